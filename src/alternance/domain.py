@@ -1,0 +1,165 @@
+"""Validated plan objects: what a planner wrote, with every id resolved and every value checked.
+
+Nothing here knows TOML, CSV, ortools or iCalendar; the loader builds these objects and every
+later stage reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+MINUTES_PER_HOUR = 60
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Extra days on which the CFA is closed (inclusive dates)."""
+
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: str
+    name: str
+    minutes: int
+    exam: str  # "ccf" | "written"
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    name: str
+    total_minutes: int
+    subjects: tuple[Subject, ...]
+
+    @property
+    def subject_minutes(self) -> int:
+        return sum(s.minutes for s in self.subjects)
+
+    @property
+    def accompaniment_minutes(self) -> int:
+        """Hours of `total_hours` that no subject takes ("Accompagnement")."""
+        return max(0, self.total_minutes - self.subject_minutes)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: str
+    programme: str
+    name: str
+    start: date
+    end: date
+    rhythm: tuple[int, int]
+    week_minutes: int
+    max_consecutive_cfa_weeks: int
+    max_consecutive_company_weeks: int
+    written_exams: tuple[date, date] | None = None
+
+    @property
+    def day_minutes(self) -> int:
+        return self.week_minutes // 5
+
+
+@dataclass(frozen=True)
+class Peak:
+    """A company's busy season: fixed dates, or month-days repeated every year."""
+
+    start: date | None = None
+    end: date | None = None
+    every_year: bool = False
+    start_md: tuple[int, int] | None = None
+    end_md: tuple[int, int] | None = None
+    weight: int = 1
+    hard: bool = False
+
+    def covers(self, day: date) -> bool:
+        if not self.every_year:
+            assert self.start is not None and self.end is not None
+            return self.start <= day <= self.end
+        assert self.start_md is not None and self.end_md is not None
+        md = (day.month, day.day)
+        if self.start_md <= self.end_md:
+            return self.start_md <= md <= self.end_md
+        return md >= self.start_md or md <= self.end_md  # wraps over 31 December
+
+    def label(self) -> str:
+        if self.every_year:
+            assert self.start_md and self.end_md
+            return "chaque année du {:02d}/{:02d} au {:02d}/{:02d}".format(
+                self.start_md[1], self.start_md[0], self.end_md[1], self.end_md[0]
+            )
+        assert self.start and self.end
+        return f"du {self.start.isoformat()} au {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+    peaks: tuple[Peak, ...] = ()
+
+    def peak_weight(self, day: date) -> int:
+        """The weight of the heaviest peak covering `day` (0 outside peaks): counted once a day."""
+        return max((p.weight for p in self.peaks if p.covers(day)), default=0)
+
+    def hard_peak(self, day: date) -> bool:
+        return any(p.hard and p.covers(day) for p in self.peaks)
+
+
+@dataclass(frozen=True)
+class Apprentice:
+    id: str
+    name: str
+    cohort: str
+    company: str
+    birth_date: date | None
+    contract_start: date
+    contract_end: date
+    exempt: tuple[str, ...] = ()
+
+    def under_contract(self, day: date) -> bool:
+        return self.contract_start <= day <= self.contract_end
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    name: str
+    site: str
+    timezone: str
+    public_holidays: str  # "metropole" | "alsace-moselle"
+    school_holidays_zone: str  # "A" | "B" | "C" | "none"
+    max_cohorts_at_cfa: int | None
+    closures: tuple[Closure, ...]
+    programmes: tuple[Programme, ...]
+    cohorts: tuple[Cohort, ...]
+    companies: tuple[Company, ...]
+    apprentices: tuple[Apprentice, ...]
+    source: Path = field(default=Path("plan.toml"), compare=False)
+
+    def programme(self, programme_id: str) -> Programme:
+        return next(p for p in self.programmes if p.id == programme_id)
+
+    def cohort(self, cohort_id: str) -> Cohort:
+        return next(c for c in self.cohorts if c.id == cohort_id)
+
+    def company(self, company_id: str) -> Company:
+        return next(c for c in self.companies if c.id == company_id)
+
+    def apprentices_of(self, cohort_id: str) -> tuple[Apprentice, ...]:
+        return tuple(a for a in self.apprentices if a.cohort == cohort_id)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def hours(minutes: int) -> str:
+    """Minutes as French-style hours: 2100 -> '35 h', 90 -> '1 h 30'."""
+    h, m = divmod(minutes, MINUTES_PER_HOUR)
+    return f"{h} h" if m == 0 else f"{h} h {m:02d}"

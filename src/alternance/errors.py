@@ -1,0 +1,45 @@
+"""The errors a planner can see. The CLI turns each into one clear message and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a plan file: where, and what."""
+
+    file: str
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.place}: {self.message}" if self.place else f"{self.file}: {self.message}"
+
+
+class AlternanceError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = 2
+
+
+class PlanError(AlternanceError):
+    """The plan files are invalid: one Problem per thing wrong."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class OutputError(AlternanceError):
+    """The output folder cannot be written safely."""
+
+
+class NoSolution(AlternanceError):
+    """The plan is valid but no calendar satisfies all its hard rules."""
+
+    exit_code = 1
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("\n".join(reasons))
+        self.reasons = reasons

@@ -1,0 +1,144 @@
+"""iCalendar feeds (RFC 5545): the only module that knows VCALENDAR, VEVENT and their properties.
+
+Every UID is derived from what the event means (plan, cohort, week, company, apprentice) and
+every DTSTAMP from the plan, never from the clock, so the same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from icalendar import Calendar, Event
+
+from . import __version__
+from .domain import Apprentice, Cohort, Company, Plan, hours
+from .rhythm import CFA, CohortPlan, WeekPlan
+from .weeks import Week
+
+PRODID = f"-//alternance//alternance {__version__}//FR"
+
+
+@dataclass(frozen=True)
+class FeedWeek:
+    """A week of a cohort as the feeds show it: the calendar's facts plus the solver's choice."""
+
+    cohort: Cohort
+    week: Week
+    plan: WeekPlan
+
+    @property
+    def is_cfa(self) -> bool:
+        return self.plan.kind == CFA
+
+
+def feed_weeks(cohort: Cohort, weeks: tuple[Week, ...], solution: CohortPlan) -> list[FeedWeek]:
+    return [FeedWeek(cohort, w, p) for w, p in zip(weeks, solution.weeks)]
+
+
+def _stamp(plan: Plan) -> datetime:
+    """The DTSTAMP of a first build: the plan's first training Monday, not the build's clock."""
+    first = min(c.start for c in plan.cohorts)
+    return datetime.combine(first - timedelta(days=first.weekday()), time(0), tzinfo=timezone.utc)
+
+
+def _calendar(plan: Plan, title: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", title)
+    cal.add("x-wr-timezone", plan.timezone)
+    return cal
+
+
+def _uid(plan: Plan, *parts: str) -> str:
+    # No '/' and no spaces: CalDAV servers put UIDs in URLs.
+    return ".".join(parts) + f"@{plan.id}.alternance"
+
+
+def _week_event(plan: Plan, fw: FeedWeek, uid: str, summary: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", _stamp(plan))
+    event.add("sequence", 0)
+    event.add("dtstart", fw.week.monday)
+    event.add("dtend", fw.week.monday + timedelta(days=5))  # exclusive: the Saturday after
+    event.add("summary", summary)
+    event.add("transp", "TRANSPARENT")  # an all-day marker, not a busy slot in the reader's agenda
+    event.add("x-alternance-kind", "CFA" if fw.is_cfa else "ENTREPRISE")
+    if fw.is_cfa:
+        event.add("x-alternance-hours", _hours_value(fw.plan.minutes))
+        if plan.site:
+            event.add("location", plan.site)
+    if fw.week.closed:
+        event.add("x-alternance-closed", ", ".join(fw.week.reasons) or "hors formation")
+    notes = _closed_days_text(fw.week)
+    if notes:
+        event.add("description", notes)
+    return event
+
+
+def _hours_value(minutes: int) -> str:
+    return f"{minutes / 60:g}"
+
+
+def _closed_days_text(week: Week) -> str:
+    if not week.closed_days:
+        return ""
+    lines = [f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in week.closed_days]
+    return "\n".join(lines)
+
+
+def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
+    if fw.is_cfa:
+        return f"CFA — {fw.cohort.name} ({hours(fw.plan.minutes)})"
+    where = f"Entreprise — {company_name}" if company_name else "Entreprise"
+    if fw.week.closed and fw.week.reasons:
+        return f"{where} (CFA fermé : {', '.join(fw.week.reasons)})"
+    return where
+
+
+def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> bytes:
+    """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
+    cal = _calendar(plan, f"Alternance — {cohort.name}")
+    for fw in weeks:
+        cal.add_component(_week_event(plan, fw, _uid(plan, cohort.id, "week", fw.week.monday.isoformat()), _week_summary(fw)))
+    return cal.to_ical()
+
+
+def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek]) -> bytes:
+    """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract."""
+    cal = _calendar(plan, f"Alternance — {apprentice.name}")
+    for fw in weeks:
+        if not _under_contract(apprentice, fw.week.monday):
+            continue
+        uid = _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), apprentice.id)
+        cal.add_component(_week_event(plan, fw, uid, _week_summary(fw, company.name)))
+    return cal.to_ical()
+
+
+def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> bytes:
+    """`companies/<id>.ics`: the CFA weeks of this company's apprentices, and of no one else."""
+    cal = _calendar(plan, f"Alternance — {company.name}")
+    for apprentices, weeks in cohorts:
+        for fw in weeks:
+            if not fw.is_cfa:
+                continue
+            present = [a for a in apprentices if _under_contract(a, fw.week.monday)]
+            if not present:
+                continue
+            names = ", ".join(a.name for a in present)
+            uid = _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), company.id)
+            event = _week_event(plan, fw, uid, f"CFA — {names}")
+            description = f"{names} au CFA ({fw.cohort.name}, {hours(fw.plan.minutes)})"
+            notes = _closed_days_text(fw.week)
+            event.pop("description", None)
+            event.add("description", description + (f"\n{notes}" if notes else ""))
+            cal.add_component(event)
+    return cal.to_ical()
+
+
+def _under_contract(apprentice: Apprentice, monday: date) -> bool:
+    """Whether any weekday of the week falls inside the apprentice's contract."""
+    return apprentice.contract_start <= monday + timedelta(days=4) and monday <= apprentice.contract_end

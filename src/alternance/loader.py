@@ -1,0 +1,558 @@
+"""Plan files (TOML, plus optional CSV lists) → validated `Plan` objects.
+
+Only this module knows the file formats and their key names. It collects every problem it finds,
+each with its file and place, and raises them together as one `PlanError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+
+from .domain import (
+    MINUTES_PER_HOUR,
+    Apprentice,
+    Closure,
+    Cohort,
+    Company,
+    Peak,
+    Plan,
+    Programme,
+    Subject,
+)
+from .errors import PlanError, Problem
+from .weeks import school_holiday_coverage
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+PUBLIC_HOLIDAY_SETS = ("metropole", "alsace-moselle")
+ZONES = ("A", "B", "C", "none")
+EXAMS = ("ccf", "written")
+CONTRACT_EARLIEST = relativedelta(months=3)
+CONTRACT_LATEST = relativedelta(months=2)
+
+TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice"}
+PLAN_KEYS = {
+    "id", "name", "site", "timezone", "public_holidays", "school_holidays_zone",
+    "max_cohorts_at_cfa", "companies", "apprentices",
+}
+CLOSURE_KEYS = {"name", "start", "end"}
+PROGRAMME_KEYS = {"id", "name", "total_hours", "subject"}
+SUBJECT_KEYS = {"id", "name", "hours", "exam"}
+COHORT_KEYS = {
+    "id", "programme", "name", "start", "end", "rhythm", "hours_per_week",
+    "max_consecutive_cfa_weeks", "max_consecutive_company_weeks", "written_exams",
+}
+COMPANY_KEYS = {"id", "name", "peak"}
+PEAK_KEYS = {"start", "end", "every_year", "weight", "hard"}
+APPRENTICE_KEYS = {
+    "id", "name", "cohort", "company", "birth_date", "contract_start", "contract_end", "exempt",
+}
+# A company CSV has one row per peak: rows that repeat an id (with the same name) add peaks.
+COMPANY_CSV_PEAK_COLUMNS = {
+    "peak_start": "start", "peak_end": "end", "peak_weight": "weight",
+    "peak_hard": "hard", "peak_every_year": "every_year",
+}
+
+_MISSING = object()
+
+
+class _Reader:
+    """Typed access to loosely typed tables, recording one Problem per bad value."""
+
+    def __init__(self, file: Path, problems: list[Problem]):
+        self.file = str(file)
+        self.problems = problems
+
+    def fail(self, place: str, message: str) -> None:
+        self.problems.append(Problem(self.file, place, message))
+
+    def table(self, data: Any, place: str) -> dict[str, Any]:
+        if isinstance(data, dict):
+            return data
+        self.fail(place, "must be a table")
+        return {}
+
+    def tables(self, data: Any, place: str) -> list[dict[str, Any]]:
+        if data is None:
+            return []
+        if isinstance(data, list) and all(isinstance(t, dict) for t in data):
+            return data
+        self.fail(place, f"must be an array of tables ([[{place}]])")
+        return []
+
+    def known_keys(self, data: dict[str, Any], place: str, keys: set[str]) -> None:
+        for key in sorted(set(data) - keys):
+            self.fail(f"{place}.{key}" if place else key, "unknown key")
+
+    def get(self, data: dict[str, Any], key: str, place: str, kind: str, default: Any = _MISSING) -> Any:
+        value = data.get(key, _MISSING)
+        where = f"{place}.{key}"
+        if value is _MISSING or value == "":
+            if default is _MISSING:
+                self.fail(where, "is missing")
+                return None
+            return default
+        convert = getattr(self, f"_as_{kind}")
+        return convert(value, where)
+
+    def _as_str(self, value: Any, where: str) -> str | None:
+        if isinstance(value, str):
+            return value
+        self.fail(where, f"must be a string, not {value!r}")
+        return None
+
+    def _as_slug(self, value: Any, where: str) -> str | None:
+        text = self._as_str(value, where)
+        if text is not None and not SLUG.match(text):
+            self.fail(where, f"{text!r} is not an id: use lowercase letters, digits and '-'")
+            return None
+        return text
+
+    def _as_int(self, value: Any, where: str) -> int | None:
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        self.fail(where, f"must be a whole number, not {value!r}")
+        return None
+
+    def _as_positive_int(self, value: Any, where: str) -> int | None:
+        number = self._as_int(value, where)
+        if number is not None and number <= 0:
+            self.fail(where, f"must be positive, not {number}")
+            return None
+        return number
+
+    def _as_minutes(self, value: Any, where: str) -> int | None:
+        """Hours (a positive number) as whole minutes."""
+        if isinstance(value, str):
+            try:
+                value = float(value.replace(",", "."))
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(where, f"must be a number of hours, not {value!r}")
+            return None
+        if value <= 0:
+            self.fail(where, f"must be a positive number of hours, not {value}")
+            return None
+        minutes = value * MINUTES_PER_HOUR
+        if abs(minutes - round(minutes)) > 1e-9:
+            self.fail(where, f"{value} h is not a whole number of minutes")
+            return None
+        return int(round(minutes))
+
+    def _as_bool(self, value: Any, where: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "oui", "non"}:
+            return value.strip().lower() in {"true", "1", "oui"}
+        self.fail(where, f"must be true or false, not {value!r}")
+        return None
+
+    def _as_date(self, value: Any, where: str) -> date | None:
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.fail(where, f"must be a date YYYY-MM-DD, not {value!r}")
+        return None
+
+    def _as_month_day(self, value: Any, where: str) -> tuple[int, int] | None:
+        match = MONTH_DAY.match(value) if isinstance(value, str) else None
+        if match:
+            month, day = int(match.group(1)), int(match.group(2))
+            try:
+                date(2000, month, day)  # a leap year, so "02-29" is a real month-day
+                return month, day
+            except ValueError:
+                pass
+        self.fail(where, f"must be a month-day \"MM-DD\" such as \"12-01\", not {value!r}")
+        return None
+
+    def _as_slugs(self, value: Any, where: str) -> tuple[str, ...] | None:
+        if isinstance(value, str):  # a CSV cell: ids separated by ';', ',' or spaces
+            value = [v for v in re.split(r"[;,\s]+", value) if v]
+        if isinstance(value, list):
+            slugs = [self._as_slug(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            return tuple(s for s in slugs if s is not None)
+        self.fail(where, f"must be a list of ids, not {value!r}")
+        return None
+
+    def date_range(self, start: date | None, end: date | None, place: str, end_key: str = "end") -> bool:
+        if start is not None and end is not None and end < start:
+            self.fail(f"{place}.{end_key}", f"{end.isoformat()} is before the start {start.isoformat()}")
+            return False
+        return start is not None and end is not None
+
+
+def load_plans(paths: Iterable[Path]) -> list[Plan]:
+    """Read and validate every plan; raise one PlanError listing every problem of every file."""
+    problems: list[Problem] = []
+    plans = [plan for path in paths if (plan := _load_plan(Path(path), problems)) is not None]
+    _check_ids_across_plans(plans, problems)
+    if problems:
+        raise PlanError(problems)
+    return plans
+
+
+def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
+    reader = _Reader(path, problems)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        reader.fail("", "no such plan file")
+        return None
+    except UnicodeDecodeError as exc:
+        reader.fail("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        reader.fail(f"line {line}" if line else "", f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}")
+        return None
+    before = len(problems)
+    plan = _build_plan(reader, path, data)
+    return plan if len(problems) == before else None
+
+
+def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
+    r.known_keys(data, "", TOP_KEYS)
+    head = r.table(data.get("plan", {}), "plan")
+    if "plan" not in data:
+        r.fail("plan", "is missing: a plan file starts with a [plan] table")
+    r.known_keys(head, "plan", PLAN_KEYS)
+    plan_id = r.get(head, "id", "plan", "slug")
+    timezone = r.get(head, "timezone", "plan", "str", "Europe/Paris")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.fail("plan.timezone", f"unknown time zone {timezone!r}")
+    public = r.get(head, "public_holidays", "plan", "str", "metropole")
+    if public is not None and public not in PUBLIC_HOLIDAY_SETS:
+        r.fail("plan.public_holidays", f"unknown holiday set {public!r}: use " + " or ".join(map(repr, PUBLIC_HOLIDAY_SETS)))
+    zone = r.get(head, "school_holidays_zone", "plan", "str")
+    if zone is not None and zone not in ZONES:
+        r.fail("plan.school_holidays_zone", f"unknown zone {zone!r}: use " + ", ".join(map(repr, ZONES)))
+        zone = None
+    capacity = r.get(head, "max_cohorts_at_cfa", "plan", "positive_int", None)
+
+    closures = tuple(_closures(r, data))
+    programmes = _unique(r, [_programme(r, t, i) for i, t in enumerate(r.tables(data.get("programme"), "programme"))], "programme")
+    cohorts = _unique(r, [_cohort(r, t, i) for i, t in enumerate(r.tables(data.get("cohort"), "cohort"))], "cohort")
+    companies = _companies(r, path, head, data)
+    apprentices, origins = _apprentices(r, path, head, data)
+
+    _check_references(r, origins, programmes, cohorts, companies, apprentices)
+    if zone not in (None, "none"):
+        _check_school_holiday_coverage(r, zone, cohorts)
+    _check_peaks_inside_cohorts(r, cohorts, companies, apprentices)
+    if not programmes:
+        r.fail("programme", "the plan has no [[programme]]")
+    if not cohorts:
+        r.fail("cohort", "the plan has no [[cohort]]")
+    if None in (plan_id, timezone, public, zone):
+        return None
+    return Plan(
+        id=plan_id,
+        name=r.get(head, "name", "plan", "str", plan_id) or plan_id,
+        site=r.get(head, "site", "plan", "str", "") or "",
+        timezone=timezone,
+        public_holidays=public,
+        school_holidays_zone=zone,
+        max_cohorts_at_cfa=capacity,
+        closures=closures,
+        programmes=tuple(programmes),
+        cohorts=tuple(cohorts),
+        companies=tuple(companies),
+        apprentices=tuple(apprentices),
+        source=path,
+    )
+
+
+def _unique(r: _Reader, items: list[Any], kind: str) -> list[Any]:
+    """Drop unreadable items and report ids used twice."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item is None:
+            continue
+        if item.id in seen:
+            r.fail(f"{kind}[{item.id}].id", f"duplicate {kind} id {item.id!r}")
+            continue
+        seen.add(item.id)
+        kept.append(item)
+    return kept
+
+
+def _closures(r: _Reader, data: dict[str, Any]) -> Iterable[Closure]:
+    for i, table in enumerate(r.tables(data.get("closure"), "closure"), start=1):
+        place = f"closure[{i}]"
+        r.known_keys(table, place, CLOSURE_KEYS)
+        start = r.get(table, "start", place, "date")
+        end = r.get(table, "end", place, "date", start)
+        name = r.get(table, "name", place, "str", "Fermeture")
+        if r.date_range(start, end, place):
+            yield Closure(name=name or "Fermeture", start=start, end=end)
+
+
+def _programme(r: _Reader, t: dict[str, Any], index: int) -> Programme | None:
+    pid = r.get(t, "id", f"programme[{index + 1}]", "slug")
+    place = f"programme[{pid or index + 1}]"
+    r.known_keys(t, place, PROGRAMME_KEYS)
+    total = r.get(t, "total_hours", place, "minutes")
+    subjects = []
+    for j, s in enumerate(r.tables(t.get("subject"), f"{place}.subject")):
+        sid = r.get(s, "id", f"{place}.subject[{j + 1}]", "slug")
+        splace = f"{place}.subject[{sid or j + 1}]"
+        r.known_keys(s, splace, SUBJECT_KEYS)
+        minutes = r.get(s, "hours", splace, "minutes")
+        exam = r.get(s, "exam", splace, "str", "ccf")
+        if exam is not None and exam not in EXAMS:
+            r.fail(f"{splace}.exam", f"unknown exam kind {exam!r}: use \"ccf\" or \"written\"")
+            exam = None
+        if None not in (sid, minutes, exam):
+            subjects.append(Subject(id=sid, name=r.get(s, "name", splace, "str", sid) or sid, minutes=minutes, exam=exam))
+    subjects = _unique(r, subjects, f"{place}.subject")
+    if None in (pid, total):
+        return None
+    taught = sum(s.minutes for s in subjects)
+    if taught > total:
+        r.fail(f"{place}.subject", f"subject hours sum to {taught / 60:g} h, more than total_hours {total / 60:g} h")
+    return Programme(id=pid, name=r.get(t, "name", place, "str", pid) or pid, total_minutes=total, subjects=tuple(subjects))
+
+
+def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
+    cid = r.get(t, "id", f"cohort[{index + 1}]", "slug")
+    place = f"cohort[{cid or index + 1}]"
+    r.known_keys(t, place, COHORT_KEYS)
+    programme = r.get(t, "programme", place, "slug")
+    start = r.get(t, "start", place, "date")
+    end = r.get(t, "end", place, "date")
+    dates_ok = r.date_range(start, end, place)
+    rhythm = t.get("rhythm", [1, 1])
+    if not (isinstance(rhythm, list) and len(rhythm) == 2 and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in rhythm)):
+        r.fail(f"{place}.rhythm", f"must be two positive whole numbers [CFA weeks, company weeks], not {rhythm!r}")
+        rhythm = None
+    week = r.get(t, "hours_per_week", place, "minutes", 35 * MINUTES_PER_HOUR)
+    if week is not None and week % 5:
+        r.fail(f"{place}.hours_per_week", f"{week / 60:g} h does not split into 5 days of whole minutes")
+        week = None
+    max_cfa = r.get(t, "max_consecutive_cfa_weeks", place, "positive_int", rhythm[0] if rhythm else 1)
+    max_company = r.get(t, "max_consecutive_company_weeks", place, "positive_int", rhythm[1] if rhythm else 1)
+    if rhythm and max_cfa is not None and rhythm[0] > max_cfa:
+        r.fail(f"{place}.rhythm", f"{rhythm[0]} CFA weeks in a row exceed max_consecutive_cfa_weeks = {max_cfa}")
+    if rhythm and max_company is not None and rhythm[1] > max_company:
+        r.fail(f"{place}.rhythm", f"{rhythm[1]} company weeks in a row exceed max_consecutive_company_weeks = {max_company}")
+    exams = None
+    if "written_exams" in t:
+        window = r.table(t["written_exams"], f"{place}.written_exams")
+        r.known_keys(window, f"{place}.written_exams", {"start", "end"})
+        ws = r.get(window, "start", f"{place}.written_exams", "date")
+        we = r.get(window, "end", f"{place}.written_exams", "date")
+        if r.date_range(ws, we, f"{place}.written_exams"):
+            exams = (ws, we)
+            if dates_ok and not (start <= ws <= end):
+                r.fail(f"{place}.written_exams.start", f"{ws.isoformat()} is outside the cohort ({start.isoformat()} to {end.isoformat()})")
+    if None in (cid, programme, start, end, rhythm, week, max_cfa, max_company) or not dates_ok:
+        return None
+    return Cohort(
+        id=cid, programme=programme, name=r.get(t, "name", place, "str", cid) or cid,
+        start=start, end=end, rhythm=(rhythm[0], rhythm[1]), week_minutes=week,
+        max_consecutive_cfa_weeks=max_cfa, max_consecutive_company_weeks=max_company,
+        written_exams=exams,
+    )
+
+
+def _read_csv(r: _Reader, plan_path: Path, name: Any, place: str) -> tuple[_Reader, list[tuple[int, dict[str, str]]]] | None:
+    if not isinstance(name, str):
+        r.fail(place, f"must be the path of a CSV file, not {name!r}")
+        return None
+    path = plan_path.parent / name
+    csv_reader = _Reader(path, r.problems)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            sample = f.read(4096)
+            f.seek(0)
+            delimiter = ";" if sample.count(";") > sample.count(",") else ","
+            rows = list(csv.DictReader(f, delimiter=delimiter))
+    except FileNotFoundError:
+        r.fail(place, f"CSV file {str(path)!r} not found")
+        return None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        csv_reader.fail("", f"unreadable CSV: {exc}")
+        return None
+    # Row 1 is the header, so data rows are numbered from 2, as in a spreadsheet.
+    return csv_reader, [(i, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for i, row in enumerate(rows, start=2)]
+
+
+def _peak(r: _Reader, t: dict[str, Any], place: str) -> Peak | None:
+    every_year = r.get(t, "every_year", place, "bool", False)
+    weight = r.get(t, "weight", place, "positive_int", 1)
+    hard = r.get(t, "hard", place, "bool", False)
+    if every_year:
+        smd = r.get(t, "start", place, "month_day")
+        emd = r.get(t, "end", place, "month_day")
+        if None in (smd, emd, weight, hard):
+            return None
+        return Peak(every_year=True, start_md=smd, end_md=emd, weight=weight, hard=hard)
+    start = r.get(t, "start", place, "date")
+    end = r.get(t, "end", place, "date")
+    if not r.date_range(start, end, place) or None in (weight, hard):
+        return None
+    return Peak(start=start, end=end, weight=weight, hard=hard)
+
+
+def _companies(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]) -> list[Company]:
+    companies: list[Company | None] = []
+    for i, t in enumerate(r.tables(data.get("company"), "company")):
+        cid = r.get(t, "id", f"company[{i + 1}]", "slug")
+        place = f"company[{cid or i + 1}]"
+        r.known_keys(t, place, COMPANY_KEYS)
+        peaks = [_peak(r, p, f"{place}.peak[{j + 1}]") for j, p in enumerate(r.tables(t.get("peak"), f"{place}.peak"))]
+        if cid is not None:
+            companies.append(Company(cid, r.get(t, "name", place, "str", cid) or cid, tuple(p for p in peaks if p)))
+    if "companies" in head:
+        loaded = _read_csv(r, path, head["companies"], "plan.companies")
+        if loaded:
+            companies.extend(_companies_from_csv(*loaded))
+    return _unique(r, companies, "company")
+
+
+def _companies_from_csv(r: _Reader, rows: list[tuple[int, dict[str, str]]]) -> list[Company]:
+    merged: dict[str, Company] = {}
+    for line, row in rows:
+        cid = r.get(row, "id", f"row {line}: company", "slug")
+        place = f"row {line}: company[{cid}]"
+        r.known_keys(row, place, {"id", "name", *COMPANY_CSV_PEAK_COLUMNS})
+        if cid is None:
+            continue
+        name = r.get(row, "name", place, "str", cid) or cid
+        peaks: tuple[Peak, ...] = ()
+        if row.get("peak_start") or row.get("peak_end"):
+            peak = _peak(r, {COMPANY_CSV_PEAK_COLUMNS[k]: v for k, v in row.items() if k in COMPANY_CSV_PEAK_COLUMNS}, f"{place}.peak")
+            peaks = (peak,) if peak else ()
+        if cid in merged:
+            if merged[cid].name != name:
+                r.fail(f"{place}.id", f"duplicate company id {cid!r} with another name ({merged[cid].name!r})")
+                continue
+            merged[cid] = Company(cid, name, merged[cid].peaks + peaks)
+        else:
+            merged[cid] = Company(cid, name, peaks)
+    return list(merged.values())
+
+
+def _apprentice(r: _Reader, t: dict[str, Any], place: str, index_place: str) -> Apprentice | None:
+    aid = r.get(t, "id", index_place, "slug")
+    place = f"{place}apprentice[{aid or '?'}]"
+    r.known_keys(t, place, APPRENTICE_KEYS)
+    fields = {
+        "name": r.get(t, "name", place, "str", aid),
+        "cohort": r.get(t, "cohort", place, "slug"),
+        "company": r.get(t, "company", place, "slug"),
+        "birth_date": r.get(t, "birth_date", place, "date", None),
+        "contract_start": r.get(t, "contract_start", place, "date"),
+        "contract_end": r.get(t, "contract_end", place, "date"),
+        "exempt": r.get(t, "exempt", place, "slugs", ()),
+    }
+    ok = r.date_range(fields["contract_start"], fields["contract_end"], place, "contract_end")
+    if aid is None or not ok or any(fields[k] is None for k in ("cohort", "company", "exempt")):
+        return None
+    return Apprentice(id=aid, **fields)
+
+
+Origins = dict[str, tuple[_Reader, str]]
+
+
+def _apprentices(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]) -> tuple[list[Apprentice], Origins]:
+    """Apprentices from the TOML and the CSV, with where each was written (for later problems)."""
+    found: list[Apprentice | None] = []
+    origins: Origins = {}
+    for i, t in enumerate(r.tables(data.get("apprentice"), "apprentice")):
+        found.append(a := _apprentice(r, t, "", f"apprentice[{i + 1}]"))
+        if a:
+            origins.setdefault(a.id, (r, ""))
+    if "apprentices" in head:
+        loaded = _read_csv(r, path, head["apprentices"], "plan.apprentices")
+        if loaded:
+            csv_reader, rows = loaded
+            for line, row in rows:
+                found.append(a := _apprentice(csv_reader, row, f"row {line}: ", f"row {line}: apprentice"))
+                if a:
+                    origins.setdefault(a.id, (csv_reader, f"row {line}: "))
+    return _unique(r, found, "apprentice"), origins
+
+
+def _check_references(r: _Reader, origins: Origins, programmes: list[Programme], cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
+    by_programme = {p.id: p for p in programmes}
+    by_cohort = {c.id: c for c in cohorts}
+    company_ids = {c.id for c in companies}
+    for c in cohorts:
+        if c.programme not in by_programme:
+            r.fail(f"cohort[{c.id}].programme", f"unknown programme {c.programme!r}")
+    for a in apprentices:
+        r, prefix = origins[a.id]
+        place = f"{prefix}apprentice[{a.id}]"
+        if a.company not in company_ids:
+            r.fail(f"{place}.company", f"unknown company {a.company!r}")
+        cohort = by_cohort.get(a.cohort)
+        if cohort is None:
+            r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}")
+            continue
+        earliest = cohort.start - CONTRACT_EARLIEST
+        if a.contract_start < earliest:
+            r.fail(f"{place}.contract_start", f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}")
+        latest = cohort.end + CONTRACT_LATEST
+        if a.contract_end > latest:
+            r.fail(f"{place}.contract_end", f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}")
+        if a.contract_end < cohort.start or a.contract_start > cohort.end:
+            r.fail(f"{place}.contract_start", f"the contract does not overlap the cohort ({cohort.start.isoformat()} to {cohort.end.isoformat()})")
+        programme = by_programme.get(cohort.programme)
+        if programme is not None:
+            known = {s.id for s in programme.subjects}
+            for sid in a.exempt:
+                if sid not in known:
+                    r.fail(f"{place}.exempt", f"unknown subject {sid!r} in programme {programme.id!r}")
+
+
+def _check_school_holiday_coverage(r: _Reader, zone: str, cohorts: list[Cohort]) -> None:
+    first, last = school_holiday_coverage()
+    for c in cohorts:
+        if c.start < first:
+            r.fail(f"cohort[{c.id}].start", f"school holidays of zone {zone} are known only from {first.isoformat()}")
+        if c.end > last:
+            r.fail(f"cohort[{c.id}].end", f"school holidays of zone {zone} are known only up to {last.isoformat()} (vacances-scolaires-france data); set school_holidays_zone = \"none\" and list closures, or shorten the cohort")
+
+
+def _check_peaks_inside_cohorts(r: _Reader, cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
+    by_cohort = {c.id: c for c in cohorts}
+    for company in companies:
+        mine = [by_cohort[a.cohort] for a in apprentices if a.company == company.id and a.cohort in by_cohort]
+        spans = [(c.start, c.end) for c in (mine or cohorts)]
+        for j, peak in enumerate(company.peaks, start=1):
+            if peak.every_year or not spans:
+                continue
+            if not any(peak.start <= end and start <= peak.end for start, end in spans):
+                r.fail(f"company[{company.id}].peak[{j}]", f"{peak.label()} is outside every cohort of this company's apprentices")
+
+
+def _check_ids_across_plans(plans: list[Plan], problems: list[Problem]) -> None:
+    """Feeds share one output folder, so cohort, company and apprentice ids must differ across plans."""
+    for kind in ("cohorts", "companies", "apprentices"):
+        owner: dict[str, Plan] = {}
+        for plan in plans:
+            for item in getattr(plan, kind):
+                if item.id in owner and owner[item.id] is not plan:
+                    problems.append(Problem(str(plan.source), f"{kind[:-1] if kind != 'companies' else 'company'}[{item.id}].id", f"id also used in {owner[item.id].source}; feeds of both would share one file"))
+                owner.setdefault(item.id, plan)

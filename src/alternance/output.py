@@ -1,0 +1,75 @@
+"""Publishing a build: all files or none, never two builds at once, never someone else's folder.
+
+The new tree is written beside `--out` and swapped in with two renames. If a build dies between
+them, the next build finds the previous tree under its `.old` name and puts it back first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from filelock import FileLock, Timeout
+
+from .errors import OutputError
+
+MARKER = ".alternance"
+MARKER_TEXT = b"This folder is written by `alternance build`; edits are replaced at the next build.\n"
+
+
+def _sibling(out: Path, suffix: str) -> Path:
+    return out.parent / f".{out.name}.{suffix}"
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock for a whole build; a second build fails at once, clearly."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(_sibling(out, "lock")))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise OutputError(f"{out}: another `alternance build` is writing this folder; try again when it has finished") from None
+    try:
+        recover(out)
+        yield
+    finally:
+        lock.release()
+
+
+def recover(out: Path) -> None:
+    """Undo what a killed build left: put the previous tree back, drop a half-written one."""
+    old, new = _sibling(out, "old"), _sibling(out, "new")
+    if old.exists() and not out.exists():
+        old.rename(out)
+    for leftover in (old, new):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+
+
+def publish(out: Path, files: dict[str, bytes]) -> None:
+    """Replace the content of `out` by `files` (relative path -> bytes) in one step."""
+    out = out.resolve()
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(f"{out}: not empty and not written by alternance (no {MARKER} file); choose another --out")
+    new = _sibling(out, "new")
+    if new.exists():
+        shutil.rmtree(new)
+    new.mkdir(parents=True)
+    for relative, content in {MARKER: MARKER_TEXT, **files}.items():
+        path = new / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+    old = _sibling(out, "old")
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    if old.exists():
+        shutil.rmtree(old)

@@ -1,0 +1,110 @@
+"""Why a plan has no calendar, in the planner's words (hours, weeks, rules).
+
+Every rule from the plan file carries a guard literal. A feasibility copy of the model is solved
+with all guards as assumptions; CP-SAT returns a set of guards that cannot hold together, which a
+short deletion loop shrinks to a minimal one. Each clash is then measured: with the other rules of
+the clash in force, how many hours can the cohort get at most (or must it get at least)?
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from ..domain import hours
+from ..rhythm import RhythmProblem
+from .model import Rule, build
+
+CORE_SECONDS = 20.0
+
+
+def _solver(seconds: float = CORE_SECONDS) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # assumptions and cores need the sequential search
+    solver.parameters.max_time_in_seconds = seconds
+    return solver
+
+
+def _feasible(problem: RhythmProblem, keys: set[str]) -> bool | None:
+    m = build(problem, guarded=True, soft=False)
+    m.model.add_assumptions([lit for key, lit in m.guards.literals.items() if key in keys])
+    status = _solver().solve(m.model)
+    return None if status == cp_model.UNKNOWN else status != cp_model.INFEASIBLE
+
+
+def minimal_clash(problem: RhythmProblem) -> list[Rule]:
+    """A minimal set of the plan's rules that no calendar can satisfy together."""
+    m = build(problem, guarded=True, soft=False)
+    by_index = {lit.index: key for key, lit in m.guards.literals.items()}
+    m.model.add_assumptions(list(m.guards.literals.values()))
+    solver = _solver()
+    if solver.solve(m.model) != cp_model.INFEASIBLE:
+        return []
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+    for key in list(core):  # deletion loop: drop every rule the clash does not need
+        rest = set(core) - {key}
+        if rest and _feasible(problem, rest) is False:
+            core.remove(key)
+    return [m.guards.rules[key] for key in core]
+
+
+def _extreme_minutes(problem: RhythmProblem, keep: list[Rule], cohort: str, maximise: bool) -> int | None:
+    """The most (or least) CFA minutes `cohort` can get with only the rules in `keep` in force."""
+    m = build(problem, guarded=True, soft=False)
+    wanted = {r.key for r in keep}
+    for key, lit in m.guards.literals.items():
+        m.model.add(lit == (key in wanted))
+    ci = next(i for i, cw in enumerate(problem.cohorts) if cw.cohort.id == cohort)
+    (m.model.maximize if maximise else m.model.minimize)(m.minutes(ci))
+    solver = _solver()
+    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return round(solver.best_objective_bound)
+
+
+def _describe(problem: RhythmProblem, rule: Rule) -> str:
+    plan = problem.plan
+    if rule.kind == "max_cfa":
+        return f"at most {plan.cohort(rule.cohort).max_consecutive_cfa_weeks} CFA weeks in a row ({rule.place})"
+    if rule.kind == "max_company":
+        return f"at most {plan.cohort(rule.cohort).max_consecutive_company_weeks} company weeks in a row ({rule.place})"
+    if rule.kind == "hard_peak":
+        peaks = "; ".join(p.label() for p in plan.company(rule.company).peaks if p.hard)
+        return f"no CFA week during the hard peak of {rule.company} ({peaks})"
+    if rule.kind == "capacity":
+        return f"at most {plan.max_cohorts_at_cfa} cohort(s) at the CFA in one week ({rule.place})"
+    target = plan.programme(plan.cohort(rule.cohort).programme).total_minutes
+    if rule.kind == "hours_min":
+        return f"{rule.cohort} reaching its {hours(target)}"
+    week = plan.cohort(rule.cohort).week_minutes
+    return f"{rule.cohort} staying under {hours(target + week)} (less than one CFA week above its target)"
+
+
+def explain_infeasible(problem: RhythmProblem) -> list[str]:
+    """One or more sentences a planner can act on."""
+    clash = minimal_clash(problem)
+    if not clash:
+        return [f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {CORE_SECONDS:g} s)"]
+    lines = []
+    for rule in clash:
+        if rule.kind not in ("hours_min", "hours_max"):
+            continue
+        cw = next(c for c in problem.cohorts if c.cohort.id == rule.cohort)
+        others = [r for r in clash if r is not rule]
+        target = cw.target_minutes
+        open_weeks = [w for w in cw.weeks if not w.closed]
+        span = f"the {len(open_weeks)} open weeks between {cw.cohort.start} and {cw.cohort.end}"
+        with_rules = (" with " + " and ".join(_describe(problem, r) for r in others)) if others else ""
+        if rule.kind == "hours_min":
+            best = _extreme_minutes(problem, others, rule.cohort, maximise=True)
+            amount = f"give at most {hours(best)}" if best is not None else "cannot give them"
+            lines.append(f"{rule.cohort} needs {hours(target)}; {span} {amount}{with_rules}.")
+        else:
+            least = _extreme_minutes(problem, others, rule.cohort, maximise=False)
+            limit = target + cw.cohort.week_minutes - 1
+            amount = f"force at least {hours(least)}" if least is not None else "force more"
+            lines.append(f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}.")
+    if not lines:
+        lines.append("These rules cannot all hold: " + "; ".join(f"{_describe(problem, r)}" for r in clash) + ".")
+    places = sorted({r.place for r in clash})
+    lines.append("Rules in conflict: " + ", ".join(places) + ". Relax one of them (or add open weeks) and build again.")
+    return lines

@@ -1,0 +1,208 @@
+"""The CP-SAT model of the week rhythm: variables, one function per hard rule, named penalties.
+
+Each hard rule that comes from the plan file can be guarded by a literal (`Guards`), so that the
+explanation of an infeasible plan can ask CP-SAT which of the planner's rules clash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from ..rhythm import GOALS, CohortWeeks, RhythmProblem
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the plan file that a guard literal can switch off."""
+
+    key: str  # e.g. "max_cfa[agora-2024]"
+    place: str  # where the planner wrote it, e.g. "cohort[agora-2024].max_consecutive_cfa_weeks"
+    kind: str
+    cohort: str | None = None
+    company: str | None = None
+
+
+@dataclass
+class Guards:
+    """Guard literals by rule; when disabled, every rule is enforced unconditionally."""
+
+    model: cp_model.CpModel
+    enabled: bool = False
+    rules: dict[str, Rule] = field(default_factory=dict)
+    literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
+
+    def of(self, rule: Rule) -> list[cp_model.IntVar]:
+        if not self.enabled:
+            return []
+        if rule.key not in self.literals:
+            self.rules[rule.key] = rule
+            self.literals[rule.key] = self.model.new_bool_var(f"guard[{rule.key}]")
+        return [self.literals[rule.key]]
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A named soft-rule term: `weight * expr` counts toward `goal`."""
+
+    name: str
+    goal: str
+    expr: cp_model.LinearExprT
+    weight: int = 1
+
+
+@dataclass
+class RhythmModel:
+    model: cp_model.CpModel
+    problem: RhythmProblem
+    x: dict[tuple[int, int], cp_model.IntVar]  # (cohort index, week index) -> CFA week?
+    guards: Guards
+    penalties: list[Penalty] = field(default_factory=list)
+
+    def minutes(self, ci: int) -> cp_model.LinearExprT:
+        cw = self.problem.cohorts[ci]
+        return sum(cw.weeks[wi].minutes * var for (c, wi), var in self.x.items() if c == ci)
+
+    def goal(self, name: str) -> cp_model.LinearExprT:
+        return sum(p.weight * p.expr for p in self.penalties if p.goal == name)
+
+
+def _new_variables(model: cp_model.CpModel, problem: RhythmProblem) -> dict[tuple[int, int], cp_model.IntVar]:
+    """One boolean per open week of each cohort: true for a CFA week. Closed weeks have none."""
+    return {
+        (ci, wi): model.new_bool_var(f"cfa[{cw.cohort.id},{week.monday}]")
+        for ci, cw in enumerate(problem.cohorts)
+        for wi, week in enumerate(cw.weeks)
+        if not week.closed
+    }
+
+
+def add_hours_target(m: RhythmModel) -> None:
+    """CFA hours reach total_hours and exceed it by less than one full CFA week."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        c = cw.cohort
+        place = f"programme[{c.programme}].total_hours"
+        m.model.add(m.minutes(ci) >= cw.target_minutes).only_enforce_if(
+            m.guards.of(Rule(f"hours_min[{c.id}]", place, "hours_min", cohort=c.id)))
+        m.model.add(m.minutes(ci) <= cw.target_minutes + c.week_minutes - 1).only_enforce_if(
+            m.guards.of(Rule(f"hours_max[{c.id}]", place, "hours_max", cohort=c.id)))
+
+
+def add_max_consecutive_cfa(m: RhythmModel) -> None:
+    """No run of CFA weeks is longer than max_consecutive_cfa_weeks."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        c, k = cw.cohort, cw.cohort.max_consecutive_cfa_weeks
+        guard = m.guards.of(Rule(f"max_cfa[{c.id}]", f"cohort[{c.id}].max_consecutive_cfa_weeks", "max_cfa", cohort=c.id))
+        for start in range(len(cw.weeks) - k):
+            span = range(start, start + k + 1)
+            if all((ci, wi) in m.x for wi in span):  # a closed week in the window already ends the run
+                m.model.add(sum(m.x[ci, wi] for wi in span) <= k).only_enforce_if(guard)
+
+
+def add_max_consecutive_company(m: RhythmModel) -> None:
+    """No run of company weeks is longer than max_consecutive_company_weeks; closed weeks end runs."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        c, k = cw.cohort, cw.cohort.max_consecutive_company_weeks
+        guard = m.guards.of(Rule(f"max_company[{c.id}]", f"cohort[{c.id}].max_consecutive_company_weeks", "max_company", cohort=c.id))
+        for seg in cw.segments():
+            for start in range(len(seg) - k):
+                m.model.add_bool_or([m.x[ci, wi] for wi in seg[start:start + k + 1]]).only_enforce_if(guard)
+
+
+def add_hard_peaks(m: RhythmModel) -> None:
+    """No CFA week touches a hard peak of a company of the cohort's apprentices."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        for wi, companies in enumerate(cw.hard_peaks):
+            for company in companies:
+                if (ci, wi) in m.x:
+                    rule = Rule(f"hard_peak[{cw.cohort.id},{company}]", f"company[{company}].peak", "hard_peak", cohort=cw.cohort.id, company=company)
+                    m.model.add(m.x[ci, wi] == 0).only_enforce_if(m.guards.of(rule))
+
+
+def add_capacity(m: RhythmModel) -> None:
+    """At most max_cohorts_at_cfa cohorts are at the CFA in any week."""
+    capacity = m.problem.capacity
+    if capacity is None:
+        return
+    by_monday: dict = {}
+    for (ci, wi), var in m.x.items():
+        by_monday.setdefault(m.problem.cohorts[ci].weeks[wi].monday, []).append(var)
+    guard = m.guards.of(Rule("capacity", "plan.max_cohorts_at_cfa", "capacity"))
+    for monday in sorted(by_monday):
+        if len(by_monday[monday]) > capacity:
+            m.model.add(sum(by_monday[monday]) <= capacity).only_enforce_if(guard)
+
+
+HARD_RULES: tuple[Callable[[RhythmModel], None], ...] = (
+    add_hours_target,
+    add_max_consecutive_cfa,
+    add_max_consecutive_company,
+    add_hard_peaks,
+    add_capacity,
+)
+
+
+def _peak_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
+    for (c, wi), var in m.x.items():
+        if c == ci and cw.peak_cost(wi):
+            m.penalties.append(Penalty(f"peak[{cw.cohort.id},{cw.weeks[wi].label}]", "peak_days", var, cw.peak_cost(wi)))
+
+
+def _regularity_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
+    """One penalty per rhythm break; `rhythm.irregularity` counts the same patterns."""
+    a, b = cw.cohort.rhythm
+    cid = cw.cohort.id
+    for seg in cw.segments():
+        xs = [m.x[ci, wi] for wi in seg]
+        for i in range(len(xs) - a):
+            p = m.model.new_bool_var(f"long_cfa[{cid},{seg[i]}]")
+            m.model.add(p >= sum(xs[i:i + a + 1]) - a)
+            m.penalties.append(Penalty(p.name, "irregularity", p))
+        for i in range(len(xs) - b):
+            p = m.model.new_bool_var(f"long_company[{cid},{seg[i]}]")
+            m.model.add(p >= 1 - sum(xs[i:i + b + 1]))
+            m.penalties.append(Penalty(p.name, "irregularity", p))
+        for value, limit in ((1, a), (0, b)):
+            for length in range(1, limit):
+                for i in range(len(xs) - length - 1):
+                    inner = sum(xs[i + 1:i + 1 + length])
+                    edges = xs[i] + xs[i + length + 1]
+                    p = m.model.new_bool_var(f"short_run[{cid},{seg[i]},{value},{length}]")
+                    if value:  # company, CFA x length, company
+                        m.model.add(p >= inner - edges - (length - 1))
+                    else:  # CFA, company x length, CFA
+                        m.model.add(p >= edges - inner - 1)
+                    m.penalties.append(Penalty(p.name, "irregularity", p))
+
+
+def _balance_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
+    targets = cw.year_targets()
+    for year, target in targets.items():
+        hours = sum(cw.weeks[wi].minutes * var for (c, wi), var in m.x.items() if c == ci and cw.weeks[wi].year == year)
+        dev = m.model.new_int_var(0, max(target, sum(w.minutes for w in cw.weeks)), f"year_gap[{cw.cohort.id},{year}]")
+        m.model.add(dev >= hours - target)
+        m.model.add(dev >= target - hours)
+        m.penalties.append(Penalty(dev.name, "year_imbalance", dev))
+
+
+def _excess_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
+    m.penalties.append(Penalty(f"excess[{cw.cohort.id}]", "excess_minutes", m.minutes(ci) - cw.target_minutes))
+
+
+SOFT_RULES = (_peak_penalties, _regularity_penalties, _balance_penalties, _excess_penalties)
+assert len(SOFT_RULES) == len(GOALS)
+
+
+def build(problem: RhythmProblem, guarded: bool = False, soft: bool = True) -> RhythmModel:
+    """The whole model: variables, every hard rule in order, then the named penalties."""
+    model = cp_model.CpModel()
+    m = RhythmModel(model=model, problem=problem, x=_new_variables(model, problem), guards=Guards(model, enabled=guarded))
+    for add_rule in HARD_RULES:
+        add_rule(m)
+    if soft:
+        for add_penalties in SOFT_RULES:
+            for ci, cw in enumerate(problem.cohorts):
+                add_penalties(m, ci, cw)
+    return m

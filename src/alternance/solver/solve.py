@@ -1,0 +1,119 @@
+"""Solve the rhythm model goal by goal (lexicographic stages) with measured CP-SAT parameters."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from ..errors import NoSolution
+from ..rhythm import CFA, COMPANY, GOAL_LABELS, GOALS, CohortPlan, goals, RhythmProblem, RhythmSolution, StageResult, WeekPlan
+from .model import RhythmModel, build
+
+Progress = Callable[[str], None]
+
+# Share of the remaining time each stage may use; the first goal (peak days) must be proven
+# optimal, so it gets most of it, and the last stage takes whatever is left.
+STAGE_SHARE = (0.7, 0.5, 0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """CP-SAT parameters. The defaults were measured with bench/solver_params.py on 2 cores:
+    CP-SAT's default portfolio on 2 workers rarely closes the gap, while an LP-based pair
+    (reduced costs + max LP) proves the peak goal quickly. `interleave_search` makes the
+    multi-worker search deterministic, so the same plan always gives the same calendars."""
+
+    time_limit: float = 60.0
+    workers: int = 2
+    subsolvers: tuple[str, ...] = ("reduced_costs", "max_lp")
+    deterministic: bool = True
+
+    def apply(self, solver: cp_model.CpSolver, seconds: float) -> None:
+        p = solver.parameters
+        p.max_time_in_seconds = max(0.05, seconds)
+        p.num_workers = self.workers
+        p.random_seed = 0
+        if self.subsolvers:
+            p.subsolvers.extend(self.subsolvers)
+        if self.deterministic and self.workers > 1:
+            p.interleave_search = True
+
+
+class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
+    """Prints improving solutions of a long stage on stderr, at most every two seconds."""
+
+    def __init__(self, title: str, progress: Progress | None):
+        super().__init__()
+        self.title, self.progress = title, progress
+        self.start = self.last = time.monotonic()
+
+    def on_solution_callback(self) -> None:
+        now = time.monotonic()
+        if self.progress and now - self.start > 1.0 and now - self.last > 2.0:
+            self.last = now
+            self.progress(f"  {self.title}: {self.objective_value:g} (bound {self.best_objective_bound:g}) after {now - self.start:.1f} s")
+
+
+def _hint(m: RhythmModel, values: dict[tuple[int, int], bool]) -> None:
+    m.model.clear_hints()
+    for key, var in m.x.items():
+        m.model.add_hint(var, values[key])
+
+
+def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None, progress: Progress | None = None) -> RhythmSolution:
+    """Meet the hard rules, then each soft goal in priority order without losing the earlier ones."""
+    settings = settings or SolverSettings()
+    started = time.monotonic()
+    m = build(problem)
+    values: dict[tuple[int, int], bool] | None = None
+    stages: list[StageResult] = []
+    for k, goal in enumerate(GOALS):
+        expr = m.goal(goal)
+        remaining = settings.time_limit - (time.monotonic() - started)
+        budget = remaining * STAGE_SHARE[k]
+        m.model.minimize(expr)
+        if values is not None:
+            _hint(m, values)
+        solver = cp_model.CpSolver()
+        settings.apply(solver, budget)
+        stage_start = time.monotonic()
+        status = solver.solve(m.model, _ProgressPrinter(GOAL_LABELS[goal], progress))
+        seconds = time.monotonic() - stage_start
+        if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
+            from .explain import explain_infeasible  # only needed when there is nothing to publish
+
+            raise NoSolution(explain_infeasible(problem))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if values is None:
+                raise NoSolution([f"{problem.plan.id}: no calendar found within the time limit of {settings.time_limit:g} s; try a larger --time-limit"])
+            # Nothing better found in time: keep the previous plan, valued in plain Python.
+            value = goals(problem, _solution(problem, values, stages, started))[goal]
+            stages.append(StageResult(goal, value, round(solver.best_objective_bound), False, seconds))
+            m.model.add(expr <= value)
+            continue
+        values = {key: bool(solver.boolean_value(var)) for key, var in m.x.items()}
+        value = round(solver.objective_value)
+        bound = round(solver.best_objective_bound)
+        stages.append(StageResult(goal, value, bound, status == cp_model.OPTIMAL, seconds))
+        if progress:
+            state = "optimal" if status == cp_model.OPTIMAL else f"not proven optimal (bound {bound})"
+            progress(f"  {problem.plan.id} · {GOAL_LABELS[goal]}: {value}, {state}, {seconds:.2f} s")
+        m.model.add(expr <= value)
+    assert values is not None
+    return _solution(problem, values, stages, started)
+
+
+def _solution(problem: RhythmProblem, values: dict[tuple[int, int], bool], stages: list[StageResult], started: float) -> RhythmSolution:
+    cohorts = []
+    for ci, cw in enumerate(problem.cohorts):
+        weeks = []
+        for wi, week in enumerate(cw.weeks):
+            cfa = values.get((ci, wi), False)
+            weeks.append(WeekPlan(week.monday, CFA if cfa else COMPANY, week.minutes if cfa else 0))
+        cohorts.append(CohortPlan(cw.cohort.id, tuple(weeks)))
+    return RhythmSolution(problem.plan.id, tuple(cohorts), tuple(stages), time.monotonic() - started)
+
+

@@ -1,0 +1,138 @@
+"""Calendar facts: public holidays, school holidays, closures and the weeks of each cohort.
+
+Pure functions of the plan and two maintained data libraries (`holidays` for public holidays,
+`vacances-scolaires-france` for the ministry's school-holiday zones); no solver here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+import holidays as holidays_lib
+from vacances_scolaires_france import SchoolHolidayDates
+
+from .domain import Cohort, Plan, monday_of
+
+WEEKDAYS = 5
+# `holidays` subdivision for Alsace-Moselle: Moselle ("57") has the same two extra days
+# (Good Friday, 26 December) as Bas-Rhin and Haut-Rhin ("6AE").
+PUBLIC_HOLIDAY_SUBDIVISION = {"metropole": None, "alsace-moselle": "57"}
+
+
+@cache
+def _school_data() -> SchoolHolidayDates:
+    return SchoolHolidayDates()
+
+
+def _school_year(day: date) -> int:
+    """The calendar year in which the school (and training) year of `day` began, cut at 1 August."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+@cache
+def school_holiday_coverage() -> tuple[date, date]:
+    """First and last day for which the school-holiday data is real.
+
+    The library answers "no holiday" for any date of its last calendar year after the data
+    ends, so the honest end is the last holiday it lists (the end of its last summer).
+    """
+    listed = _school_data().data.keys()
+    return date(_school_year(min(listed)), 8, 1), max(listed)
+
+
+@cache
+def public_holidays(kind: str, year: int) -> dict[date, str]:
+    """French public holidays of one calendar year, named in French."""
+    found = holidays_lib.France(years=year, subdiv=PUBLIC_HOLIDAY_SUBDIVISION[kind], language="fr")
+    return dict(found.items())
+
+
+def school_holidays(zone: str, start: date, end: date) -> dict[date, str]:
+    """Days of `zone`'s school holidays between start and end (inclusive), with their names."""
+    if zone == "none":
+        return {}
+    first, last = school_holiday_coverage()
+    if start < first or end > last:
+        raise ValueError(f"school holidays are known from {first} to {last}, not {start} to {end}")
+    key = "vacances_zone_" + zone.lower()
+    data = _school_data().data
+    return {
+        day: row["nom_vacances"]
+        for day, row in data.items()
+        if start <= day <= end and row[key]
+    }
+
+
+@dataclass(frozen=True)
+class Week:
+    """One Monday-to-Sunday week of a cohort's training, as the calendar makes it."""
+
+    monday: date
+    open_days: tuple[date, ...]  # training weekdays on which the CFA can teach
+    minutes: int  # CFA minutes if this week is a CFA week
+    closed_days: tuple[tuple[date, str], ...]  # training weekdays closed, with the reason
+    year: int  # training year, 0 for the first (cut at each 1 August)
+
+    @property
+    def closed(self) -> bool:
+        """A closed week: no weekday open, so a company week that the rhythm skips."""
+        return not self.open_days
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(reason for _, reason in self.closed_days))
+
+    @property
+    def label(self) -> str:
+        """ISO week label, e.g. 2025-W11."""
+        iso = self.monday.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+
+
+class SiteCalendar:
+    """The days on which one site's CFA is closed, and why."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._school: dict[date, str] = {}
+        if plan.cohorts and plan.school_holidays_zone != "none":
+            lo = min(c.start for c in plan.cohorts) - timedelta(days=7)
+            hi = max(c.end for c in plan.cohorts) + timedelta(days=7)
+            first, last = school_holiday_coverage()
+            self._school = school_holidays(plan.school_holidays_zone, max(lo, first), min(hi, last))
+
+    def public_holiday(self, day: date) -> str | None:
+        return public_holidays(self.plan.public_holidays, day.year).get(day)
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why the CFA is closed on `day`, or None when it is open (weekends are not asked)."""
+        name = self.public_holiday(day)
+        if name:
+            return name
+        for closure in self.plan.closures:
+            if closure.start <= day <= closure.end:
+                return closure.name
+        return self._school.get(day)
+
+    def cohort_weeks(self, cohort: Cohort) -> tuple[Week, ...]:
+        """Every week from the one holding the cohort's first day to the one holding its last."""
+        weeks = []
+        first_year = _school_year(cohort.start)
+        monday = monday_of(cohort.start)
+        while monday <= cohort.end:
+            days = [monday + timedelta(days=i) for i in range(WEEKDAYS)]
+            training = [d for d in days if cohort.start <= d <= cohort.end]
+            closed = tuple((d, r) for d in training if (r := self.closed_reason(d)))
+            shut = {d for d, _ in closed}
+            open_days = tuple(d for d in training if d not in shut)
+            weeks.append(Week(
+                monday=monday,
+                open_days=open_days,
+                minutes=len(open_days) * cohort.day_minutes,
+                closed_days=closed,
+                year=_school_year(max(monday, cohort.start)) - first_year,
+            ))
+            monday += timedelta(days=7)
+        return tuple(weeks)
