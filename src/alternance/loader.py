@@ -218,8 +218,12 @@ def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
         reader.fail("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        reader.fail(f"line {line}" if line else "", f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}")
+        # Python < 3.14 only puts the position in the message: "... (at line 3, column 8)".
+        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        if found:
+            reader.fail(f"line {found.group(2)}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
+        else:
+            reader.fail("", f"invalid TOML: {exc}")
         return None
     before = len(problems)
     plan = _build_plan(reader, path, data)
@@ -254,14 +258,16 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
     companies = _companies(r, path, head, data)
     apprentices, origins = _apprentices(r, path, head, data)
 
-    _check_references(r, origins, programmes, cohorts, companies, apprentices)
+    # Ids written in the plan, even on tables with other problems: a reference to one of them is
+    # not "unknown", so one mistake gives one line, not a cascade.
+    declared = {kind: {t.get("id") for t in data.get(kind, []) if isinstance(t, dict)} for kind in ("programme", "cohort")}
+    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
     _check_peaks_inside_cohorts(r, cohorts, companies, apprentices)
-    if not programmes:
-        r.fail("programme", "the plan has no [[programme]]")
-    if not cohorts:
-        r.fail("cohort", "the plan has no [[cohort]]")
+    for kind in ("programme", "cohort"):
+        if not data.get(kind):
+            r.fail(kind, f"the plan has no [[{kind}]]")
     if None in (plan_id, timezone, public, zone):
         return None
     return Plan(
@@ -494,12 +500,12 @@ def _apprentices(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, A
     return _unique(r, found, "apprentice"), origins
 
 
-def _check_references(r: _Reader, origins: Origins, programmes: list[Programme], cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
+def _check_references(r: _Reader, origins: Origins, declared: dict[str, set], programmes: list[Programme], cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
     by_programme = {p.id: p for p in programmes}
     by_cohort = {c.id: c for c in cohorts}
     company_ids = {c.id for c in companies}
     for c in cohorts:
-        if c.programme not in by_programme:
+        if c.programme not in by_programme and c.programme not in declared["programme"]:
             r.fail(f"cohort[{c.id}].programme", f"unknown programme {c.programme!r}")
     for a in apprentices:
         r, prefix = origins[a.id]
@@ -508,7 +514,8 @@ def _check_references(r: _Reader, origins: Origins, programmes: list[Programme],
             r.fail(f"{place}.company", f"unknown company {a.company!r}")
         cohort = by_cohort.get(a.cohort)
         if cohort is None:
-            r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}")
+            if a.cohort not in declared["cohort"]:
+                r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}")
             continue
         earliest = cohort.start - CONTRACT_EARLIEST
         if a.contract_start < earliest:
