@@ -126,6 +126,51 @@ class Apprentice:
         return self.contract_start <= day <= self.contract_end
 
 
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One lesson slot of a CFA day, in minutes after midnight (local time)."""
+
+    start: int
+    end: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    def label(self) -> str:
+        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Unavailability:
+    """A weekday every week, or an inclusive range of dates."""
+
+    weekday: int | None = None  # 0 = Monday
+    start: date | None = None
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        if self.weekday is not None:
+            return day.weekday() == self.weekday
+        assert self.start is not None and self.end is not None
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Trainer:
+    id: str
+    name: str
+    subjects: tuple[str, ...]
+    max_week_minutes: int | None = None
+    unavailable: tuple[Unavailability, ...] = ()
+
+    def available(self, day: date) -> bool:
+        return not any(u.covers(day) for u in self.unavailable)
+
+
 @dataclass(frozen=True)
 class Plan:
     id: str
@@ -141,6 +186,20 @@ class Plan:
     companies: tuple[Company, ...]
     apprentices: tuple[Apprentice, ...]
     source: Path = field(default=Path("plan.toml"), compare=False)
+    day_slots: tuple[Slot, ...] = ()  # empty: the plan asks for the week rhythm only
+    trainers: tuple[Trainer, ...] = ()
+    # (cohort id, subject id) -> trainer id, resolved and checked by the loader
+    assignments: tuple[tuple[tuple[str, str], str], ...] = ()
+
+    @property
+    def has_lessons(self) -> bool:
+        return bool(self.day_slots)
+
+    def trainer(self, trainer_id: str) -> Trainer:
+        return next(t for t in self.trainers if t.id == trainer_id)
+
+    def trainer_of(self, cohort_id: str, subject_id: str) -> str:
+        return dict(self.assignments)[cohort_id, subject_id]
 
     def programme(self, programme_id: str) -> Programme:
         return next(p for p in self.programmes if p.id == programme_id)
@@ -153,6 +212,10 @@ class Plan:
 
     def apprentices_of(self, cohort_id: str) -> tuple[Apprentice, ...]:
         return tuple(a for a in self.apprentices if a.cohort == cohort_id)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def monday_of(day: date) -> date:

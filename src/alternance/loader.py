@@ -7,6 +7,7 @@ each with its file and place, and raises them together as one `PlanError`.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import tomllib
 from datetime import date
@@ -18,6 +19,10 @@ from dateutil.relativedelta import relativedelta
 
 from .domain import (
     MINUTES_PER_HOUR,
+    WEEKDAY_NAMES,
+    Slot,
+    Trainer,
+    Unavailability,
     Apprentice,
     Closure,
     Cohort,
@@ -38,17 +43,22 @@ EXAMS = ("ccf", "written")
 CONTRACT_EARLIEST = relativedelta(months=3)
 CONTRACT_LATEST = relativedelta(months=2)
 
-TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice"}
+TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice", "trainer"}
 PLAN_KEYS = {
     "id", "name", "site", "timezone", "public_holidays", "school_holidays_zone",
-    "max_cohorts_at_cfa", "companies", "apprentices",
+    "max_cohorts_at_cfa", "companies", "apprentices", "day_slots",
+}
+TRAINER_KEYS = {"id", "name", "subjects", "max_hours_per_week", "unavailable"}
+SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
+    name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))
 }
 CLOSURE_KEYS = {"name", "start", "end"}
 PROGRAMME_KEYS = {"id", "name", "total_hours", "subject"}
 SUBJECT_KEYS = {"id", "name", "hours", "exam"}
 COHORT_KEYS = {
     "id", "programme", "name", "start", "end", "rhythm", "hours_per_week",
-    "max_consecutive_cfa_weeks", "max_consecutive_company_weeks", "written_exams",
+    "max_consecutive_cfa_weeks", "max_consecutive_company_weeks", "written_exams", "trainers",
 }
 COMPANY_KEYS = {"id", "name", "peak"}
 PEAK_KEYS = {"start", "end", "every_year", "weight", "hard"}
@@ -141,7 +151,7 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(where, f"must be a number of hours, not {value!r}")
             return None
-        if value <= 0:
+        if not math.isfinite(value) or value <= 0:
             self.fail(where, f"must be a positive number of hours, not {value}")
             return None
         minutes = value * MINUTES_PER_HOUR
@@ -260,7 +270,7 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
 
     # Ids written in the plan, even on tables with other problems: a reference to one of them is
     # not "unknown", so one mistake gives one line, not a cascade.
-    declared = {kind: {t.get("id") for t in data.get(kind, []) if isinstance(t, dict)} for kind in ("programme", "cohort")}
+    declared = {kind: {t.get("id") for t in r.tables(data.get(kind), kind) if isinstance(t.get("id"), str)} for kind in ("programme", "cohort")}
     _check_references(r, origins, declared, programmes, cohorts, companies, apprentices)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
@@ -268,6 +278,9 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
     for kind in ("programme", "cohort"):
         if not data.get(kind):
             r.fail(kind, f"the plan has no [[{kind}]]")
+    slots = _day_slots(r, head, cohorts)
+    trainers = _trainers(r, data, programmes)
+    assignments = _assignments(r, data, slots, programmes, cohorts, trainers)
     if None in (plan_id, timezone, public, zone):
         return None
     return Plan(
@@ -284,6 +297,9 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
         companies=tuple(companies),
         apprentices=tuple(apprentices),
         source=path,
+        day_slots=slots,
+        trainers=tuple(trainers),
+        assignments=assignments,
     )
 
 
@@ -381,7 +397,7 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
     )
 
 
-def _read_csv(r: _Reader, plan_path: Path, name: Any, place: str) -> tuple[_Reader, list[tuple[int, dict[str, str]]]] | None:
+def _read_csv(r: _Reader, plan_path: Path, name: Any, place: str, columns: set[str]) -> tuple[_Reader, list[tuple[int, dict[str, str]]]] | None:
     if not isinstance(name, str):
         r.fail(place, f"must be the path of a CSV file, not {name!r}")
         return None
@@ -392,18 +408,30 @@ def _read_csv(r: _Reader, plan_path: Path, name: Any, place: str) -> tuple[_Read
             sample = f.read(4096)
             f.seek(0)
             delimiter = ";" if sample.count(";") > sample.count(",") else ","
-            rows = list(csv.DictReader(f, delimiter=delimiter))
+            table = csv.DictReader(f, delimiter=delimiter)
+            rows = list(table)
+            header = [h.strip() for h in table.fieldnames or []]
     except FileNotFoundError:
         r.fail(place, f"CSV file {str(path)!r} not found")
+        return None
+    except OSError as exc:
+        r.fail(place, f"cannot read CSV file {str(path)!r}: {exc.strerror or exc}")
         return None
     except (UnicodeDecodeError, csv.Error) as exc:
         csv_reader.fail("", f"unreadable CSV: {exc}")
         return None
+    for column in header:
+        if column not in columns:
+            csv_reader.fail("row 1", f"unknown column {column!r}; known columns: {', '.join(sorted(columns))}")
     # Row 1 is the header, so data rows are numbered from 2, as in a spreadsheet.
-    return csv_reader, [(i, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for i, row in enumerate(rows, start=2)]
+    return csv_reader, [
+        (i, {k.strip(): (v or "").strip() for k, v in row.items() if k and k.strip() in columns})
+        for i, row in enumerate(rows, start=2)
+    ]
 
 
 def _peak(r: _Reader, t: dict[str, Any], place: str) -> Peak | None:
+    r.known_keys(t, place, PEAK_KEYS)
     every_year = r.get(t, "every_year", place, "bool", False)
     weight = r.get(t, "weight", place, "positive_int", 1)
     hard = r.get(t, "hard", place, "bool", False)
@@ -430,7 +458,7 @@ def _companies(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any
         if cid is not None:
             companies.append(Company(cid, r.get(t, "name", place, "str", cid) or cid, tuple(p for p in peaks if p)))
     if "companies" in head:
-        loaded = _read_csv(r, path, head["companies"], "plan.companies")
+        loaded = _read_csv(r, path, head["companies"], "plan.companies", {"id", "name", *COMPANY_CSV_PEAK_COLUMNS})
         if loaded:
             companies.extend(_companies_from_csv(*loaded))
     return _unique(r, companies, "company")
@@ -441,7 +469,6 @@ def _companies_from_csv(r: _Reader, rows: list[tuple[int, dict[str, str]]]) -> l
     for line, row in rows:
         cid = r.get(row, "id", f"row {line}: company", "slug")
         place = f"row {line}: company[{cid}]"
-        r.known_keys(row, place, {"id", "name", *COMPANY_CSV_PEAK_COLUMNS})
         if cid is None:
             continue
         name = r.get(row, "name", place, "str", cid) or cid
@@ -483,21 +510,26 @@ Origins = dict[str, tuple[_Reader, str]]
 
 def _apprentices(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]) -> tuple[list[Apprentice], Origins]:
     """Apprentices from the TOML and the CSV, with where each was written (for later problems)."""
-    found: list[Apprentice | None] = []
-    origins: Origins = {}
+    found: list[tuple[Apprentice | None, _Reader, str]] = []
     for i, t in enumerate(r.tables(data.get("apprentice"), "apprentice")):
-        found.append(a := _apprentice(r, t, "", f"apprentice[{i + 1}]"))
-        if a:
-            origins.setdefault(a.id, (r, ""))
+        found.append((_apprentice(r, t, "", f"apprentice[{i + 1}]"), r, ""))
     if "apprentices" in head:
-        loaded = _read_csv(r, path, head["apprentices"], "plan.apprentices")
+        loaded = _read_csv(r, path, head["apprentices"], "plan.apprentices", APPRENTICE_KEYS)
         if loaded:
             csv_reader, rows = loaded
             for line, row in rows:
-                found.append(a := _apprentice(csv_reader, row, f"row {line}: ", f"row {line}: apprentice"))
-                if a:
-                    origins.setdefault(a.id, (csv_reader, f"row {line}: "))
-    return _unique(r, found, "apprentice"), origins
+                found.append((_apprentice(csv_reader, row, f"row {line}: ", f"row {line}: apprentice"), csv_reader, f"row {line}: "))
+    kept: list[Apprentice] = []
+    origins: Origins = {}
+    for apprentice, reader, prefix in found:
+        if apprentice is None:
+            continue
+        if apprentice.id in origins:
+            reader.fail(f"{prefix}apprentice[{apprentice.id}].id", f"duplicate apprentice id {apprentice.id!r}")
+            continue
+        origins[apprentice.id] = (reader, prefix)
+        kept.append(apprentice)
+    return kept, origins
 
 
 def _check_references(r: _Reader, origins: Origins, declared: dict[str, set], programmes: list[Programme], cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
@@ -517,10 +549,9 @@ def _check_references(r: _Reader, origins: Origins, declared: dict[str, set], pr
             if a.cohort not in declared["cohort"]:
                 r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}")
             continue
-        earliest = cohort.start - CONTRACT_EARLIEST
+        earliest, latest = _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
         if a.contract_start < earliest:
             r.fail(f"{place}.contract_start", f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}")
-        latest = cohort.end + CONTRACT_LATEST
         if a.contract_end > latest:
             r.fail(f"{place}.contract_end", f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}")
         if a.contract_end < cohort.start or a.contract_start > cohort.end:
@@ -531,6 +562,13 @@ def _check_references(r: _Reader, origins: Origins, declared: dict[str, set], pr
             for sid in a.exempt:
                 if sid not in known:
                     r.fail(f"{place}.exempt", f"unknown subject {sid!r} in programme {programme.id!r}")
+
+
+def _shifted(day: date, delta: relativedelta) -> date:
+    try:
+        return day + delta
+    except (OverflowError, ValueError):  # beyond year 1 or 9999
+        return date.min if delta.months < 0 else date.max
 
 
 def _check_school_holiday_coverage(r: _Reader, zone: str, cohorts: list[Cohort]) -> None:
@@ -563,3 +601,103 @@ def _check_ids_across_plans(plans: list[Plan], problems: list[Problem]) -> None:
                 if item.id in owner and owner[item.id] is not plan:
                     problems.append(Problem(str(plan.source), f"{kind[:-1] if kind != 'companies' else 'company'}[{item.id}].id", f"id also used in {owner[item.id].source}; feeds of both would share one file"))
                 owner.setdefault(item.id, plan)
+
+
+def _day_slots(r: _Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[Slot, ...]:
+    """`day_slots`: ordered, non-overlapping, and summing to each cohort's day (hours_per_week / 5)."""
+    raw = head.get("day_slots")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        r.fail("plan.day_slots", "must be a list of slots such as [\"08:30-10:30\", \"10:45-12:15\"]")
+        return ()
+    slots = []
+    for i, text in enumerate(raw):
+        match = SLOT.match(text) if isinstance(text, str) else None
+        if not match:
+            r.fail(f"plan.day_slots[{i}]", f"{text!r} is not a slot \"HH:MM-HH:MM\"")
+            return ()
+        h1, m1, h2, m2 = map(int, match.groups())
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
+            r.fail(f"plan.day_slots[{i}]", f"{text!r} does not end after it starts within one day")
+            return ()
+        slots.append(Slot(h1 * 60 + m1, h2 * 60 + m2))
+    for i, (a, b) in enumerate(zip(slots, slots[1:]), start=1):
+        if b.start < a.end:
+            r.fail(f"plan.day_slots[{i}]", f"{b.label()} starts before {a.label()} ends")
+            return ()
+    day = sum(s.minutes for s in slots)
+    for c in cohorts:
+        if c.day_minutes != day:
+            r.fail(f"cohort[{c.id}].hours_per_week", f"a day is {c.day_minutes / 60:g} h (hours_per_week / 5) but plan.day_slots add up to {day / 60:g} h")
+    return tuple(slots)
+
+
+def _trainers(r: _Reader, data: dict[str, Any], programmes: list[Programme]) -> list[Trainer]:
+    known_subjects = {s.id for p in programmes for s in p.subjects}
+    trainers: list[Trainer | None] = []
+    for i, t in enumerate(r.tables(data.get("trainer"), "trainer")):
+        tid = r.get(t, "id", f"trainer[{i + 1}]", "slug")
+        place = f"trainer[{tid or i + 1}]"
+        r.known_keys(t, place, TRAINER_KEYS)
+        subjects = r.get(t, "subjects", place, "slugs", ())
+        for sid in subjects or ():
+            if sid not in known_subjects:
+                r.fail(f"{place}.subjects", f"unknown subject {sid!r}")
+        maximum = r.get(t, "max_hours_per_week", place, "minutes", None)
+        unavailable = []
+        for j, u in enumerate(r.tables(t.get("unavailable"), f"{place}.unavailable"), start=1):
+            uplace = f"{place}.unavailable[{j}]"
+            r.known_keys(u, uplace, {"weekday", "start", "end"})
+            if "weekday" in u:
+                name = u["weekday"].strip().lower() if isinstance(u["weekday"], str) else None
+                if name not in WEEKDAYS:
+                    r.fail(f"{uplace}.weekday", f"unknown weekday {u['weekday']!r}: use monday … friday")
+                elif "start" in u or "end" in u:
+                    r.fail(uplace, "give either a weekday or start/end dates, not both")
+                else:
+                    unavailable.append(Unavailability(weekday=WEEKDAYS[name]))
+                continue
+            start = r.get(u, "start", uplace, "date")
+            end = r.get(u, "end", uplace, "date", start)
+            if r.date_range(start, end, uplace):
+                unavailable.append(Unavailability(start=start, end=end))
+        if tid is not None and subjects is not None:
+            trainers.append(Trainer(tid, r.get(t, "name", place, "str", tid) or tid, subjects, maximum, tuple(unavailable)))
+    return _unique(r, trainers, "trainer")
+
+
+def _assignments(r: _Reader, data: dict[str, Any], slots: tuple[Slot, ...], programmes: list[Programme], cohorts: list[Cohort], trainers: list[Trainer]) -> tuple[tuple[tuple[str, str], str], ...]:
+    """Each (cohort, subject) resolves to exactly one trainer: the cohort's choice, else the only one."""
+    by_programme = {p.id: p for p in programmes}
+    by_trainer = {t.id: t for t in trainers}
+    raw_cohorts = {t["id"]: t for t in r.tables(data.get("cohort"), "cohort") if isinstance(t.get("id"), str)}
+    resolved = []
+    for c in cohorts:
+        place = f"cohort[{c.id}].trainers"
+        chosen = r.table(raw_cohorts.get(c.id, {}).get("trainers", {}), place)
+        programme = by_programme.get(c.programme)
+        if programme is None:
+            continue
+        subject_ids = {s.id for s in programme.subjects}
+        for sid, tid in sorted(chosen.items()):
+            if sid not in subject_ids:
+                r.fail(f"{place}.{sid}", f"unknown subject {sid!r} in programme {programme.id!r}")
+            elif tid not in by_trainer:
+                r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}")
+            elif sid not in by_trainer[tid].subjects:
+                r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")
+        if not slots:
+            continue
+        for subject in programme.subjects:
+            if subject.id in chosen:
+                resolved.append(((c.id, subject.id), chosen[subject.id]))
+                continue
+            able = [t.id for t in trainers if subject.id in t.subjects]
+            if len(able) == 1:
+                resolved.append(((c.id, subject.id), able[0]))
+            elif not able:
+                r.fail(f"cohort[{c.id}]", f"no trainer teaches {subject.id!r}: add it to a [[trainer]]'s subjects")
+            else:
+                r.fail(place, f"{subject.id!r} is taught by {', '.join(able)}: name one, e.g. {subject.id} = \"{able[0]}\"")
+    return tuple(sorted(resolved))

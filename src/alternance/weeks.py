@@ -13,7 +13,9 @@ from functools import cache
 import holidays as holidays_lib
 from vacances_scolaires_france import SchoolHolidayDates
 
-from .domain import Cohort, Plan, monday_of
+from .domain import Cohort, Plan, age_on, monday_of
+
+MINOR_DAY_MINUTES = 8 * 60  # under 18: at most 8 h of work a day (Code du travail L3162-1)
 
 WEEKDAYS = 5
 # `holidays` subdivision for Alsace-Moselle: Moselle ("57") has the same two extra days
@@ -91,6 +93,19 @@ class Week:
         return f"{iso.year}-W{iso.week:02d}"
 
 
+def cfa_day_minutes(plan: Plan, cohort: Cohort, day: date) -> int:
+    """CFA minutes of one open day: the cohort's day, cut to whole slots within 8 h on a day
+    when one of its apprentices is under 18 (only when the plan has lesson slots)."""
+    if cohort.day_minutes <= MINOR_DAY_MINUTES or not plan.day_slots:
+        return cohort.day_minutes
+    minors = any(
+        a.birth_date is not None and age_on(a.birth_date, day) < 18
+        for a in plan.apprentices_of(cohort.id)
+        if a.under_contract(day)
+    )
+    return best_slot_total(tuple(s.minutes for s in plan.day_slots), MINOR_DAY_MINUTES) if minors else cohort.day_minutes
+
+
 class SiteCalendar:
     """The days on which one site's CFA is closed, and why."""
 
@@ -130,9 +145,28 @@ class SiteCalendar:
             weeks.append(Week(
                 monday=monday,
                 open_days=open_days,
-                minutes=len(open_days) * cohort.day_minutes,
+                minutes=sum(cfa_day_minutes(self.plan, cohort, d) for d in open_days),
                 closed_days=closed,
                 year=_school_year(max(monday, cohort.start)) - first_year,
             ))
             monday += timedelta(days=7)
         return tuple(weeks)
+
+
+@cache
+def best_slot_total(lengths: tuple[int, ...], limit: int) -> int:
+    """The most minutes a subset of the day's slots can fill without passing `limit`."""
+    sums = {0}
+    for length in lengths:
+        sums |= {s + length for s in sums if s + length <= limit}
+    return max(sums)
+
+
+@cache
+def slot_sums(lengths: tuple[int, ...], limit: int) -> tuple[int, ...]:
+    """Every total up to `limit` that slots of these lengths can add up to (each used any number of times)."""
+    reachable = [False] * (limit + 1)
+    reachable[0] = True
+    for total in range(1, limit + 1):
+        reachable[total] = any(total >= n and reachable[total - n] for n in set(lengths))
+    return tuple(t for t, ok in enumerate(reachable) if ok)

@@ -79,32 +79,53 @@ def _describe(problem: RhythmProblem, rule: Rule) -> str:
     return f"{rule.cohort} staying under {hours(target + week)} (less than one CFA week above its target)"
 
 
+def _all_rules(problem: RhythmProblem) -> list[Rule]:
+    return list(build(problem, guarded=True, soft=False).guards.rules.values())
+
+
+def _binding(problem: RhythmProblem, rules: list[Rule], cohort: str, maximise: bool, best: int | None) -> list[Rule]:
+    """The rules touching `cohort` without which its extreme hours would change: the ones to name."""
+    found = []
+    for rule in rules:
+        if rule.cohort not in (cohort, None) or rule.kind in ("hours_min", "hours_max"):
+            continue
+        if _extreme_minutes(problem, [r for r in rules if r is not rule], cohort, maximise) != best:
+            found.append(rule)
+    return found
+
+
 def explain_infeasible(problem: RhythmProblem) -> list[str]:
     """One or more sentences a planner can act on."""
     clash = minimal_clash(problem)
     if not clash:
         return [f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {CORE_SECONDS:g} s)"]
+    every = _all_rules(problem)
     lines = []
+    named: list[Rule] = []
     for rule in clash:
         if rule.kind not in ("hours_min", "hours_max"):
             continue
         cw = next(c for c in problem.cohorts if c.cohort.id == rule.cohort)
-        others = [r for r in clash if r is not rule]
+        # The hours reachable under every other rule of the plan, not just the clash's: a planner
+        # who moves the target to that figure then gets a calendar.
+        others = [r for r in every if not (r.cohort == rule.cohort and r.kind in ("hours_min", "hours_max"))]
+        maximise = rule.kind == "hours_min"
+        extreme = _extreme_minutes(problem, others, rule.cohort, maximise)
+        binding = _binding(problem, others, rule.cohort, maximise, extreme)
+        named.extend(binding)
         target = cw.target_minutes
         open_weeks = [w for w in cw.weeks if not w.closed]
         span = f"the {len(open_weeks)} open weeks between {cw.cohort.start} and {cw.cohort.end}"
-        with_rules = (" with " + " and ".join(_describe(problem, r) for r in others)) if others else ""
-        if rule.kind == "hours_min":
-            best = _extreme_minutes(problem, others, rule.cohort, maximise=True)
-            amount = f"give at most {hours(best)}" if best is not None else "cannot give them"
+        with_rules = (" with " + " and ".join(_describe(problem, r) for r in binding)) if binding else ""
+        if maximise:
+            amount = f"give at most {hours(extreme)}" if extreme is not None else "cannot give them"
             lines.append(f"{rule.cohort} needs {hours(target)}; {span} {amount}{with_rules}.")
         else:
-            least = _extreme_minutes(problem, others, rule.cohort, maximise=False)
             limit = target + cw.cohort.week_minutes - 1
-            amount = f"force at least {hours(least)}" if least is not None else "force more"
+            amount = f"force at least {hours(extreme)}" if extreme is not None else "force more"
             lines.append(f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}.")
     if not lines:
         lines.append("These rules cannot all hold: " + "; ".join(f"{_describe(problem, r)}" for r in clash) + ".")
-    places = sorted({r.place for r in clash})
+    places = sorted({r.place for r in clash + named})
     lines.append("Rules in conflict: " + ", ".join(places) + ". Relax one of them (or add open weeks) and build again.")
     return lines

@@ -1,0 +1,278 @@
+"""The lesson timetable inside CFA weeks, as plain data (no solver here).
+
+`LessonProblem` lists every CFA day of every cohort with the slots to fill; `LessonSolution`
+says what fills each slot. `broken_lesson_rules()` checks every hard rule of SPEC "Lessons" in
+plain Python and `lesson_goals()` recomputes the soft goals, so the solver can be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .domain import Cohort, Plan, Slot, Subject, age_on, monday_of
+from .rhythm import CFA, RhythmProblem, RhythmSolution
+from .weeks import MINOR_DAY_MINUTES, cfa_day_minutes
+
+ACCOMPANIMENT = "accompagnement"
+ACCOMPANIMENT_NAME = "Accompagnement"
+MAX_SUBJECT_DAY_MINUTES = 4 * 60
+LESSON_GOALS = ("widest", "spread", "scattered", "trainer_days")
+
+
+@dataclass(frozen=True)
+class CfaDay:
+    day: date
+    week: int  # index of its CFA week among the cohort's CFA weeks
+    minutes: int  # minutes to fill (the whole day, or 8 h on a day with an apprentice under 18)
+
+
+@dataclass(frozen=True)
+class CohortLessons:
+    cohort: Cohort
+    days: tuple[CfaDay, ...]
+    subjects: tuple[Subject, ...]
+    trainers: dict[str, str]  # subject id -> trainer id
+    minors: frozenset[date]  # days on which an apprentice of the cohort is under 18
+    progress: tuple[tuple[str, tuple[int, ...]], ...] = ()  # subject id -> even progress per week
+
+    @property
+    def cfa_weeks(self) -> int:
+        return max((d.week for d in self.days), default=-1) + 1
+
+    def deadline(self, subject: Subject) -> date | None:
+        """Written-exam subjects are finished before the written exams start."""
+        if subject.exam == "written" and self.cohort.written_exams:
+            return self.cohort.written_exams[0]
+        return None
+
+    def targets(self, subject: Subject) -> tuple[int, ...]:
+        """An even progress: the subject's minutes taught by the end of each CFA week in which it
+        may be taught (see `even_progress`)."""
+        return dict(self.progress)[subject.id]
+
+    def last_week(self, subject: Subject) -> int:
+        """Index of the last CFA week in which the subject may be taught."""
+        deadline = self.deadline(subject)
+        weeks = [d.week for d in self.days if deadline is None or d.day < deadline]
+        return max(weeks, default=-1)
+
+
+@dataclass(frozen=True)
+class LessonProblem:
+    plan: Plan
+    slots: tuple[Slot, ...]
+    cohorts: tuple[CohortLessons, ...]
+
+    def even_progress(self, cl: CohortLessons, subject: Subject) -> tuple[int, ...]:
+        """Minutes of the subject that an even spread has taught by the end of each CFA week up to
+        its last possible one, in proportion to the time in which it can be taught: a short week,
+        or a week when its trainer is away, owes less."""
+        last = cl.last_week(subject)
+        week_minutes = [0] * (last + 1)
+        for d in cl.days:
+            if d.week <= last and self.allowed(cl, subject, d.day):
+                week_minutes[d.week] += d.minutes
+        total = sum(week_minutes) or 1
+        elapsed, found = 0, []
+        for minutes in week_minutes:
+            elapsed += minutes
+            found.append(subject.minutes * elapsed // total)
+        return tuple(found)
+
+    def allowed(self, cl: CohortLessons, subject: Subject, day: date) -> bool:
+        """Whether the subject's trainer is there and its exam deadline has not passed."""
+        deadline = cl.deadline(subject)
+        if deadline is not None and day >= deadline:
+            return False
+        return self.plan.trainer(cl.trainers[subject.id]).available(day)
+
+
+def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolution) -> LessonProblem:
+    cohorts = []
+    for cw in rhythm.cohorts:
+        c = cw.cohort
+        days = []
+        index = 0
+        for week, wp in zip(cw.weeks, solution.cohort(c.id).weeks):
+            if wp.kind != CFA:
+                continue
+            days.extend(CfaDay(d, index, cfa_day_minutes(plan, c, d)) for d in week.open_days)
+            index += 1
+        programme = plan.programme(c.programme)
+        minors = frozenset(
+            d.day for d in days
+            if any(a.birth_date and a.under_contract(d.day) and age_on(a.birth_date, d.day) < 18 for a in plan.apprentices_of(c.id))
+        )
+        cohorts.append(CohortLessons(
+            cohort=c,
+            days=tuple(days),
+            subjects=programme.subjects,
+            trainers={s.id: plan.trainer_of(c.id, s.id) for s in programme.subjects},
+            minors=minors,
+        ))
+    problem = LessonProblem(plan=plan, slots=plan.day_slots, cohorts=tuple(cohorts))
+    return replace(problem, cohorts=tuple(
+        replace(cl, progress=tuple((s.id, problem.even_progress(cl, s)) for s in cl.subjects)) for cl in problem.cohorts
+    ))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One slot of one CFA day of one cohort, and what fills it."""
+
+    cohort: str
+    day: date
+    slot: int
+    subject: str  # a subject id, or ACCOMPANIMENT
+    trainer: str | None
+    minutes: int
+
+
+@dataclass(frozen=True)
+class LessonSolution:
+    lessons: tuple[Lesson, ...]
+    # After every CFA week each subject is within this many weeks of its own teaching (plus one
+    # slot) of an even progress; None when no spread could be kept.
+    spread_weeks: int | None
+    spread_proven: bool  # every narrower drift was proven impossible
+    weeks_optimal: bool  # each week's layout is optimal for split half-days and trainer days
+    seconds: float
+
+    def of(self, cohort_id: str) -> tuple[Lesson, ...]:
+        return tuple(x for x in self.lessons if x.cohort == cohort_id)
+
+
+def subject_minutes(solution: LessonSolution, cohort_id: str) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for x in solution.of(cohort_id):
+        totals[x.subject] = totals.get(x.subject, 0) + x.minutes
+    return totals
+
+
+def longest_gaps(problem: LessonProblem, solution: LessonSolution) -> dict[tuple[str, str], int]:
+    """For each (cohort, subject): the most CFA weeks in a row without a lesson of it, within the
+    weeks in which it can be taught."""
+    gaps = {}
+    for cl in problem.cohorts:
+        weeks_by_subject: dict[str, set[int]] = {}
+        week_of = {d.day: d.week for d in cl.days}
+        for x in solution.of(cl.cohort.id):
+            weeks_by_subject.setdefault(x.subject, set()).add(week_of[x.day])
+        for s in cl.subjects:
+            taught = sorted(weeks_by_subject.get(s.id, ()))
+            bounds = [-1, *taught, cl.last_week(s) + 1]
+            gaps[cl.cohort.id, s.id] = max(b - a - 1 for a, b in zip(bounds, bounds[1:]))
+    return gaps
+
+
+def lesson_goals(problem: LessonProblem, solution: LessonSolution) -> dict[str, int]:
+    """The soft goals of SPEC "Lessons", recomputed in plain Python (the solver's objective terms)."""
+    spread = scattered = widest = 0
+    trainer_days: set[tuple[str, date]] = set()
+    for cl in problem.cohorts:
+        mine = solution.of(cl.cohort.id)
+        week_of = {d.day: d.week for d in cl.days}
+        for s in cl.subjects:
+            per_week = [0] * cl.cfa_weeks
+            for x in mine:
+                if x.subject == s.id:
+                    per_week[week_of[x.day]] += x.minutes
+            spread += spread_deviation(per_week, cl.targets(s))
+            widest = max(widest, widest_deviation(per_week, cl.targets(s)))
+        by_cell = {(x.day, x.slot): x.subject for x in mine}
+        for d in cl.days:
+            for a, b in half_day_pairs(problem.slots):
+                if (d.day, a) in by_cell and (d.day, b) in by_cell and by_cell[d.day, a] != by_cell[d.day, b]:
+                    scattered += 1
+        trainer_days |= {(x.trainer, x.day) for x in mine if x.trainer}
+    return {"widest": widest, "spread": spread, "scattered": scattered, "trainer_days": len(trainer_days)}
+
+
+def _deviations(per_week: list[int], targets: list[int]) -> list[int]:
+    """|taught so far - the even progress| after each week in which the subject may be taught."""
+    done, found = 0, []
+    for taught, target in zip(per_week, targets):
+        done += taught
+        found.append(abs(done - target))
+    return found
+
+
+def spread_deviation(per_week: list[int], targets: list[int]) -> int:
+    """Summed over the weeks: gaps and bunching both cost."""
+    return sum(_deviations(per_week, targets))
+
+
+def widest_deviation(per_week: list[int], targets: list[int]) -> int:
+    """The furthest a subject ever gets from an even progress."""
+    return max(_deviations(per_week, targets), default=0)
+
+
+def half_day_pairs(slots: tuple[Slot, ...]) -> list[tuple[int, int]]:
+    """Pairs of consecutive slots with at most a short break between them (not over lunch)."""
+    return [(i, i + 1) for i in range(len(slots) - 1) if slots[i + 1].start - slots[i].end <= 30]
+
+
+def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    """Every hard rule of SPEC "Lessons" the timetable breaks (empty when it obeys all)."""
+    broken = []
+    plan = problem.plan
+    slot_of = dict(enumerate(problem.slots))
+    occupied: dict[tuple[str, date, int], str] = {}
+    week_load: dict[tuple[str, date], int] = {}
+    for cl in problem.cohorts:
+        c = cl.cohort
+        mine = solution.of(c.id)
+        cells = {}
+        for x in mine:
+            if (x.day, x.slot) in cells:
+                broken.append(f"{c.id}: two lessons in slot {x.slot} on {x.day}")
+            cells[x.day, x.slot] = x
+            if x.minutes != slot_of[x.slot].minutes:
+                broken.append(f"{c.id}: lesson on {x.day} slot {x.slot} lasts {x.minutes} min, not the slot's")
+        days = {d.day: d for d in cl.days}
+        for day in {x.day for x in mine} - set(days):
+            broken.append(f"{c.id}: lesson on {day}, which is not an open day of a CFA week")
+        for d in cl.days:
+            filled = sum(x.minutes for x in mine if x.day == d.day)
+            if filled != d.minutes:
+                broken.append(f"{c.id}: {d.day} has {filled} min of lessons, not {d.minutes}")
+            if d.day in cl.minors and filled > MINOR_DAY_MINUTES:
+                broken.append(f"{c.id}: {filled} min on {d.day} with an apprentice under 18")
+        by_subject = {s.id: s for s in cl.subjects}
+        per_day: dict[tuple[str, date], int] = {}
+        for x in mine:
+            if x.subject == ACCOMPANIMENT:
+                if x.trainer is not None:
+                    broken.append(f"{c.id}: accompaniment with a trainer")
+                continue
+            subject = by_subject.get(x.subject)
+            if subject is None:
+                broken.append(f"{c.id}: unknown subject {x.subject}")
+                continue
+            if x.trainer != cl.trainers[x.subject]:
+                broken.append(f"{c.id}: {x.subject} on {x.day} taught by {x.trainer}, not {cl.trainers[x.subject]}")
+            if not plan.trainer(x.trainer).available(x.day):
+                broken.append(f"{c.id}: {x.trainer} is unavailable on {x.day}")
+            deadline = cl.deadline(subject)
+            if deadline and x.day >= deadline:
+                broken.append(f"{c.id}: written-exam subject {x.subject} on {x.day}, after the exams start {deadline}")
+            per_day[x.subject, x.day] = per_day.get((x.subject, x.day), 0) + x.minutes
+            key = (x.trainer, x.day, x.slot)
+            if key in occupied:
+                broken.append(f"{x.trainer} is in two places on {x.day} slot {x.slot} ({occupied[key]}, {c.id})")
+            occupied[key] = c.id
+            week_load[x.trainer, monday_of(x.day)] = week_load.get((x.trainer, monday_of(x.day)), 0) + x.minutes
+        for (sid, day), minutes in per_day.items():
+            if minutes > MAX_SUBJECT_DAY_MINUTES:
+                broken.append(f"{c.id}: {minutes} min of {sid} on {day}, more than 4 h")
+        totals = subject_minutes(solution, c.id)
+        for s in cl.subjects:
+            if totals.get(s.id, 0) != s.minutes:
+                broken.append(f"{c.id}: {s.id} gets {totals.get(s.id, 0)} min, not {s.minutes}")
+    for (tid, monday), minutes in sorted(week_load.items()):
+        limit = plan.trainer(tid).max_week_minutes
+        if limit is not None and minutes > limit:
+            broken.append(f"{tid}: {minutes} min in week {monday}, more than {limit}")
+    return broken
+

@@ -1,0 +1,318 @@
+"""The CP-SAT model of the lesson timetable: which subject fills each slot of each CFA day.
+
+One boolean per (cohort, day, slot, activity), where an activity is a subject or the
+"Accompagnement" hours no subject takes. Hard rules are one function each; the soft goals
+(even spread, whole half-days, compact trainer days) form one weighted objective. The search is
+bounded in deterministic time, so the same plan always gives the same timetable.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from ..domain import monday_of
+from ..lessons import (
+    ACCOMPANIMENT,
+    LESSON_GOALS,
+    MAX_SUBJECT_DAY_MINUTES,
+    CohortLessons,
+    Lesson,
+    LessonProblem,
+    LessonSolution,
+    half_day_pairs,
+)
+from ..weeks import MINOR_DAY_MINUTES
+from .model import Guards, Rule
+from .quotas import build_quotas
+
+# Weights of the week's soft goals: a half-day split between two activities, a trainer day on
+# site (a trainer coming in for one slot costs more than a split half-day).
+GOAL_WEIGHTS = {"scattered": 1, "trainer_days": 2}
+Key = tuple[int, int, int, str]  # cohort index, day index, slot index, activity
+
+
+@dataclass
+class LessonModel:
+    model: cp_model.CpModel
+    problem: LessonProblem
+    y: dict[Key, cp_model.IntVar]
+    guards: Guards
+    terms: dict[str, list[cp_model.LinearExprT]] = field(default_factory=dict)
+
+    def minutes(self, key: Key) -> int:
+        return self.problem.slots[key[2]].minutes
+
+    def cells(self, ci: int, di: int, k: int) -> list[cp_model.IntVar]:
+        return [v for (c, d, s, _), v in self.y.items() if (c, d, s) == (ci, di, k)]
+
+
+def _new_variables(model: cp_model.CpModel, problem: LessonProblem, guarded: bool) -> dict[Key, cp_model.IntVar]:
+    """A variable where the activity may go: the trainer is there and the exam has not started.
+    With guards (for explanations) every subject gets every slot and the rules say no."""
+    y = {}
+    for ci, cl in enumerate(problem.cohorts):
+        for di, d in enumerate(cl.days):
+            for k in range(len(problem.slots)):
+                for s in cl.subjects:
+                    if guarded or problem.allowed(cl, s, d.day):
+                        y[ci, di, k, s.id] = model.new_bool_var(f"y[{cl.cohort.id},{d.day},{k},{s.id}]")
+                y[ci, di, k, ACCOMPANIMENT] = model.new_bool_var(f"y[{cl.cohort.id},{d.day},{k},acc]")
+    return y
+
+
+def add_fill_each_day(m: LessonModel) -> None:
+    """Each slot holds at most one activity and each CFA day is filled to its minutes."""
+    for ci, cl in enumerate(m.problem.cohorts):
+        guard = m.guards.of(Rule(f"under18[{cl.cohort.id}]", "apprentice.birth_date", "under18", cohort=cl.cohort.id))
+        for di, d in enumerate(cl.days):
+            day = []
+            for k, slot in enumerate(m.problem.slots):
+                cell = m.cells(ci, di, k)
+                m.model.add_at_most_one(cell)
+                day.extend(slot.minutes * v for v in cell)
+            m.model.add(sum(day) == d.minutes)
+            if d.day in cl.minors:
+                m.model.add(sum(day) <= MINOR_DAY_MINUTES).only_enforce_if(guard)
+
+
+def add_subject_hours(m: LessonModel) -> None:
+    """Every subject gets exactly its hours."""
+    for ci, cl in enumerate(m.problem.cohorts):
+        for s in cl.subjects:
+            terms = [m.minutes(key) * v for key, v in m.y.items() if key[0] == ci and key[3] == s.id]
+            rule = Rule(f"subject_hours[{cl.cohort.id},{s.id}]", f"programme[{cl.cohort.programme}].subject[{s.id}].hours", "subject_hours", cohort=cl.cohort.id)
+            m.model.add(sum(terms) == s.minutes).only_enforce_if(m.guards.of(rule))
+
+
+def add_subject_day_limit(m: LessonModel) -> None:
+    """At most 4 h of one subject a day."""
+    by_day: dict[tuple[int, int, str], list] = {}
+    for key, v in m.y.items():
+        if key[3] != ACCOMPANIMENT:
+            by_day.setdefault((key[0], key[1], key[3]), []).append(m.minutes(key) * v)
+    guard = m.guards.of(Rule("subject_day_limit", "SPEC: at most 4 h of one subject a day", "subject_day_limit"))
+    longest = sum(s.minutes for s in m.problem.slots)
+    if longest > MAX_SUBJECT_DAY_MINUTES:
+        for terms in by_day.values():
+            m.model.add(sum(terms) <= MAX_SUBJECT_DAY_MINUTES).only_enforce_if(guard)
+
+
+def add_trainer_availability(m: LessonModel) -> None:
+    """A trainer teaches only when available, and written-exam subjects end before the exams."""
+    if not m.guards.enabled:
+        return  # without guards, the variables simply do not exist where this rule says no
+    for (ci, di, k, sid), v in m.y.items():
+        if sid == ACCOMPANIMENT:
+            continue
+        cl = m.problem.cohorts[ci]
+        subject = next(s for s in cl.subjects if s.id == sid)
+        day = cl.days[di].day
+        tid = cl.trainers[sid]
+        if not m.problem.plan.trainer(tid).available(day):
+            m.model.add(v == 0).only_enforce_if(m.guards.of(Rule(f"unavailable[{tid}]", f"trainer[{tid}].unavailable", "unavailable")))
+        deadline = cl.deadline(subject)
+        if deadline is not None and day >= deadline:
+            rule = Rule(f"exams[{cl.cohort.id}]", f"cohort[{cl.cohort.id}].written_exams", "exams", cohort=cl.cohort.id)
+            m.model.add(v == 0).only_enforce_if(m.guards.of(rule))
+
+
+def _trainer_cells(m: LessonModel) -> dict[str, dict[tuple[date, int], list[tuple[Key, cp_model.IntVar]]]]:
+    cells: dict[str, dict[tuple[date, int], list]] = {}
+    for key, v in m.y.items():
+        if key[3] == ACCOMPANIMENT:
+            continue
+        cl = m.problem.cohorts[key[0]]
+        tid = cl.trainers[key[3]]
+        cells.setdefault(tid, {}).setdefault((cl.days[key[1]].day, key[2]), []).append((key, v))
+    return cells
+
+
+def add_trainer_one_place(m: LessonModel) -> None:
+    """A trainer who teaches several cohorts is never in two places at once."""
+    for by_time in _trainer_cells(m).values():
+        for entries in by_time.values():
+            if len({key[0] for key, _ in entries}) > 1:
+                m.model.add_at_most_one(v for _, v in entries)
+
+
+def add_trainer_week_max(m: LessonModel) -> None:
+    """A trainer's weekly maximum holds, across all cohorts."""
+    for tid, by_time in _trainer_cells(m).items():
+        limit = m.problem.plan.trainer(tid).max_week_minutes
+        if limit is None:
+            continue
+        weeks: dict[date, list] = {}
+        for (day, _), entries in by_time.items():
+            weeks.setdefault(monday_of(day), []).extend(m.minutes(key) * v for key, v in entries)
+        for monday, terms in sorted(weeks.items()):
+            rule = Rule(f"trainer_max[{tid},{monday}]", f"trainer[{tid}].max_hours_per_week", "trainer_max")
+            m.model.add(sum(terms) <= limit).only_enforce_if(m.guards.of(rule))
+
+
+HARD_RULES: tuple[Callable[[LessonModel], None], ...] = (
+    add_fill_each_day,
+    add_subject_hours,
+    add_subject_day_limit,
+    add_trainer_availability,
+    add_trainer_one_place,
+    add_trainer_week_max,
+)
+
+
+def _scattered_terms(m: LessonModel, ci: int, cl: CohortLessons) -> None:
+    """A half-day whose two slots hold different activities counts once."""
+    pairs = half_day_pairs(m.problem.slots)
+    for di in range(len(cl.days)):
+        for a, b in pairs:
+            split = m.model.new_bool_var(f"split[{cl.cohort.id},{di},{a}]")
+            second_busy = sum(m.cells(ci, di, b))
+            for act in sorted({key[3] for key in m.y if key[:3] == (ci, di, a)}):
+                # Slot a holds `act` and slot b holds something else: the half-day is split.
+                m.model.add(split >= m.y[ci, di, a, act] + second_busy - m.y.get((ci, di, b, act), 0) - 1)
+            m.terms.setdefault("scattered", []).append(split)
+
+
+def _trainer_day_terms(m: LessonModel) -> None:
+    for tid, by_time in sorted(_trainer_cells(m).items()):
+        days: dict[date, list] = {}
+        for (day, _), entries in by_time.items():
+            days.setdefault(day, []).extend(v for _, v in entries)
+        for day, cells in sorted(days.items()):
+            on_site = m.model.new_bool_var(f"on_site[{tid},{day}]")
+            for v in cells:
+                m.model.add_implication(v, on_site)
+            m.model.add(on_site <= sum(cells))
+            m.terms.setdefault("trainer_days", []).append(on_site)
+
+
+def build_lessons(problem: LessonProblem, guarded: bool = False, soft: bool = True) -> LessonModel:
+    model = cp_model.CpModel()
+    m = LessonModel(model, problem, _new_variables(model, problem, guarded), Guards(model, enabled=guarded))
+    for add_rule in HARD_RULES:
+        add_rule(m)
+    if soft:
+        for ci, cl in enumerate(problem.cohorts):
+            _scattered_terms(m, ci, cl)
+        _trainer_day_terms(m)
+        m.model.minimize(sum(weight * sum(m.terms.get(goal, [])) for goal, weight in GOAL_WEIGHTS.items()))
+    return m
+
+
+@dataclass(frozen=True)
+class LessonSettings:
+    """Budgets in deterministic time (CP-SAT's own measure of work, the same on every run, so the
+    same plan gives the same timetable), plus a wall-clock safety limit. Measured with bench/."""
+
+    quota_deterministic_time: float = 1.0
+    week_deterministic_time: float = 0.1
+    time_limit: float = 120.0
+    workers: int = 2
+
+
+class LessonsInfeasible(Exception):
+    """No timetable: `week` is None when the weekly quotas already fail, else the week that does."""
+
+    def __init__(self, week: date | None):
+        super().__init__(str(week))
+        self.week = week
+
+
+def _solver(deterministic_time: float, seconds: float, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = workers
+    p.interleave_search = workers > 1  # a deterministic multi-worker search
+    p.random_seed = 0
+    p.max_deterministic_time = deterministic_time
+    p.max_time_in_seconds = max(1.0, seconds)
+    return solver
+
+
+def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, str], int]) -> LessonProblem:
+    """One calendar week of every cohort at the CFA, each subject's minutes fixed to its quota."""
+    cohorts = []
+    for cl in problem.cohorts:
+        days = tuple(d for d in cl.days if monday_of(d.day) == monday)
+        if days:
+            subjects = tuple(replace(s, minutes=quotas[cl.cohort.id, s.id]) for s in cl.subjects if quotas.get((cl.cohort.id, s.id)))
+            cohorts.append(replace(cl, days=days, subjects=subjects))
+    return replace(problem, cohorts=tuple(cohorts))
+
+
+# Drifts tried, in weeks of a subject's own teaching, narrowest first; None: no spread asked.
+SPREAD_LADDER = (1, 2, 4, 8, 16, None)
+
+
+def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: float) -> tuple[dict[tuple[int, int, str], int], int | None, bool]:
+    """Weekly minutes per (cohort, CFA week, subject) for the narrowest drift on the ladder that
+    has a timetable, each try a deterministic feasibility solve. Also says whether every narrower
+    try was proven impossible."""
+    proven = True
+    for weeks in SPREAD_LADDER:
+        q = build_quotas(problem, weeks)
+        solver = _solver(settings.quota_deterministic_time, settings.time_limit - (time.monotonic() - started), 1)
+        status = solver.solve(q.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, weeks, proven
+        if weeks is None:
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                raise LessonsInfeasible(None)
+            raise TimeoutError(f"no spread of the subject hours found within {settings.time_limit:g} s")
+        proven &= status == cp_model.INFEASIBLE
+    raise AssertionError("the ladder ends with None")
+
+
+def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float):
+    """The week's best layout within a small budget; if that budget finds none, a plain
+    feasibility solve with a larger one says whether the week has any layout at all."""
+    for soft, budget in ((True, settings.week_deterministic_time), (False, 10 * settings.week_deterministic_time)):
+        m = build_lessons(sub, soft=soft)
+        solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
+        status = solver.solve(m.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            return m, solver, status if soft else cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
+    return m, solver, status
+
+
+def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None, progress: Callable[[str], None] | None = None) -> LessonSolution:
+    """Spread the hours over the weeks, then lay out each week. Raises LessonsInfeasible."""
+    settings = settings or LessonSettings()
+    started = time.monotonic()
+    quotas, spread_weeks, proven = _spread_quotas(problem, settings, started)
+    if progress:
+        sure = "narrowest on the ladder" if proven else "narrower ones not proven impossible"
+        progress(f"  {problem.plan.id} · lessons: spread within {spread_weeks} week(s) of teaching ({sure}), {time.monotonic() - started:.1f} s")
+    by_week: dict[date, dict[tuple[str, str], int]] = {}
+    for ci, cl in enumerate(problem.cohorts):
+        first_day: dict[int, date] = {}
+        for d in cl.days:
+            first_day.setdefault(d.week, d.day)
+        for (c, w, sid), minutes in quotas.items():
+            if c == ci:
+                by_week.setdefault(monday_of(first_day[w]), {})[cl.cohort.id, sid] = minutes
+    lessons: list[Lesson] = []
+    weeks_optimal = True
+    for monday in sorted(by_week):
+        sub = week_problem(problem, monday, by_week[monday])
+        m, week_solver, status = _lay_out_week(sub, settings, started)
+        if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            raise LessonsInfeasible(monday)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise TimeoutError(f"week {monday}: no layout found within the time limit")
+        weeks_optimal &= status == cp_model.OPTIMAL
+        for (ci, di, k, act), v in m.y.items():
+            if week_solver.boolean_value(v):
+                cl = sub.cohorts[ci]
+                trainer = None if act == ACCOMPANIMENT else cl.trainers[act]
+                lessons.append(Lesson(cl.cohort.id, cl.days[di].day, k, act, trainer, sub.slots[k].minutes))
+    lessons.sort(key=lambda x: (x.cohort, x.day, x.slot))
+    seconds = time.monotonic() - started
+    solution = LessonSolution(tuple(lessons), spread_weeks, proven, weeks_optimal, seconds)
+    if progress:
+        progress(f"  {problem.plan.id} · lessons: {len(by_week)} weeks laid out ({'each optimal' if weeks_optimal else 'not all proven optimal'}), {seconds:.1f} s")
+    return solution

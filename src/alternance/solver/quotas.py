@@ -1,0 +1,185 @@
+"""First level of the timetable: how many slots of each subject each CFA week gets.
+
+Deciding the whole two-year timetable slot by slot in one model is slow to even find a first
+answer on 2 cores. So the timetable is made in two levels: this small model spreads every
+subject's hours evenly over the CFA weeks (within a band that the driver narrows) (counts of slots per slot position, so that the hours add up
+exactly with slots of unequal length) under every rule that can be counted per week; then each
+week is laid out day by day by the slot model (`lessons.py`), with these counts fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from ..domain import monday_of
+from ..lessons import MAX_SUBJECT_DAY_MINUTES, LessonProblem
+from .model import Guards, Rule
+
+Key = tuple[int, int, str, int]  # cohort index, CFA week index, subject id, slot length (minutes)
+
+
+@dataclass
+class QuotaModel:
+    model: cp_model.CpModel
+    problem: LessonProblem
+    n: dict[Key, cp_model.IntVar]
+    guards: Guards
+    week_days: dict[tuple[int, int], list[int]]  # (cohort, CFA week) -> indices of its days
+
+    def allowed_days(self, ci: int, w: int, sid: str) -> list[date]:
+        cl = self.problem.cohorts[ci]
+        subject = next(s for s in cl.subjects if s.id == sid)
+        return [cl.days[i].day for i in self.week_days[ci, w] if self.problem.allowed(cl, subject, cl.days[i].day)]
+
+    @property
+    def lengths(self) -> dict[int, int]:
+        """Slot length -> how many slots of a day have it. Slots of one length are interchangeable
+        here; which one a lesson takes is the week model's choice."""
+        found: dict[int, int] = {}
+        for slot in self.problem.slots:
+            found[slot.minutes] = found.get(slot.minutes, 0) + 1
+        return dict(sorted(found.items()))
+
+    @property
+    def slots_per_subject_day(self) -> int:
+        """The most slots one subject can take in a day within 4 h (its shortest slots)."""
+        total = count = 0
+        for length in sorted(s.minutes for s in self.problem.slots):
+            if total + length > MAX_SUBJECT_DAY_MINUTES:
+                break
+            total, count = total + length, count + 1
+        return count
+
+    def week_minutes(self, ci: int, w: int, sid: str) -> cp_model.LinearExprT:
+        return sum(length * self.n[ci, w, sid, length] for length in self.lengths if (ci, w, sid, length) in self.n)
+
+
+def _variables(m: QuotaModel, guarded: bool) -> None:
+    for ci, cl in enumerate(m.problem.cohorts):
+        for i, d in enumerate(cl.days):
+            m.week_days.setdefault((ci, d.week), []).append(i)
+        for w in range(cl.cfa_weeks):
+            days = len(m.week_days[ci, w])
+            for s in cl.subjects:
+                most = days if guarded else len(m.allowed_days(ci, w, s.id))
+                if most:
+                    for length, count in m.lengths.items():
+                        m.n[ci, w, s.id, length] = m.model.new_int_var(0, most * count, f"n[{cl.cohort.id},{w},{s.id},{length}]")
+
+
+def add_week_fill(m: QuotaModel) -> None:
+    """Each slot position of a week holds at most one subject a day; the rest is accompaniment."""
+    for ci, cl in enumerate(m.problem.cohorts):
+        for w in range(cl.cfa_weeks):
+            days = m.week_days[ci, w]
+            for length, count in m.lengths.items():
+                m.model.add(sum(m.n[ci, w, s.id, length] for s in cl.subjects if (ci, w, s.id, length) in m.n) <= len(days) * count)
+            room = sum(cl.days[i].minutes for i in days)  # less than full days when under-18 days are cut
+            m.model.add(sum(m.week_minutes(ci, w, s.id) for s in cl.subjects) <= room)
+
+
+def add_subject_hours(m: QuotaModel) -> None:
+    """Every subject gets exactly its hours over the cycle."""
+    for ci, cl in enumerate(m.problem.cohorts):
+        for s in cl.subjects:
+            rule = Rule(f"subject_hours[{cl.cohort.id},{s.id}]", f"programme[{cl.cohort.programme}].subject[{s.id}].hours", "subject_hours", cohort=cl.cohort.id)
+            m.model.add(sum(m.week_minutes(ci, w, s.id) for w in range(cl.cfa_weeks)) == s.minutes).only_enforce_if(m.guards.of(rule))
+
+
+def add_allowed_days(m: QuotaModel) -> None:
+    """Per week, a subject's slots fit the days its trainer is there (before any written exam),
+    in each slot position, and within 4 h a day."""
+    day_limit = m.guards.of(Rule("subject_day_limit", "SPEC: at most 4 h of one subject a day", "subject_day_limit"))
+    for ci, cl in enumerate(m.problem.cohorts):
+        for w in range(cl.cfa_weeks):
+            days = m.week_days[ci, w]
+            for s in cl.subjects:
+                allowed = len(m.allowed_days(ci, w, s.id))
+                if m.guards.enabled and allowed < len(days):
+                    # Without guards the variable's upper bound already says this.
+                    for length, count in m.lengths.items():
+                        m.model.add(m.n[ci, w, s.id, length] <= allowed * count).only_enforce_if(m.guards.of(_day_rule(m, ci, w, s.id)))
+                if any((ci, w, s.id, length) in m.n for length in m.lengths):
+                    limit_days = len(days) if m.guards.enabled else allowed
+                    m.model.add(m.week_minutes(ci, w, s.id) <= MAX_SUBJECT_DAY_MINUTES * limit_days).only_enforce_if(day_limit)
+                    count = sum(m.n[ci, w, s.id, length] for length in m.lengths if (ci, w, s.id, length) in m.n)
+                    m.model.add(count <= m.slots_per_subject_day * limit_days).only_enforce_if(day_limit)
+
+
+def _day_rule(m: QuotaModel, ci: int, w: int, sid: str) -> Rule:
+    """The plan rule that removes days of week w for this subject: the exams, else the trainer."""
+    cl = m.problem.cohorts[ci]
+    subject = next(s for s in cl.subjects if s.id == sid)
+    deadline = cl.deadline(subject)
+    if deadline is not None and any(cl.days[i].day >= deadline for i in m.week_days[ci, w]):
+        return Rule(f"exams[{cl.cohort.id}]", f"cohort[{cl.cohort.id}].written_exams", "exams", cohort=cl.cohort.id)
+    tid = cl.trainers[sid]
+    return Rule(f"unavailable[{tid}]", f"trainer[{tid}].unavailable", "unavailable")
+
+
+def _trainer_weeks(m: QuotaModel) -> dict[tuple[str, date], list[tuple[int, int, str]]]:
+    """(trainer, Monday) -> the (cohort, CFA week, subject) quotas that trainer teaches."""
+    found: dict[tuple[str, date], list] = {}
+    for ci, cl in enumerate(m.problem.cohorts):
+        for w in range(cl.cfa_weeks):
+            monday = monday_of(cl.days[m.week_days[ci, w][0]].day)
+            for s in cl.subjects:
+                found.setdefault((cl.trainers[s.id], monday), []).append((ci, w, s.id))
+    return found
+
+
+def add_trainer_week(m: QuotaModel) -> None:
+    """A trainer's weekly maximum holds, and in each slot position they teach at most one class
+    a day on the days they are there."""
+    plan = m.problem.plan
+    for (tid, monday), quotas in sorted(_trainer_weeks(m).items()):
+        trainer = plan.trainer(tid)
+        if trainer.max_week_minutes is not None:
+            rule = Rule(f"trainer_max[{tid},{monday}]", f"trainer[{tid}].max_hours_per_week", "trainer_max")
+            m.model.add(sum(m.week_minutes(ci, w, sid) for ci, w, sid in quotas) <= trainer.max_week_minutes).only_enforce_if(m.guards.of(rule))
+        if len({ci for ci, _, _ in quotas}) > 1:
+            days = {d for ci, w, sid in quotas for d in m.allowed_days(ci, w, sid)}
+            for length, count in m.lengths.items():
+                m.model.add(sum(m.n[ci, w, sid, length] for ci, w, sid in quotas if (ci, w, sid, length) in m.n) <= len(days) * count)
+
+
+def spread_band(problem: LessonProblem, cl_index: int, subject_id: str, weeks: int) -> int:
+    """How far (minutes) a subject may drift from an even progress: `weeks` weeks of its own
+    teaching, plus one slot (lessons come in whole slots)."""
+    cl = problem.cohorts[cl_index]
+    subject = next(s for s in cl.subjects if s.id == subject_id)
+    per_week = subject.minutes / max(1, cl.last_week(subject) + 1)
+    return max(s.minutes for s in problem.slots) + round(weeks * per_week)
+
+
+def add_even_spread(m: QuotaModel, weeks: int) -> None:
+    """After every CFA week, each subject is within `weeks` weeks of its own teaching (plus one
+    slot) of an even progress: no long wait, no bunching. The driver searches the smallest `weeks`."""
+    for ci, cl in enumerate(m.problem.cohorts):
+        for s in cl.subjects:
+            band = spread_band(m.problem, ci, s.id, weeks)
+            done: cp_model.LinearExprT = 0
+            for w, target in enumerate(cl.targets(s)):
+                # One variable per running total keeps each constraint short (not all weeks so far).
+                total = m.model.new_int_var(0, s.minutes, f"done[{cl.cohort.id},{s.id},{w}]")
+                m.model.add(total == done + m.week_minutes(ci, w, s.id))
+                done = total
+                m.model.add(done - target <= band)
+                m.model.add(target - done <= band)
+
+
+HARD_RULES = (add_week_fill, add_subject_hours, add_allowed_days, add_trainer_week)
+
+
+def build_quotas(problem: LessonProblem, band_weeks: int | None = None, guarded: bool = False) -> QuotaModel:
+    model = cp_model.CpModel()
+    m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})
+    _variables(m, guarded)
+    for add_rule in HARD_RULES:
+        add_rule(m)
+    if band_weeks is not None:
+        add_even_spread(m, band_weeks)
+    return m
