@@ -12,8 +12,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from icalendar import Calendar, Event
 
 from . import __version__
-from .domain import Apprentice, Cohort, Company, Plan, hours
+from zoneinfo import ZoneInfo
+
+from .domain import Apprentice, Cohort, Company, Plan, Trainer, hours
+from .lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
 from .rhythm import CFA, CohortPlan, WeekPlan
+from .tz import vtimezone
 from .weeks import Week
 
 PRODID = f"-//alternance//alternance {__version__}//FR"
@@ -42,13 +46,15 @@ def _stamp(plan: Plan) -> datetime:
     return datetime.combine(first - timedelta(days=first.weekday()), time(0), tzinfo=timezone.utc)
 
 
-def _calendar(plan: Plan, title: str) -> Calendar:
+def _calendar(plan: Plan, title: str, timed: bool = False) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", plan.timezone)
+    if timed:  # timed events carry a TZID, so the calendar carries its VTIMEZONE
+        cal.add_component(vtimezone(plan.timezone, min(c.start for c in plan.cohorts).year))
     return cal
 
 
@@ -107,14 +113,62 @@ def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> bytes:
     return cal.to_ical()
 
 
-def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek]) -> bytes:
-    """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract."""
-    cal = _calendar(plan, f"Alternance — {apprentice.name}")
+def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: list[LessonEvent] = ()) -> bytes:
+    """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
+    the cohort's lessons minus the subjects the apprentice is exempt from."""
+    cal = _calendar(plan, f"Alternance — {apprentice.name}", timed=bool(lessons))
     for fw in weeks:
         if not _under_contract(apprentice, fw.week.monday):
             continue
         uid = _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), apprentice.id)
         cal.add_component(_week_event(plan, fw, uid, _week_summary(fw, company.name)))
+    for event in lessons:
+        if event.subject not in apprentice.exempt and apprentice.under_contract(event.day):
+            cal.add_component(_lesson_event(plan, event, apprentice.id))
+    return cal.to_ical()
+
+
+def _lesson_event(plan: Plan, event: LessonEvent, feed: str | None = None, with_cohort: bool = False) -> Event:
+    zone = ZoneInfo(plan.timezone)
+    first, last = plan.day_slots[event.first_slot], plan.day_slots[event.last_slot]
+    cohort = plan.cohort(event.cohort)
+    if event.subject == ACCOMPANIMENT:
+        name = ACCOMPANIMENT_NAME
+    else:
+        name = next(s.name for s in plan.programme(cohort.programme).subjects if s.id == event.subject)
+    out = Event()
+    parts = [event.cohort, event.subject, f"{event.ordinal:03d}"] + ([feed] if feed else [])
+    out.add("uid", _uid(plan, *parts))
+    out.add("dtstamp", _stamp(plan))
+    out.add("sequence", 0)
+    out.add("dtstart", datetime.combine(event.day, time(first.start // 60, first.start % 60), tzinfo=zone))
+    out.add("dtend", datetime.combine(event.day, time(last.end // 60, last.end % 60), tzinfo=zone))
+    out.add("summary", f"{name} — {cohort.name}" if with_cohort else name)
+    if plan.site:
+        out.add("location", plan.site)
+    if event.trainer:
+        out.add("description", f"Formateur·rice : {plan.trainer(event.trainer).name}\n{cohort.name}")
+        out.add("x-alternance-trainer", event.trainer)
+    else:
+        out.add("description", f"Heures d'accompagnement (hors matières du diplôme)\n{cohort.name}")
+    out.add("x-alternance-subject", event.subject)
+    out.add("x-alternance-minutes", str(event.minutes))
+    return out
+
+
+def lessons_feed(plan: Plan, cohort: Cohort, events: list[LessonEvent]) -> bytes:
+    """`<cohort>/lessons.ics`: every lesson of the cohort, in the plan's time zone."""
+    cal = _calendar(plan, f"Cours — {cohort.name}", timed=True)
+    for event in events:
+        cal.add_component(_lesson_event(plan, event))
+    return cal.to_ical()
+
+
+def trainer_feed(plan: Plan, trainer: Trainer, events: list[LessonEvent]) -> bytes:
+    """`trainers/<id>.ics`: the trainer's lessons across every cohort."""
+    cal = _calendar(plan, f"Cours — {trainer.name}", timed=True)
+    for event in sorted(events, key=lambda e: (e.day, e.first_slot, e.cohort)):
+        cal.add_component(_lesson_event(plan, event, trainer.id, with_cohort=True))
     return cal.to_ical()
 
 

@@ -276,3 +276,42 @@ def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> lis
             broken.append(f"{tid}: {minutes} min in week {monday}, more than {limit}")
     return broken
 
+
+
+@dataclass(frozen=True)
+class LessonEvent:
+    """Side-by-side slots of one activity on one day: what a calendar shows as one event."""
+
+    cohort: str
+    day: date
+    first_slot: int
+    last_slot: int
+    subject: str
+    trainer: str | None
+    minutes: int  # teaching minutes (breaks between the slots excluded)
+    ordinal: int  # 1 for the cohort's first event of this subject, 2 for the next, ...
+
+
+def lesson_events(problem: LessonProblem, solution: LessonSolution) -> dict[str, list[LessonEvent]]:
+    """Each cohort's lessons, with slots of one subject side by side (short break only) merged."""
+    joined = set(half_day_pairs(problem.slots))
+    events: dict[str, list[LessonEvent]] = {}
+    for cl in problem.cohorts:
+        runs: list[list[Lesson]] = []
+        for x in solution.of(cl.cohort.id):
+            last = runs[-1][-1] if runs else None
+            if last and last.day == x.day and last.subject == x.subject and (last.slot, x.slot) in joined:
+                runs[-1].append(x)
+            else:
+                runs.append([x])
+        counts: dict[str, int] = {}
+        found = []
+        for run in runs:
+            counts[run[0].subject] = counts.get(run[0].subject, 0) + 1
+            found.append(LessonEvent(
+                cohort=cl.cohort.id, day=run[0].day, first_slot=run[0].slot, last_slot=run[-1].slot,
+                subject=run[0].subject, trainer=run[0].trainer, minutes=sum(x.minutes for x in run),
+                ordinal=counts[run[0].subject],
+            ))
+        events[cl.cohort.id] = found
+    return events

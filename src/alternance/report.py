@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from .domain import Plan, hours
+from .lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
 from .rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
 
 
@@ -43,7 +44,7 @@ class CohortFigures:
         return cls(cw, plan.minutes, len(plan.cfa_weeks()), per_year, dict(sorted(peaks.items())))
 
 
-def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
+def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: LessonSolution | None = None) -> bytes:
     """`<cohort>/plan.json`: the plan, machine-readable. No birth date, no timing."""
     cohort = cw.cohort
     figures = CohortFigures.of(cw, solution)
@@ -56,18 +57,21 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
         weeks.append(entry)
     apprentices = []
     for a in plan.apprentices_of(cohort.id):
-        inside = sum(
-            sum(1 for d in week.open_days if a.under_contract(d)) * cohort.day_minutes
-            for week, wp in zip(cw.weeks, solution.cohort(cohort.id).weeks)
-            if wp.kind == CFA
-        )
+        if lessons is not None:  # the cohort's lessons minus the subjects the apprentice is exempt from
+            planned = sum(x.minutes for x in lessons.of(cohort.id) if x.subject not in a.exempt and a.under_contract(x.day))
+        else:
+            planned = sum(
+                sum(1 for d in week.open_days if a.under_contract(d)) * cohort.day_minutes
+                for week, wp in zip(cw.weeks, solution.cohort(cohort.id).weeks)
+                if wp.kind == CFA
+            )
         apprentices.append({
             "id": a.id,
             "company": a.company,
             "contract_start": a.contract_start.isoformat(),
             "contract_end": a.contract_end.isoformat(),
             "exempt": list(a.exempt),
-            "cfa_hours_under_contract": _h(inside),
+            "planned_hours": _h(planned),
         })
     targets = cw.year_targets()
     document = {
@@ -88,13 +92,35 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
             for y, t in targets.items()
         ],
         "peak_days": figures.peak_days,
+        **({"subjects": _subjects(programme, lessons, cohort.id)} if lessons is not None else {}),
         "weeks": weeks,
         "apprentices": apprentices,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def summary(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
+def _subjects(programme, lessons: LessonSolution, cohort_id: str) -> dict:
+    planned = subject_minutes(lessons, cohort_id)
+    found = {s.id: {"target_hours": _h(s.minutes), "planned_hours": _h(planned.get(s.id, 0))} for s in programme.subjects}
+    found[ACCOMPANIMENT] = {"target_hours": _h(programme.accompaniment_minutes), "planned_hours": _h(planned.get(ACCOMPANIMENT, 0))}
+    return found
+
+
+def lessons_summary(problem: LessonProblem, lessons: LessonSolution, cohort_id: str) -> list[str]:
+    """Hours per subject against the target, and the longest wait of any subject."""
+    cl = next(c for c in problem.cohorts if c.cohort.id == cohort_id)
+    planned = subject_minutes(lessons, cohort_id)
+    off = [s for s in cl.subjects if planned.get(s.id, 0) != s.minutes]
+    parts = ", ".join(f"{s.id} {hours(planned.get(s.id, 0))}/{hours(s.minutes)}" for s in cl.subjects)
+    lines = [f"  subjects ({'all on target' if not off else 'OFF TARGET: ' + ', '.join(s.id for s in off)}): {parts}"]
+    lines.append(f"  « Accompagnement »: {hours(planned.get(ACCOMPANIMENT, 0))} of lessons")
+    gaps = {sid: g for (cid, sid), g in longest_gaps(problem, lessons).items() if cid == cohort_id}
+    worst = max(gaps, key=lambda sid: (gaps[sid], sid))
+    lines.append(f"  longest wait between two lessons of a subject: {gaps[worst]} CFA week(s) ({worst})")
+    return lines
+
+
+def summary(problem: RhythmProblem, solution: RhythmSolution, lesson_problem: LessonProblem | None = None, lessons: LessonSolution | None = None) -> list[str]:
     """The short per-cohort summary printed at the end of a build."""
     plan = problem.plan
     lines = []
@@ -114,6 +140,8 @@ def summary(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
             lines.append(f"  weighted apprentice-days at the CFA during peaks: {sum(f.peak_days.values())} ({who})")
         else:
             lines.append("  no apprentice at the CFA during a company peak")
+        if lessons is not None and lesson_problem is not None:
+            lines.extend(lessons_summary(lesson_problem, lessons, c.id))
     values = goals(problem, solution)
     states = []
     for stage in solution.stages:
@@ -122,6 +150,12 @@ def summary(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
         sure = "optimal" if stage.optimal else f"not proven optimal, bound {show(stage.bound)}"
         states.append(f"{GOAL_LABELS[stage.goal]} {show(stage.value)} ({sure})")
     verdict = "proven optimal" if solution.proven_optimal else "NOT proven optimal (time limit hit)"
-    lines.append(f"{plan.id}: {verdict} in {solution.seconds:.2f} s — " + "; ".join(states))
+    lines.append(f"{plan.id}: rhythm {verdict} in {solution.seconds:.2f} s — " + "; ".join(states))
+    if lessons is not None:
+        spread = (f"every subject within {lessons.spread_weeks} week(s) of its own teaching of an even spread"
+                  + (" (no narrower spread exists)" if lessons.spread_proven else " (narrower not proven impossible)")
+                  if lessons.spread_weeks is not None else "subjects NOT spread (no spread found in time)")
+        layout = "each week's layout optimal" if lessons.weeks_optimal else "week layouts not all proven optimal"
+        lines.append(f"{plan.id}: lessons in {lessons.seconds:.1f} s — {spread}; {layout}")
     return lines
 

@@ -70,6 +70,15 @@ def _describe(problem: RhythmProblem, rule: Rule) -> str:
     if rule.kind == "hard_peak":
         peaks = "; ".join(p.label() for p in plan.company(rule.company).peaks if p.hard)
         return f"no CFA week during the hard peak of {rule.company} ({peaks})"
+    if rule.kind == "slots":
+        return f"the hours beyond {rule.cohort}'s subjects filling whole lesson slots ({rule.place})"
+    if rule.kind == "written":
+        return f"{rule.cohort}'s written-exam subjects taught before its written exams"
+    if rule.kind == "subject_fit":
+        subject = rule.key.split(",")[1].rstrip("]")
+        return f"{rule.cohort}'s {subject} fitting the days its trainer is there ({rule.place})"
+    if rule.kind == "trainer_fit":
+        return f"{rule.place.split('.')[0]} teaching their hours within max_hours_per_week in the CFA weeks of their cohorts"
     if rule.kind == "capacity":
         return f"at most {plan.max_cohorts_at_cfa} cohort(s) at the CFA in one week ({rule.place})"
     target = plan.programme(plan.cohort(rule.cohort).programme).total_minutes

@@ -217,9 +217,10 @@ class LessonSettings:
 class LessonsInfeasible(Exception):
     """No timetable: `week` is None when the weekly quotas already fail, else the week that does."""
 
-    def __init__(self, week: date | None):
+    def __init__(self, week: date | None, quotas: dict[tuple[str, str], int] | None = None):
         super().__init__(str(week))
         self.week = week
+        self.quotas = quotas  # the week's minutes per (cohort, subject), when a week fails
 
 
 def _solver(deterministic_time: float, seconds: float, workers: int) -> cp_model.CpSolver:
@@ -248,23 +249,59 @@ def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, s
 SPREAD_LADDER = (1, 2, 4, 8, 16, None)
 
 
-def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: float) -> tuple[dict[tuple[int, int, str], int], int | None, bool]:
-    """Weekly minutes per (cohort, CFA week, subject) for the narrowest drift on the ladder that
-    has a timetable, each try a deterministic feasibility solve. Also says whether every narrower
-    try was proven impossible."""
+Quotas = dict[tuple[int, int, str], int]  # (cohort index, CFA week, subject) -> minutes
+
+
+def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], first: int = 0, fixed: Quotas | None = None) -> tuple[Quotas, int, bool]:
+    """Weekly minutes per (cohort, CFA week, subject) for the narrowest drift on the ladder (from
+    rung `first`) that has a timetable, each try a deterministic feasibility solve. Returns the
+    rung, and whether every narrower try was proven impossible."""
     proven = True
-    for weeks in SPREAD_LADDER:
-        q = build_quotas(problem, weeks)
+    for rung in range(first, len(SPREAD_LADDER)):
+        weeks = SPREAD_LADDER[rung]
+        q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed)
         solver = _solver(settings.quota_deterministic_time, settings.time_limit - (time.monotonic() - started), 1)
         status = solver.solve(q.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, weeks, proven
+            return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, rung, proven
+        if fixed is not None:
+            raise LessonsInfeasible(None)  # a local repair failed: the caller widens it
         if weeks is None:
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 raise LessonsInfeasible(None)
             raise TimeoutError(f"no spread of the subject hours found within {settings.time_limit:g} s")
         proven &= status == cp_model.INFEASIBLE
     raise AssertionError("the ladder ends with None")
+
+
+MAX_REPAIRS = 30
+REPAIR_WINDOWS = (14, 35, 91)  # days around a failing week whose hours a repair may move
+
+
+def _repair(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], rung: int, quotas: Quotas, failed: date) -> Quotas:
+    """New weekly quotas without the refused ones, moving hours only near the failing week if
+    that is enough (every other week keeps its quotas), else over the whole cycle."""
+    for days in REPAIR_WINDOWS:
+        fixed = {k: v for k, v in quotas.items() if abs((_monday(problem, k) - failed).days) > days}
+        try:
+            return _spread_quotas(problem, settings, started, cuts, rung, fixed)[0]
+        except LessonsInfeasible:
+            continue
+    return _spread_quotas(problem, settings, started, cuts, rung)[0]
+
+
+
+def _monday(problem: LessonProblem, key: tuple[int, int, str]) -> date:
+    cl = problem.cohorts[key[0]]
+    return monday_of(next(d.day for d in cl.days if d.week == key[1]))
+
+
+def _by_week(problem: LessonProblem, quotas: Quotas) -> dict[date, dict[tuple[str, str], int]]:
+    """The quotas regrouped by calendar week: Monday -> (cohort id, subject) -> minutes."""
+    found: dict[date, dict[tuple[str, str], int]] = {}
+    for key, minutes in quotas.items():
+        found.setdefault(_monday(problem, key), {})[problem.cohorts[key[0]].cohort.id, key[2]] = minutes
+    return found
 
 
 def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float):
@@ -283,27 +320,41 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
     """Spread the hours over the weeks, then lay out each week. Raises LessonsInfeasible."""
     settings = settings or LessonSettings()
     started = time.monotonic()
-    quotas, spread_weeks, proven = _spread_quotas(problem, settings, started)
+    cuts: list[Quotas] = []
+    layouts: dict[tuple, tuple] = {}  # a week's quotas -> its layout, kept across repairs
+    quotas, rung, proven_first = _spread_quotas(problem, settings, started, cuts)
     if progress:
-        sure = "narrowest on the ladder" if proven else "narrower ones not proven impossible"
-        progress(f"  {problem.plan.id} · lessons: spread within {spread_weeks} week(s) of teaching ({sure}), {time.monotonic() - started:.1f} s")
-    by_week: dict[date, dict[tuple[str, str], int]] = {}
-    for ci, cl in enumerate(problem.cohorts):
-        first_day: dict[int, date] = {}
-        for d in cl.days:
-            first_day.setdefault(d.week, d.day)
-        for (c, w, sid), minutes in quotas.items():
-            if c == ci:
-                by_week.setdefault(monday_of(first_day[w]), {})[cl.cohort.id, sid] = minutes
+        sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
+        progress(f"  {problem.plan.id} · lessons: spread within {SPREAD_LADDER[rung]} week(s) of teaching ({sure}), {time.monotonic() - started:.1f} s")
+    for repair in range(MAX_REPAIRS + 1):
+        if repair:
+            quotas = _repair(problem, settings, started, cuts, rung, quotas, failed)
+        by_week = _by_week(problem, quotas)
+        failed = None
+        for monday, week_quotas in sorted(by_week.items()):
+            key = (monday, tuple(sorted(week_quotas.items())))
+            if key not in layouts:
+                layouts[key] = _lay_out_week(week_problem(problem, monday, week_quotas), settings, started)
+            status = layouts[key][2]
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                failed = monday
+                break
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                raise TimeoutError(f"week {monday}: no layout found within the time limit")
+        if failed is None:
+            break
+        # This week's quotas have no layout (a day-by-day clash the weekly counts cannot see):
+        # forbid them and spread the hours again.
+        cuts.append({k: v for k, v in quotas.items() if _monday(problem, k) == failed})
+        if progress:
+            progress(f"  {problem.plan.id} · lessons: week {failed} cannot be laid out with these hours; moving hours around it")
+    else:
+        raise LessonsInfeasible(failed, by_week[failed])
     lessons: list[Lesson] = []
     weeks_optimal = True
-    for monday in sorted(by_week):
-        sub = week_problem(problem, monday, by_week[monday])
-        m, week_solver, status = _lay_out_week(sub, settings, started)
-        if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-            raise LessonsInfeasible(monday)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise TimeoutError(f"week {monday}: no layout found within the time limit")
+    for monday, week_quotas in sorted(by_week.items()):
+        m, week_solver, status = layouts[monday, tuple(sorted(week_quotas.items()))]
+        sub = m.problem
         weeks_optimal &= status == cp_model.OPTIMAL
         for (ci, di, k, act), v in m.y.items():
             if week_solver.boolean_value(v):
@@ -312,7 +363,7 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
                 lessons.append(Lesson(cl.cohort.id, cl.days[di].day, k, act, trainer, sub.slots[k].minutes))
     lessons.sort(key=lambda x: (x.cohort, x.day, x.slot))
     seconds = time.monotonic() - started
-    solution = LessonSolution(tuple(lessons), spread_weeks, proven, weeks_optimal, seconds)
+    solution = LessonSolution(tuple(lessons), SPREAD_LADDER[rung], proven_first, weeks_optimal, seconds)
     if progress:
         progress(f"  {problem.plan.id} · lessons: {len(by_week)} weeks laid out ({'each optimal' if weeks_optimal else 'not all proven optimal'}), {seconds:.1f} s")
     return solution

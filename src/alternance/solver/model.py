@@ -11,7 +11,9 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from ..lessons import MAX_SUBJECT_DAY_MINUTES
 from ..rhythm import GOALS, CohortWeeks, RhythmProblem
+from ..weeks import slot_sums
 
 
 @dataclass(frozen=True)
@@ -135,12 +137,67 @@ def add_capacity(m: RhythmModel) -> None:
             m.model.add(sum(by_monday[monday]) <= capacity).only_enforce_if(guard)
 
 
+def add_lessons_fit(m: RhythmModel) -> None:
+    """The lessons must fit the CFA weeks chosen: hours beyond the subjects fill whole slots, each
+    subject fits the days its trainer is there (before the written exams), a shared trainer's
+    load fits the weeks their cohorts are at the CFA."""
+    plan = m.problem.plan
+    if not plan.has_lessons:
+        return
+    lengths = tuple(sorted({s.minutes for s in plan.day_slots}))
+    trainer_weeks: dict[str, dict] = {}  # trainer -> Monday -> (cohort weeks, available minutes)
+    demand: dict[str, int] = {}
+    for ci, cw in enumerate(m.problem.cohorts):
+        c = cw.cohort
+        subjects = plan.programme(c.programme).subjects
+        taught = sum(s.minutes for s in subjects)
+        room = sum(w.minutes for w in cw.weeks)
+        rule = Rule(f"slots[{c.id}]", "plan.day_slots", "slots", cohort=c.id)
+        m.model.add_linear_expression_in_domain(
+            m.minutes(ci) - taught, cp_model.Domain.from_values(slot_sums(lengths, max(0, room - taught)))
+        ).only_enforce_if(m.guards.of(rule))
+        deadline = c.written_exams[0] if c.written_exams else None
+        written = sum(s.minutes for s in subjects if s.exam == "written")
+        if deadline and written:
+            before = {wi: sum(c.day_minutes for d in w.open_days if d < deadline) for wi, w in enumerate(cw.weeks)}
+            rule = Rule(f"written[{c.id}]", f"cohort[{c.id}].written_exams", "written", cohort=c.id)
+            m.model.add(sum(before[wi] * v for (cj, wi), v in m.x.items() if cj == ci) >= written).only_enforce_if(m.guards.of(rule))
+        for s in subjects:
+            tid = plan.trainer_of(c.id, s.id)
+            trainer = plan.trainer(tid)
+            demand[tid] = demand.get(tid, 0) + s.minutes
+            terms = []
+            for (cj, wi), v in m.x.items():
+                if cj != ci:
+                    continue
+                week = cw.weeks[wi]
+                days = [d for d in week.open_days if trainer.available(d) and (s.exam != "written" or deadline is None or d < deadline)]
+                most = min(MAX_SUBJECT_DAY_MINUTES, c.day_minutes) * len(days)
+                if trainer.max_week_minutes is not None:
+                    most = min(most, trainer.max_week_minutes)
+                terms.append(most * v)
+                mine = trainer_weeks.setdefault(tid, {}).setdefault(week.monday, ([], sum(c.day_minutes for d in week.open_days if trainer.available(d))))
+                mine[0].append(v)
+            rule = Rule(f"subject_fit[{c.id},{s.id}]", f"trainer[{tid}]", "subject_fit", cohort=c.id)
+            m.model.add(sum(terms) >= s.minutes).only_enforce_if(m.guards.of(rule))
+    for tid, weeks in sorted(trainer_weeks.items()):
+        limit = plan.trainer(tid).max_week_minutes
+        terms = []
+        for monday, (cfa, available) in sorted(weeks.items()):
+            present = m.model.new_bool_var(f"trainer_week[{tid},{monday}]")
+            m.model.add(present <= sum(cfa))
+            terms.append((available if limit is None else min(limit, available)) * present)
+        rule = Rule(f"trainer_fit[{tid}]", f"trainer[{tid}].max_hours_per_week", "trainer_fit")
+        m.model.add(sum(terms) >= demand[tid]).only_enforce_if(m.guards.of(rule))
+
+
 HARD_RULES: tuple[Callable[[RhythmModel], None], ...] = (
     add_hours_target,
     add_max_consecutive_cfa,
     add_max_consecutive_company,
     add_hard_peaks,
     add_capacity,
+    add_lessons_fit,
 )
 
 

@@ -174,7 +174,19 @@ def add_even_spread(m: QuotaModel, weeks: int) -> None:
 HARD_RULES = (add_week_fill, add_subject_hours, add_allowed_days, add_trainer_week)
 
 
-def build_quotas(problem: LessonProblem, band_weeks: int | None = None, guarded: bool = False) -> QuotaModel:
+def add_cuts(m: QuotaModel, cuts: list[dict[tuple[int, int, str], int]]) -> None:
+    """Weekly quotas that a week's layout already refused: never propose them again."""
+    for n, cut in enumerate(cuts):
+        differs = []
+        for (ci, w, sid), minutes in sorted(cut.items()):
+            b = m.model.new_bool_var(f"cut[{n},{ci},{w},{sid}]")
+            m.model.add(m.week_minutes(ci, w, sid) != minutes).only_enforce_if(b)
+            differs.append(b)
+        m.model.add_bool_or(differs)
+
+
+def build_quotas(problem: LessonProblem, band_weeks: int | None = None, guarded: bool = False, cuts: list[dict[tuple[int, int, str], int]] = (), fixed: dict[tuple[int, int, str], int] | None = None) -> QuotaModel:
+    """The quota model; `fixed` pins the weekly minutes of the weeks it lists (for a local repair)."""
     model = cp_model.CpModel()
     m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})
     _variables(m, guarded)
@@ -182,4 +194,7 @@ def build_quotas(problem: LessonProblem, band_weeks: int | None = None, guarded:
         add_rule(m)
     if band_weeks is not None:
         add_even_spread(m, band_weeks)
+    add_cuts(m, list(cuts))
+    for (ci, w, sid), minutes in sorted((fixed or {}).items()):
+        m.model.add(m.week_minutes(ci, w, sid) == minutes)
     return m

@@ -1,0 +1,119 @@
+"""Why the lessons cannot be placed, naming the trainer, week, subject or rule that blocks.
+
+The same method as for the rhythm: the failing model (the weekly quotas, or one week's layout) is
+rebuilt with a guard literal on every rule from the plan file, CP-SAT names a set of guards that
+cannot hold together, and a deletion loop makes it minimal. A weekly maximum in the clash is then
+measured: with that one limit lifted, how many hours would the trainer need that week?
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from ..domain import hours, monday_of
+from ..lessons import LessonProblem
+from .lessons import build_lessons, week_problem
+from .model import Rule
+from .quotas import build_quotas
+
+SECONDS = 20.0
+
+
+def _solver() -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = SECONDS
+    return solver
+
+
+def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None):
+    if week is None:
+        return build_quotas(problem, guarded=True)
+    return build_lessons(week_problem(problem, week, quotas or {}), guarded=True, soft=False)
+
+
+def _clash(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None) -> list[Rule]:
+    def infeasible(keys: set[str]) -> bool:
+        m = _model(problem, week, quotas)
+        m.model.add_assumptions([lit for key, lit in m.guards.literals.items() if key in keys])
+        return _solver().solve(m.model) == cp_model.INFEASIBLE
+
+    m = _model(problem, week, quotas)
+    by_index = {lit.index: key for key, lit in m.guards.literals.items()}
+    m.model.add_assumptions(list(m.guards.literals.values()))
+    solver = _solver()
+    if solver.solve(m.model) != cp_model.INFEASIBLE:
+        return []
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+    for key in list(core):
+        if len(core) > 1 and infeasible(set(core) - {key}):
+            core.remove(key)
+    return [m.guards.rules[key] for key in core]
+
+
+def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas) -> int | None:
+    """Least minutes the trainer must teach in the rule's week when only that limit is lifted."""
+    tid, monday = rule.key[len("trainer_max["):-1].split(",")
+    m = _model(problem, week, quotas)
+    for key, lit in m.guards.literals.items():
+        m.model.add(lit == (key != rule.key))  # every rule of the plan but this one limit
+    load = []
+    if week is None:
+        for (ci, w, sid, length), var in m.n.items():
+            cl = problem.cohorts[ci]
+            first = next(d.day for d in cl.days if d.week == w)
+            if cl.trainers[sid] == tid and monday_of(first).isoformat() == monday:
+                load.append(length * var)
+    else:
+        sub = m.problem
+        for (ci, di, k, sid), var in m.y.items():
+            cl = sub.cohorts[ci]
+            if sid in cl.trainers and cl.trainers[sid] == tid:
+                load.append(sub.slots[k].minutes * var)
+    m.model.minimize(sum(load))
+    solver = _solver()
+    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return round(solver.objective_value)
+
+
+def _describe(problem: LessonProblem, rule: Rule) -> str:
+    plan = problem.plan
+    if rule.kind == "subject_hours":
+        cohort, subject = rule.key[len("subject_hours["):-1].split(",")
+        minutes = next(s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject)
+        return f"{cohort} must get exactly {hours(minutes)} of {subject} ({rule.place})"
+    if rule.kind == "trainer_max":
+        tid = rule.key[len("trainer_max["):].split(",")[0]
+        return f"{tid} teaches at most {hours(plan.trainer(tid).max_week_minutes)} a week ({rule.place})"
+    if rule.kind == "unavailable":
+        return f"{rule.place.split('.')[0]} is away on some days ({rule.place})"
+    if rule.kind == "exams":
+        return f"{rule.cohort}'s written-exam subjects end before its written exams ({rule.place})"
+    if rule.kind == "subject_day_limit":
+        return "at most 4 h of one subject a day"
+    if rule.kind == "under18":
+        return f"at most 8 h a day for {rule.cohort}'s apprentices under 18"
+    return rule.place
+
+
+def explain_lessons(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None = None) -> list[str]:
+    clash = _clash(problem, week, quotas)
+    where = "over the cycle" if week is None else f"in week {week}"
+    if not clash:
+        return [f"{problem.plan.id}: the lessons cannot be placed {where} (the clash could not be isolated in {SECONDS:g} s)"]
+    lines = []
+    for rule in clash:
+        if rule.kind == "trainer_max":
+            tid, monday = rule.key[len("trainer_max["):-1].split(",")
+            need = _trainer_need(problem, rule, week, quotas)
+            limit = problem.plan.trainer(tid).max_week_minutes
+            if need is not None:
+                lines.append(f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}.")
+    others = [r for r in clash if r.kind != "trainer_max" or not lines]
+    if others:
+        lines.append(f"The lessons cannot be placed {where}: " + "; ".join(_describe(problem, r) for r in others) + " cannot all hold.")
+    lines.append("Rules in conflict: " + ", ".join(sorted({r.place for r in clash})) + ".")
+    return lines
