@@ -73,6 +73,7 @@ class RhythmProblem:
 def make_problem(plan: Plan, calendar: SiteCalendar | None = None) -> RhythmProblem:
     calendar = calendar or SiteCalendar(plan)
     cohorts = []
+    companies = {c.id: c for c in plan.companies}
     for cohort in plan.cohorts:
         weeks = calendar.cohort_weeks(cohort)
         apprentices = plan.apprentices_of(cohort.id)
@@ -83,7 +84,7 @@ def make_problem(plan: Plan, calendar: SiteCalendar | None = None) -> RhythmProb
             blocked: set[str] = set()
             weekdays = [week.monday + timedelta(days=i) for i in range(5)]
             for a in apprentices:
-                company = plan.company(a.company)
+                company = companies[a.company]
                 cost = sum(company.peak_weight(d) for d in week.open_days if a.under_contract(d))
                 if cost:
                     costs[company.id] = costs.get(company.id, 0) + cost
@@ -197,12 +198,12 @@ def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
         if [w.monday for w in plan.weeks] != [w.monday for w in cw.weeks]:
             broken.append(f"{c.id}: weeks differ from the calendar")
             continue
-        for week, wp, on in zip(cw.weeks, plan.weeks, cfa):
+        for week, wp, on, hard in zip(cw.weeks, plan.weeks, cfa, cw.hard_peaks):
             if on and week.closed:
                 broken.append(f"{c.id}: closed week {week.monday} is a CFA week")
             if wp.minutes != (week.minutes if on else 0):
                 broken.append(f"{c.id}: week {week.monday} has {wp.minutes} min, not {week.minutes if on else 0}")
-            if on and cw.hard_peaks[cw.weeks.index(week)]:
+            if on and hard:
                 broken.append(f"{c.id}: CFA week {week.monday} touches a hard peak")
         total = sum(w.minutes for w, on in zip(cw.weeks, cfa) if on)
         if total < cw.target_minutes:

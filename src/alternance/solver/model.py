@@ -62,10 +62,18 @@ class RhythmModel:
     x: dict[tuple[int, int], cp_model.IntVar]  # (cohort index, week index) -> CFA week?
     guards: Guards
     penalties: list[Penalty] = field(default_factory=list)
+    by_cohort: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+
+    def of_cohort(self, ci: int) -> list[tuple[int, cp_model.IntVar]]:
+        """(week index, variable) of one cohort's open weeks."""
+        if not self.by_cohort:
+            for (c, wi), var in self.x.items():
+                self.by_cohort.setdefault(c, []).append((wi, var))
+        return self.by_cohort.get(ci, [])
 
     def minutes(self, ci: int) -> cp_model.LinearExprT:
         cw = self.problem.cohorts[ci]
-        return sum(cw.weeks[wi].minutes * var for (c, wi), var in self.x.items() if c == ci)
+        return sum(cw.weeks[wi].minutes * var for wi, var in self.of_cohort(ci))
 
     def goal(self, name: str) -> cp_model.LinearExprT:
         return sum(p.weight * p.expr for p in self.penalties if p.goal == name)
@@ -161,15 +169,13 @@ def add_lessons_fit(m: RhythmModel) -> None:
         if deadline and written:
             before = {wi: sum(c.day_minutes for d in w.open_days if d < deadline) for wi, w in enumerate(cw.weeks)}
             rule = Rule(f"written[{c.id}]", f"cohort[{c.id}].written_exams", "written", cohort=c.id)
-            m.model.add(sum(before[wi] * v for (cj, wi), v in m.x.items() if cj == ci) >= written).only_enforce_if(m.guards.of(rule))
+            m.model.add(sum(before[wi] * v for wi, v in m.of_cohort(ci)) >= written).only_enforce_if(m.guards.of(rule))
         for s in subjects:
             tid = plan.trainer_of(c.id, s.id)
             trainer = plan.trainer(tid)
             demand[tid] = demand.get(tid, 0) + s.minutes
             terms = []
-            for (cj, wi), v in m.x.items():
-                if cj != ci:
-                    continue
+            for wi, v in m.of_cohort(ci):
                 week = cw.weeks[wi]
                 days = [d for d in week.open_days if trainer.available(d) and (s.exam != "written" or deadline is None or d < deadline)]
                 most = min(MAX_SUBJECT_DAY_MINUTES, c.day_minutes) * len(days)
@@ -202,8 +208,8 @@ HARD_RULES: tuple[Callable[[RhythmModel], None], ...] = (
 
 
 def _peak_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
-    for (c, wi), var in m.x.items():
-        if c == ci and cw.peak_cost(wi):
+    for wi, var in m.of_cohort(ci):
+        if cw.peak_cost(wi):
             m.penalties.append(Penalty(f"peak[{cw.cohort.id},{cw.weeks[wi].label}]", "peak_days", var, cw.peak_cost(wi)))
 
 
@@ -237,7 +243,7 @@ def _regularity_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
 def _balance_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     targets = cw.year_targets()
     for year, target in targets.items():
-        hours = sum(cw.weeks[wi].minutes * var for (c, wi), var in m.x.items() if c == ci and cw.weeks[wi].year == year)
+        hours = sum(cw.weeks[wi].minutes * var for wi, var in m.of_cohort(ci) if cw.weeks[wi].year == year)
         dev = m.model.new_int_var(0, max(target, sum(w.minutes for w in cw.weeks)), f"year_gap[{cw.cohort.id},{year}]")
         m.model.add(dev >= hours - target)
         m.model.add(dev >= target - hours)

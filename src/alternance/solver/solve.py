@@ -21,19 +21,27 @@ STAGE_SHARE = (0.7, 0.5, 0.5, 1.0)
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """CP-SAT parameters. The defaults were measured with bench/solver_params.py on 2 cores:
-    CP-SAT's default portfolio on 2 workers rarely closes the gap, while an LP-based pair
-    (reduced costs + max LP) proves the peak goal quickly. `interleave_search` makes the
-    multi-worker search deterministic, so the same plan always gives the same calendars."""
+    """CP-SAT parameters, measured with bench/solver_params.py on 2 cores (README, "Benchmarks").
+
+    CP-SAT's default portfolio on 2 workers never proved the peak goal, not even for the seed
+    plan (bound 90 for 288 after 42 s). `subsolvers=["reduced_costs", "max_lp"]` on 2 workers
+    proves it, but without `interleave_search` only reduced_costs runs, and the answer changes
+    from run to run (several optimal calendars); with interleave_search it is reproducible but
+    slower. One worker with the max-LP search proved every stage fastest on the seed and on 10
+    cohorts, and one worker is deterministic. Each stage is bounded in deterministic time
+    (CP-SAT's own measure of work), so a stage cut short is cut at the same point on every run;
+    `time_limit` (wall clock) stays as a safety net."""
 
     time_limit: float = 60.0
-    workers: int = 2
-    subsolvers: tuple[str, ...] = ("reduced_costs", "max_lp")
+    workers: int = 1
+    subsolvers: tuple[str, ...] = ("max_lp",)
     deterministic: bool = True
 
-    def apply(self, solver: cp_model.CpSolver, seconds: float) -> None:
+    def apply(self, solver: cp_model.CpSolver, budget: float, wall: float) -> None:
         p = solver.parameters
-        p.max_time_in_seconds = max(0.05, seconds)
+        p.max_time_in_seconds = max(0.05, wall)
+        if self.deterministic:
+            p.max_deterministic_time = max(0.05, budget)
         p.num_workers = self.workers
         p.random_seed = 0
         if self.subsolvers:
@@ -63,6 +71,21 @@ def _hint(m: RhythmModel, values: dict[tuple[int, int], bool]) -> None:
         m.model.add_hint(var, values[key])
 
 
+def _first_calendar(m: RhythmModel, settings: SolverSettings, budget: float, wall: float) -> dict[tuple[int, int], bool] | None:
+    """A calendar that meets the hard rules, to start the first stage from when the LP-guided
+    search finds none in its budget (large plans)."""
+    feasibility = cp_model.CpModel()
+    feasibility.proto.CopyFrom(m.model.proto)
+    feasibility.proto.ClearField("objective")
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers, p.random_seed = 1, 0
+    p.max_deterministic_time, p.max_time_in_seconds = max(0.05, budget), max(0.05, wall)
+    if solver.solve(feasibility) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {key: bool(solver.boolean_value(var)) for key, var in m.x.items()}
+
+
 def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None, progress: Progress | None = None) -> RhythmSolution:
     """Meet the hard rules, then each soft goal in priority order without losing the earlier ones."""
     settings = settings or SolverSettings()
@@ -70,18 +93,27 @@ def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None,
     m = build(problem)
     values: dict[tuple[int, int], bool] | None = None
     stages: list[StageResult] = []
+    budget_left = settings.time_limit
     for k, goal in enumerate(GOALS):
         expr = m.goal(goal)
-        remaining = settings.time_limit - (time.monotonic() - started)
-        budget = remaining * STAGE_SHARE[k]
+        budget = budget_left * STAGE_SHARE[k]
         m.model.minimize(expr)
         if values is not None:
             _hint(m, values)
         solver = cp_model.CpSolver()
-        settings.apply(solver, budget)
+        wall = settings.time_limit - (time.monotonic() - started)
+        settings.apply(solver, budget, wall)
         stage_start = time.monotonic()
-        status = solver.solve(m.model, _ProgressPrinter(GOAL_LABELS[goal], progress))
+        status = solver.solve(m.model, _ProgressPrinter(GOAL_LABELS[goal], progress) if progress else None)
+        if status == cp_model.UNKNOWN and values is None:
+            values = _first_calendar(m, settings, budget / 2, wall / 2)
+            if values is not None:
+                _hint(m, values)
+                solver = cp_model.CpSolver()
+                settings.apply(solver, budget / 2, settings.time_limit - (time.monotonic() - started))
+                status = solver.solve(m.model)
         seconds = time.monotonic() - stage_start
+        budget_left -= min(budget, solver.deterministic_time if settings.deterministic else seconds)
         if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
             from .explain import explain_infeasible  # only needed when there is nothing to publish
 
