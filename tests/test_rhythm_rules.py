@@ -275,9 +275,9 @@ def test_goals_of_a_hand_made_solution(ten_weeks):
     # windows of 2 company weeks in a row (weeks 8-9 and 9-10); one training year, so no imbalance;
     # 3 x 35 h, so no excess; the hard peak (weight 1) is in week 1, a company week.
     values = goals(ten_weeks, solution_from(ten_weeks, {"c1": VALID}))
-    assert values == {"peak_days": 0, "irregularity": 2, "year_imbalance": 0, "excess_minutes": 0}
+    assert values == {"peak_days": 0, "changes": 0, "irregularity": 2, "year_imbalance": 0, "excess_minutes": 0}
     values = goals(ten_weeks, solution_from(ten_weeks, {"c1": "C--C#-C-C-"}))  # a broken plan, valued all the same
-    assert values == {"peak_days": 5, "irregularity": 1, "year_imbalance": 35 * H, "excess_minutes": 35 * H}
+    assert values == {"peak_days": 5, "changes": 0, "irregularity": 1, "year_imbalance": 35 * H, "excess_minutes": 35 * H}
 
 
 # --- a complete small plan kept as files ----------------------------------------------------

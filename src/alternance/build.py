@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -11,7 +12,9 @@ from .domain import Plan
 from .errors import NoSolution
 from .lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_events, make_lesson_problem
 from .loader import load_plans
-from .output import locked, publish
+from .changes import change_report
+from .output import current_files, locked, publish
+from .published import Published, read_published
 from .report import plan_json, summary
 from .rhythm import RhythmProblem, RhythmSolution, broken_rules, make_problem
 from .solver import SolverSettings, solve_rhythm
@@ -35,6 +38,8 @@ class PlanBuild:
 class BuildResult:
     plans: tuple[PlanBuild, ...]
     files: dict[str, bytes]
+    changes: tuple[str, ...] = ()  # the change report of a rebuild (empty: nothing moved)
+    written: bool = False  # False for a dry run, and for a rebuild that changed nothing
 
     def summary(self) -> list[str]:
         lines = []
@@ -43,18 +48,35 @@ class BuildResult:
         return lines
 
 
-def solve_plan(plan: Plan, settings: SolverSettings, progress: Callable[[str], None] | None = None, lesson_settings: LessonSettings | None = None) -> PlanBuild:
-    """The week rhythm, then the lessons inside its CFA weeks; each checked by plain Python."""
-    problem = make_problem(plan, SiteCalendar(plan))
+def solve_plan(
+    plan: Plan,
+    settings: SolverSettings,
+    progress: Callable[[str], None] | None = None,
+    lesson_settings: LessonSettings | None = None,
+    published: Published | None = None,
+    today: date | None = None,
+) -> PlanBuild:
+    """The week rhythm, then the lessons inside its CFA weeks; each checked by plain Python.
+    With `published` (the last build), weeks that started before `today` keep what was published
+    and the rest changes as little as the new plan requires."""
+    published = published or Published()
+    problem = make_problem(plan, SiteCalendar(plan), published.weeks, today)
     solution = solve_rhythm(problem, settings, progress)
     broken = broken_rules(problem, solution)
     if broken:  # the independent check disagrees with the solver: never publish that
         raise AssertionError("the solver returned a calendar that breaks hard rules: " + "; ".join(broken))
     if not plan.has_lessons:
         return PlanBuild(problem, solution)
-    lesson_problem = make_lesson_problem(plan, problem, solution)
+    past = {cohort: lessons for cohort, lessons in published.lessons.items()}
+    lesson_problem = make_lesson_problem(plan, problem, solution, past)
+    previous = {
+        (cohort, day, slot): subject
+        for cohort, lessons in published.lessons.items()
+        for (day, slot), (subject, _) in lessons.items()
+        if today is None or day >= today
+    }
     try:
-        lessons = solve_lessons(lesson_problem, lesson_settings, progress)
+        lessons = solve_lessons(lesson_problem, lesson_settings, progress, previous)
     except LessonsInfeasible as failure:
         from .solver.explain_lessons import explain_lessons  # only needed when nothing is published
 
@@ -65,33 +87,54 @@ def solve_plan(plan: Plan, settings: SolverSettings, progress: Callable[[str], N
     return PlanBuild(problem, solution, lesson_problem, lessons)
 
 
-def render(builds: list[PlanBuild]) -> dict[str, bytes]:
+def _identities(published: Published, plan: Plan) -> dict[str, dict[tuple, str]]:
+    """The last build's lesson events of each cohort: (subject, day, first slot, last slot) -> UID."""
+    starts = {(s.start // 60, s.start % 60): i for i, s in enumerate(plan.day_slots)}
+    ends = {(s.end // 60, s.end % 60): i for i, s in enumerate(plan.day_slots)}
+    found: dict[str, dict[tuple, str]] = {}
+    for cohort in plan.cohorts:
+        for uid, event in published.events.get(f"{cohort.id}/lessons.ics", {}).items():
+            if event.cancelled:
+                continue
+            subject, day, start, end = ical.lesson_identity(event)
+            first, last = starts.get((start.hour, start.minute)), ends.get((end.hour, end.minute))
+            if first is not None and last is not None:
+                found.setdefault(cohort.id, {})[subject, day, first, last] = uid.split("@")[0]
+    return found
+
+
+def render(builds: list[PlanBuild], published: Published | None = None, today: date | None = None) -> dict[str, bytes]:
     """Every output file of every plan, by path relative to --out."""
+    published = published or Published()
+    calendars = {}
     files: dict[str, bytes] = {}
     for b in builds:
         plan = b.plan
         weeks_of = {}
-        events = lesson_events(b.lesson_problem, b.lessons) if b.lessons else {}
+        events = lesson_events(b.lesson_problem, b.lessons, _identities(published, plan), today) if b.lessons else {}
         for cw in b.problem.cohorts:
             weeks = ical.feed_weeks(cw.cohort, cw.weeks, b.solution.cohort(cw.cohort.id))
             weeks_of[cw.cohort.id] = weeks
-            files[f"{cw.cohort.id}/rhythm.ics"] = ical.rhythm_feed(plan, cw.cohort, weeks)
+            calendars[f"{cw.cohort.id}/rhythm.ics"] = ical.rhythm_feed(plan, cw.cohort, weeks)
             files[f"{cw.cohort.id}/plan.json"] = plan_json(plan, cw, b.solution, b.lessons)
             if b.lessons:
-                files[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, events[cw.cohort.id])
+                calendars[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, events[cw.cohort.id])
         for a in plan.apprentices:
             company = plan.company(a.company)
-            files[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(plan, a, company, weeks_of[a.cohort], events.get(a.cohort, []))
+            calendars[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(plan, a, company, weeks_of[a.cohort], events.get(a.cohort, []))
         if b.lessons:
             for trainer in plan.trainers:
                 mine = [e for cohort_events in events.values() for e in cohort_events if e.trainer == trainer.id]
-                files[f"trainers/{trainer.id}.ics"] = ical.trainer_feed(plan, trainer, mine)
+                calendars[f"trainers/{trainer.id}.ics"] = ical.trainer_feed(plan, trainer, mine)
         for company in plan.companies:
             mine = [
                 ([a for a in plan.apprentices_of(cohort_id) if a.company == company.id], weeks)
                 for cohort_id, weeks in weeks_of.items()
             ]
-            files[f"companies/{company.id}.ics"] = ical.company_feed(plan, company, [m for m in mine if m[0]])
+            calendars[f"companies/{company.id}.ics"] = ical.company_feed(plan, company, [m for m in mine if m[0]])
+    stamp_day = today or date.min
+    for path, cal in calendars.items():
+        files[path] = ical.stabilize(cal, None if published.first_build else published.events.get(path, {}), stamp_day)
     return dict(sorted(files.items()))
 
 
@@ -102,15 +145,30 @@ def build(
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
     lesson_settings: LessonSettings | None = None,
+    today: date | None = None,
 ) -> BuildResult:
-    """Solve every plan and, unless dry_run, publish all files at once. Raises before writing anything."""
+    """Solve every plan and, unless dry_run, publish all files at once. Raises before writing
+    anything. A rebuild reads the last build in `out`, keeps the weeks before `today` and
+    reports what moved."""
     settings = settings or SolverSettings()
+    today = today or date.today()
     plans = load_plans(plan_paths)
+
+    def run() -> BuildResult:
+        published = read_published(out)
+        builds = [solve_plan(p, settings, progress, lesson_settings, published, today) for p in plans]
+        files = render(builds, published, today)
+        report = change_report(builds, published, files, today) if not published.first_build else []
+        files.update(published.reports)  # earlier change reports stay
+        if report:
+            files[f"changes/{today.isoformat()}.md"] = ("\n".join(report) + "\n").encode("utf-8")
+        return BuildResult(tuple(builds), dict(sorted(files.items())), tuple(report))
+
     if dry_run:
-        builds = [solve_plan(p, settings, progress, lesson_settings) for p in plans]
-        return BuildResult(tuple(builds), render(builds))
+        return run()
     with locked(out):
-        builds = [solve_plan(p, settings, progress, lesson_settings) for p in plans]
-        files = render(builds)
-        publish(out, files)
-    return BuildResult(tuple(builds), files)
+        result = run()
+        if result.files == current_files(out):  # a build with no change rewrites nothing
+            return result
+        publish(out, result.files)
+    return replace(result, written=True)

@@ -7,6 +7,7 @@ exit 2 for invalid input, exit 1 for a plan without solution.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -70,17 +71,25 @@ def check(plans: tuple[Path, ...]) -> None:
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Solver time limit per plan, in seconds.")
-@click.option("--dry-run", is_flag=True, help="Solve and print the summary; write nothing.")
-def build(plans: tuple[Path, ...], out: Path, time_limit: float, dry_run: bool) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Weeks that started before this date keep what was published [default: the real date].")
+@click.option("--dry-run", is_flag=True, help="Solve and print the summary and the change report; write nothing.")
+def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool) -> None:
     """Solve the plans and write the calendars (all files or none)."""
+    day = today.date() if today else date.today()
     try:
-        result = run_build(_plan_paths(plans), out, SolverSettings(time_limit=time_limit), dry_run=dry_run, progress=_progress)
+        result = run_build(_plan_paths(plans), out, SolverSettings(time_limit=time_limit), dry_run=dry_run, progress=_progress, today=day)
     except AlternanceError as error:
         _fail(error)
         return
     for line in result.summary():
         click.echo(line)
+    if result.changes:
+        click.echo("")
+        for line in result.changes:
+            click.echo(line)
     if dry_run:
         click.echo(f"dry run: {len(result.files)} files not written")
-    else:
+    elif result.written:
         click.echo(f"wrote {len(result.files)} files to {out}/")
+    else:
+        click.echo(f"{out}/ is up to date")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from .domain import Apprentice, Cohort, Company, Plan, Trainer, hours
 from .lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
 from .rhythm import CFA, CohortPlan, WeekPlan
+from .published import STAMP_PROPERTIES, PublishedEvent, event_blocks, field, property_name, signature
 from .tz import vtimezone
 from .weeks import Week
 
@@ -105,15 +106,15 @@ def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
     return where
 
 
-def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> bytes:
+def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Calendar:
     """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
     cal = _calendar(plan, f"Alternance — {cohort.name}")
     for fw in weeks:
         cal.add_component(_week_event(plan, fw, _uid(plan, cohort.id, "week", fw.week.monday.isoformat()), _week_summary(fw)))
-    return cal.to_ical()
+    return cal
 
 
-def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: list[LessonEvent] = ()) -> bytes:
+def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: list[LessonEvent] = ()) -> Calendar:
     """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
     the cohort's lessons minus the subjects the apprentice is exempt from."""
     cal = _calendar(plan, f"Alternance — {apprentice.name}", timed=bool(lessons))
@@ -125,7 +126,7 @@ def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks:
     for event in lessons:
         if event.subject not in apprentice.exempt and apprentice.under_contract(event.day):
             cal.add_component(_lesson_event(plan, event, apprentice.id))
-    return cal.to_ical()
+    return cal
 
 
 def _lesson_event(plan: Plan, event: LessonEvent, feed: str | None = None, with_cohort: bool = False) -> Event:
@@ -137,8 +138,7 @@ def _lesson_event(plan: Plan, event: LessonEvent, feed: str | None = None, with_
     else:
         name = next(s.name for s in plan.programme(cohort.programme).subjects if s.id == event.subject)
     out = Event()
-    parts = [event.cohort, event.subject, f"{event.ordinal:03d}"] + ([feed] if feed else [])
-    out.add("uid", _uid(plan, *parts))
+    out.add("uid", event.uid + (f".{feed}" if feed else "") + f"@{plan.id}.alternance")
     out.add("dtstamp", _stamp(plan))
     out.add("sequence", 0)
     out.add("dtstart", datetime.combine(event.day, time(first.start // 60, first.start % 60), tzinfo=zone))
@@ -156,23 +156,23 @@ def _lesson_event(plan: Plan, event: LessonEvent, feed: str | None = None, with_
     return out
 
 
-def lessons_feed(plan: Plan, cohort: Cohort, events: list[LessonEvent]) -> bytes:
+def lessons_feed(plan: Plan, cohort: Cohort, events: list[LessonEvent]) -> Calendar:
     """`<cohort>/lessons.ics`: every lesson of the cohort, in the plan's time zone."""
     cal = _calendar(plan, f"Cours — {cohort.name}", timed=True)
     for event in events:
         cal.add_component(_lesson_event(plan, event))
-    return cal.to_ical()
+    return cal
 
 
-def trainer_feed(plan: Plan, trainer: Trainer, events: list[LessonEvent]) -> bytes:
+def trainer_feed(plan: Plan, trainer: Trainer, events: list[LessonEvent]) -> Calendar:
     """`trainers/<id>.ics`: the trainer's lessons across every cohort."""
     cal = _calendar(plan, f"Cours — {trainer.name}", timed=True)
     for event in sorted(events, key=lambda e: (e.day, e.first_slot, e.cohort)):
         cal.add_component(_lesson_event(plan, event, trainer.id, with_cohort=True))
-    return cal.to_ical()
+    return cal
 
 
-def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> bytes:
+def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> Calendar:
     """`companies/<id>.ics`: the CFA weeks of this company's apprentices, and of no one else."""
     cal = _calendar(plan, f"Alternance — {company.name}")
     for apprentices, weeks in cohorts:
@@ -190,9 +190,63 @@ def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprenti
             event.pop("description", None)
             event.add("description", description + (f"\n{notes}" if notes else ""))
             cal.add_component(event)
-    return cal.to_ical()
+    return cal
 
 
 def _under_contract(apprentice: Apprentice, monday: date) -> bool:
     """Whether any weekday of the week falls inside the apprentice's contract."""
     return apprentice.contract_start <= monday + timedelta(days=4) and monday <= apprentice.contract_end
+
+
+def lesson_identity(event: PublishedEvent) -> tuple[str, date, time, time]:
+    """What a published lesson event is: subject, day, start and end (local time)."""
+    start, end = event.moment("DTSTART"), event.moment("DTEND")
+    return event.value("X-ALTERNANCE-SUBJECT") or "", start.date(), start.time(), end.time()
+
+
+def _stamp_lines(sequence: int, stamp: datetime, modified: datetime | None) -> list[bytes]:
+    lines = [b"SEQUENCE:%d" % sequence, b"DTSTAMP:" + stamp.strftime("%Y%m%dT%H%M%SZ").encode()]
+    if modified is not None:
+        lines.append(b"LAST-MODIFIED:" + modified.strftime("%Y%m%dT%H%M%SZ").encode())
+    return lines
+
+
+def _restamped(block: bytes, sequence: int, stamp: datetime, modified: datetime | None, status: bytes | None = None) -> bytes:
+    """The event block with new SEQUENCE, DTSTAMP, LAST-MODIFIED (and STATUS) lines."""
+    drop = {*STAMP_PROPERTIES, *([b"STATUS"] if status else [])}
+    kept = [line for line in block.split(b"\r\n") if line and not (line[:1] not in (b" ", b"\t") and property_name(line) in drop)]
+    # A continuation line of a dropped property would be orphaned; ours are all short.
+    extra = _stamp_lines(sequence, stamp, modified) + ([b"STATUS:" + status] if status else [])
+    return b"\r\n".join(kept[:-1] + extra + kept[-1:]) + b"\r\n"
+
+
+def stabilize(cal: Calendar, previous: dict[str, PublishedEvent] | None, today: date) -> bytes:
+    """Serialize a feed so that calendar clients can follow it across rebuilds: an unchanged event
+    is written byte for byte as before (SEQUENCE and stamps included), a changed one gets
+    SEQUENCE + 1 and the build's date as DTSTAMP and LAST-MODIFIED, and a vanished event still to
+    come stays as CANCELLED until its date has passed."""
+    raw = cal.to_ical()
+    if previous is None:  # a first build: nothing to follow
+        return raw
+    changed_at = datetime.combine(today, time(0), tzinfo=timezone.utc)
+    head, blocks, tail = event_blocks(raw)
+    out, seen = [], set()
+    for block in blocks:
+        uid = field(block, b"UID")[1].decode("utf-8")
+        seen.add(uid)
+        before = previous.get(uid)
+        if before is not None and before.signature == signature(block):
+            out.append(before.block)
+        elif before is not None:
+            out.append(_restamped(block, before.sequence + 1, changed_at, changed_at))
+        else:
+            out.append(_restamped(block, 0, changed_at, None))
+    for uid in sorted(set(previous) - seen, key=lambda u: (previous[u].start, u)):
+        before = previous[uid]
+        if before.start < today:
+            continue  # its date has passed: clients no longer need to hear of it
+        if before.cancelled:
+            out.append(before.block)
+        else:
+            out.append(_restamped(before.block, before.sequence + 1, changed_at, changed_at, b"CANCELLED"))
+    return head + b"".join(out) + tail

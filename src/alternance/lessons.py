@@ -7,8 +7,8 @@ plain Python and `lesson_goals()` recomputes the soft goals, so the solver can b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from .domain import Cohort, Plan, Slot, Subject, age_on, monday_of
 from .rhythm import CFA, RhythmProblem, RhythmSolution
@@ -35,6 +35,14 @@ class CohortLessons:
     trainers: dict[str, str]  # subject id -> trainer id
     minors: frozenset[date]  # days on which an apprentice of the cohort is under 18
     progress: tuple[tuple[str, tuple[int, ...]], ...] = ()  # subject id -> even progress per week
+    # Lessons of the weeks that started before --today, as published: (day, slot) -> (subject,
+    # trainer). Those weeks are facts: kept exactly, never re-planned.
+    past: dict[tuple[date, int], tuple[str, str | None]] = field(default_factory=dict)
+
+    @property
+    def frozen_weeks(self) -> frozenset[int]:
+        past_days = {day for day, _ in self.past}
+        return frozenset(d.week for d in self.days if d.day in past_days)
 
     @property
     def cfa_weeks(self) -> int:
@@ -88,16 +96,29 @@ class LessonProblem:
         return self.plan.trainer(cl.trainers[subject.id]).available(day)
 
 
-def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolution) -> LessonProblem:
+PastLessons = dict[str, dict[tuple[date, int], tuple[str, str | None]]]  # cohort -> (day, slot) -> (subject, trainer)
+
+
+def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolution, published: PastLessons | None = None) -> LessonProblem:
+    """Every CFA day of every cohort; in frozen weeks, the days and lessons as published."""
     cohorts = []
+    slot_minutes = [s.minutes for s in plan.day_slots]
     for cw in rhythm.cohorts:
         c = cw.cohort
         days = []
         index = 0
-        for week, wp in zip(cw.weeks, solution.cohort(c.id).weeks):
+        past: dict[tuple[date, int], tuple[str, str | None]] = {}
+        before = (published or {}).get(c.id, {})
+        for i, (week, wp) in enumerate(zip(cw.weeks, solution.cohort(c.id).weeks)):
             if wp.kind != CFA:
                 continue
-            days.extend(CfaDay(d, index, cfa_day_minutes(plan, c, d)) for d in week.open_days)
+            kept = {k: v for k, v in before.items() if cw.is_frozen(i) and week.monday <= k[0] < week.monday + timedelta(days=7)}
+            if kept:
+                for day in sorted({d for d, _ in kept}):
+                    days.append(CfaDay(day, index, sum(slot_minutes[k] for d, k in kept if d == day)))
+                past.update(kept)
+            else:
+                days.extend(CfaDay(d, index, cfa_day_minutes(plan, c, d)) for d in week.open_days)
             index += 1
         programme = plan.programme(c.programme)
         minors = frozenset(
@@ -110,6 +131,7 @@ def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolut
             subjects=programme.subjects,
             trainers={s.id: plan.trainer_of(c.id, s.id) for s in programme.subjects},
             minors=minors,
+            past=past,
         ))
     problem = LessonProblem(plan=plan, slots=plan.day_slots, cohorts=tuple(cohorts))
     return replace(problem, cohorts=tuple(
@@ -222,7 +244,16 @@ def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> lis
     week_load: dict[tuple[str, date], int] = {}
     for cl in problem.cohorts:
         c = cl.cohort
-        mine = solution.of(c.id)
+        totals = subject_minutes(solution, c.id)
+        for s in cl.subjects:
+            if totals.get(s.id, 0) != s.minutes:
+                broken.append(f"{c.id}: {s.id} gets {totals.get(s.id, 0)} min, not {s.minutes}")
+        for (day, slot), (subject, _) in sorted(cl.past.items()):
+            if not any(x.day == day and x.slot == slot and x.subject == subject for x in solution.of(c.id)):
+                broken.append(f"{c.id}: the published lesson of {day} slot {slot} ({subject}) changed")
+        # The frozen past is a fact: the rules below are checked on the weeks still planned.
+        past_days = {day for day, _ in cl.past}
+        mine = tuple(x for x in solution.of(c.id) if x.day not in past_days)
         cells = {}
         for x in mine:
             if (x.day, x.slot) in cells:
@@ -234,6 +265,8 @@ def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> lis
         for day in {x.day for x in mine} - set(days):
             broken.append(f"{c.id}: lesson on {day}, which is not an open day of a CFA week")
         for d in cl.days:
+            if d.day in past_days:
+                continue
             filled = sum(x.minutes for x in mine if x.day == d.day)
             if filled != d.minutes:
                 broken.append(f"{c.id}: {d.day} has {filled} min of lessons, not {d.minutes}")
@@ -266,10 +299,6 @@ def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> lis
         for (sid, day), minutes in per_day.items():
             if minutes > MAX_SUBJECT_DAY_MINUTES:
                 broken.append(f"{c.id}: {minutes} min of {sid} on {day}, more than 4 h")
-        totals = subject_minutes(solution, c.id)
-        for s in cl.subjects:
-            if totals.get(s.id, 0) != s.minutes:
-                broken.append(f"{c.id}: {s.id} gets {totals.get(s.id, 0)} min, not {s.minutes}")
     for (tid, monday), minutes in sorted(week_load.items()):
         limit = plan.trainer(tid).max_week_minutes
         if limit is not None and minutes > limit:
@@ -289,11 +318,16 @@ class LessonEvent:
     subject: str
     trainer: str | None
     minutes: int  # teaching minutes (breaks between the slots excluded)
-    ordinal: int  # 1 for the cohort's first event of this subject, 2 for the next, ...
+    uid: str  # the event's identity, kept across rebuilds while the lesson keeps its meaning
 
 
-def lesson_events(problem: LessonProblem, solution: LessonSolution) -> dict[str, list[LessonEvent]]:
-    """Each cohort's lessons, with slots of one subject side by side (short break only) merged."""
+def lesson_events(problem: LessonProblem, solution: LessonSolution, identities: dict[str, dict[tuple, str]] | None = None, today: date | None = None) -> dict[str, list[LessonEvent]]:
+    """Each cohort's lessons, with slots of one subject side by side (short break only) merged.
+
+    `identities` gives the last build's events: cohort -> (subject, day, first slot, last slot)
+    -> UID. An event found again keeps its UID; a future event of a subject that moved takes the
+    UID of one of that subject's vanished future events, in date order ("a moved lesson stays the
+    same lesson"); any other gets a new UID from its subject, day and slot."""
     joined = set(half_day_pairs(problem.slots))
     events: dict[str, list[LessonEvent]] = {}
     for cl in problem.cohorts:
@@ -304,14 +338,30 @@ def lesson_events(problem: LessonProblem, solution: LessonSolution) -> dict[str,
                 runs[-1].append(x)
             else:
                 runs.append([x])
-        counts: dict[str, int] = {}
+        old = dict((identities or {}).get(cl.cohort.id, {}))
+        keys = [(run[0].subject, run[0].day, run[0].slot, run[-1].slot) for run in runs]
+        uids: list[str | None] = [old.pop(key, None) for key in keys]
+        taken = set((identities or {}).get(cl.cohort.id, {}).values())
+        vanished: dict[str, list[str]] = {}
+        for key, uid in sorted(old.items(), key=lambda item: (item[0][1], item[0][2], item[1])):
+            if today is None or key[1] >= today:
+                vanished.setdefault(key[0], []).append(uid)
+        for i, key in enumerate(keys):
+            if uids[i] is None and (today is None or key[1] >= today) and vanished.get(key[0]):
+                uids[i] = vanished[key[0]].pop(0)
         found = []
-        for run in runs:
-            counts[run[0].subject] = counts.get(run[0].subject, 0) + 1
+        for run, key, uid in zip(runs, keys, uids):
+            if uid is None:
+                uid = base = f"{cl.cohort.id}.{key[0]}.{key[1].isoformat()}.{key[2]}"
+                n = 1
+                while uid in taken:
+                    n += 1
+                    uid = f"{base}.{n}"
+            taken.add(uid)
             found.append(LessonEvent(
                 cohort=cl.cohort.id, day=run[0].day, first_slot=run[0].slot, last_slot=run[-1].slot,
                 subject=run[0].subject, trainer=run[0].trainer, minutes=sum(x.minutes for x in run),
-                ordinal=counts[run[0].subject],
+                uid=uid,
             ))
         events[cl.cohort.id] = found
     return events

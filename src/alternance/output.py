@@ -73,3 +73,15 @@ def publish(out: Path, files: dict[str, bytes]) -> None:
     new.rename(out)
     if old.exists():
         shutil.rmtree(old)
+
+
+def current_files(out: Path) -> dict[str, bytes]:
+    """What `out` holds now (the files a build writes), to skip a publish that changes nothing."""
+    out = out.resolve()
+    if not out.is_dir():
+        return {}
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }

@@ -94,6 +94,8 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
         "peak_days": figures.peak_days,
         **({"subjects": _subjects(programme, lessons, cohort.id)} if lessons is not None else {}),
         "weeks": weeks,
+        # Slot by slot ("day slot subject trainer"), so that a rebuild can keep the past exactly.
+        **({"lessons": [f"{x.day.isoformat()} {x.slot} {x.subject} {x.trainer or '-'}" for x in lessons.of(cohort.id)]} if lessons is not None else {}),
         "apprentices": apprentices,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

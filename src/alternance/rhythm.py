@@ -15,9 +15,10 @@ from .weeks import SiteCalendar, Week
 
 CFA = "cfa"
 COMPANY = "company"
-GOALS = ("peak_days", "irregularity", "year_imbalance", "excess_minutes")
+GOALS = ("peak_days", "changes", "irregularity", "year_imbalance", "excess_minutes")
 GOAL_LABELS = {
     "peak_days": "weighted peak apprentice-days",
+    "changes": "future weeks changed since the last build",
     "irregularity": "rhythm breaks",
     "year_imbalance": "hours off each year's fair share",
     "excess_minutes": "hours above target",
@@ -37,6 +38,18 @@ class CohortWeeks:
     peak_days: tuple[dict[str, int], ...]
     # Companies whose hard peak touches the week: then it can never be a CFA week.
     hard_peaks: tuple[tuple[str, ...], ...]
+    # The last build's kind of each week (None: not published), and which weeks are frozen
+    # because they started before --today: those keep exactly what was published.
+    previous: tuple[str | None, ...] = ()
+    frozen: tuple[bool, ...] = ()
+    past_conflicts: tuple[str, ...] = ()  # rules of the new plan that the frozen past breaks
+
+    def is_frozen(self, index: int) -> bool:
+        return bool(self.frozen) and self.frozen[index]
+
+    def window_frozen(self, indices) -> bool:
+        """A run of weeks entirely in the past: a fact, not a choice."""
+        return all(self.is_frozen(i) for i in indices)
 
     def peak_cost(self, index: int) -> int:
         return sum(self.peak_days[index].values())
@@ -70,12 +83,53 @@ class RhythmProblem:
         return self.plan.max_cohorts_at_cfa
 
 
-def make_problem(plan: Plan, calendar: SiteCalendar | None = None) -> RhythmProblem:
+@dataclass(frozen=True)
+class Baseline:
+    """What the last build published for one cohort: Monday -> (kind, CFA minutes)."""
+
+    weeks: dict[date, tuple[str, int]]
+
+
+def _freeze(cohort: Cohort, weeks: tuple[Week, ...], baseline: Baseline | None, today: date | None) -> tuple[tuple[Week, ...], tuple[str | None, ...], tuple[bool, ...], tuple[str, ...]]:
+    """Weeks that started before `today` take the published kind and hours, whatever the
+    calendar now says; what the new plan would have said differently is reported."""
+    if baseline is None:
+        return weeks, (), (), ()
+    previous = tuple(baseline.weeks.get(w.monday, (None, 0))[0] for w in weeks)
+    frozen = tuple(today is not None and w.monday < today and p is not None for w, p in zip(weeks, previous))
+    fixed, conflicts = [], []
+    for week, was, locked in zip(weeks, previous, frozen):
+        if not locked:
+            fixed.append(week)
+            continue
+        kind, minutes = baseline.weeks[week.monday]
+        if kind == CFA:
+            if week.closed:
+                conflicts.append(f"{cohort.id}: week {week.monday} was published as a CFA week but is now closed ({', '.join(week.reasons) or 'outside training'})")
+            elif minutes != week.minutes:
+                conflicts.append(f"{cohort.id}: week {week.monday} was published with {minutes / 60:g} h but would now give {week.minutes / 60:g} h")
+            days = week.open_days or tuple(d for d, _ in week.closed_days)
+            week = Week(week.monday, days, minutes, week.closed_days, week.year)
+        fixed.append(week)
+    return tuple(fixed), previous, frozen, tuple(conflicts)
+
+
+def _past_hours(cohort: Cohort, weeks: tuple[Week, ...], previous, frozen, target: int) -> tuple[str, ...]:
+    """A cohort wholly in the past keeps its hours; say so when the new target differs."""
+    if not frozen or not all(frozen):
+        return ()
+    published = sum(w.minutes for w, kind in zip(weeks, previous) if kind == CFA)
+    if target <= published < target + cohort.week_minutes:
+        return ()
+    return (f"{cohort.id}: its {published / 60:g} h are all in the past; the new total_hours is {target / 60:g} h",)
+
+
+def make_problem(plan: Plan, calendar: SiteCalendar | None = None, baselines: dict[str, Baseline] | None = None, today: date | None = None) -> RhythmProblem:
     calendar = calendar or SiteCalendar(plan)
     cohorts = []
     companies = {c.id: c for c in plan.companies}
     for cohort in plan.cohorts:
-        weeks = calendar.cohort_weeks(cohort)
+        weeks, previous, frozen, conflicts = _freeze(cohort, calendar.cohort_weeks(cohort), (baselines or {}).get(cohort.id), today)
         apprentices = plan.apprentices_of(cohort.id)
         peak_days: list[dict[str, int]] = []
         hard: list[tuple[str, ...]] = []
@@ -98,6 +152,12 @@ def make_problem(plan: Plan, calendar: SiteCalendar | None = None) -> RhythmProb
             target_minutes=plan.programme(cohort.programme).total_minutes,
             peak_days=tuple(peak_days),
             hard_peaks=tuple(hard),
+            previous=previous,
+            frozen=frozen,
+            past_conflicts=conflicts + _past_hours(cohort, weeks, previous, frozen, plan.programme(cohort.programme).total_minutes) + tuple(
+                f"{cohort.id}: CFA week {w.monday} was published during a hard peak of {', '.join(h)}"
+                for w, h, locked, was in zip(weeks, hard, frozen, previous) if locked and was == CFA and h
+            ),
         ))
     return RhythmProblem(plan=plan, cohorts=tuple(cohorts))
 
@@ -163,13 +223,17 @@ def irregularity(cw: CohortWeeks, cfa: list[bool]) -> int:
     count = 0
     for seg in cw.segments():
         xs = [cfa[i] for i in seg]
-        count += sum(all(xs[i:i + a + 1]) for i in range(len(xs) - a))
-        count += sum(not any(xs[i:i + b + 1]) for i in range(len(xs) - b))
+
+        def live(i: int, n: int) -> bool:  # windows wholly in the frozen past are not counted
+            return not cw.window_frozen(seg[i:i + n])
+
+        count += sum(all(xs[i:i + a + 1]) for i in range(len(xs) - a) if live(i, a + 1))
+        count += sum(not any(xs[i:i + b + 1]) for i in range(len(xs) - b) if live(i, b + 1))
         for value, limit in ((True, a), (False, b)):
             for length in range(1, limit):
                 for i in range(len(xs) - length - 1):
                     inner = xs[i + 1:i + 1 + length]
-                    if xs[i] != value and xs[i + length + 1] != value and all(v == value for v in inner):
+                    if live(i, length + 2) and xs[i] != value and xs[i + length + 1] != value and all(v == value for v in inner):
                         count += 1
     return count
 
@@ -179,6 +243,10 @@ def goals(problem: RhythmProblem, solution: RhythmSolution) -> dict[str, int]:
     values = dict.fromkeys(GOALS, 0)
     for cw, cfa in zip(problem.cohorts, choices(problem, solution)):
         values["peak_days"] += sum(cw.peak_cost(i) for i, on in enumerate(cfa) if on)
+        values["changes"] += sum(
+            1 for i, on in enumerate(cfa)
+            if cw.previous and cw.previous[i] is not None and not cw.is_frozen(i) and (cw.previous[i] == CFA) != on
+        )
         values["irregularity"] += irregularity(cw, cfa)
         per_year: dict[int, int] = {}
         for week, on in zip(cw.weeks, cfa):
@@ -198,7 +266,11 @@ def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
         if [w.monday for w in plan.weeks] != [w.monday for w in cw.weeks]:
             broken.append(f"{c.id}: weeks differ from the calendar")
             continue
-        for week, wp, on, hard in zip(cw.weeks, plan.weeks, cfa, cw.hard_peaks):
+        for i, (week, wp, on, hard) in enumerate(zip(cw.weeks, plan.weeks, cfa, cw.hard_peaks)):
+            if cw.is_frozen(i):
+                if (cw.previous[i] == CFA) != on:
+                    broken.append(f"{c.id}: frozen week {week.monday} changed")
+                continue
             if on and week.closed:
                 broken.append(f"{c.id}: closed week {week.monday} is a CFA week")
             if wp.minutes != (week.minutes if on else 0):
@@ -206,29 +278,34 @@ def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
             if on and hard:
                 broken.append(f"{c.id}: CFA week {week.monday} touches a hard peak")
         total = sum(w.minutes for w, on in zip(cw.weeks, cfa) if on)
-        if total < cw.target_minutes:
+        if cw.window_frozen(range(len(cw.weeks))):
+            pass  # wholly in the past: reported by past_conflicts, not a rule to meet now
+        elif total < cw.target_minutes:
             broken.append(f"{c.id}: {total} min below the target {cw.target_minutes}")
         if total >= cw.target_minutes + c.week_minutes:
             broken.append(f"{c.id}: {total} min exceed the target by a full CFA week or more")
         run = 0
-        for on in cfa:
+        for i, on in enumerate(cfa):
             run = run + 1 if on else 0
-            if run > c.max_consecutive_cfa_weeks:
+            if run > c.max_consecutive_cfa_weeks and not cw.window_frozen(range(i - run + 1, i + 1)):
                 broken.append(f"{c.id}: more than {c.max_consecutive_cfa_weeks} CFA weeks in a row")
                 break
         for seg in cw.segments():
             run = 0
-            for i in seg:
+            for n, i in enumerate(seg):
                 run = 0 if cfa[i] else run + 1
-                if run > c.max_consecutive_company_weeks:
+                if run > c.max_consecutive_company_weeks and not cw.window_frozen(seg[n - run + 1:n + 1]):
                     broken.append(f"{c.id}: more than {c.max_consecutive_company_weeks} company weeks in a row")
                     break
     if problem.capacity is not None:
         load: dict[date, int] = {}
+        live: set[date] = set()
         for cw, cfa in zip(problem.cohorts, flags):
-            for week, on in zip(cw.weeks, cfa):
+            for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
                 load[week.monday] = load.get(week.monday, 0) + on
+                if not cw.is_frozen(i):
+                    live.add(week.monday)
         for monday, n in sorted(load.items()):
-            if n > problem.capacity:
+            if n > problem.capacity and monday in live:
                 broken.append(f"week {monday}: {n} cohorts at the CFA, max_cohorts_at_cfa is {problem.capacity}")
     return broken

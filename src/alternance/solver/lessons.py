@@ -30,9 +30,9 @@ from ..weeks import MINOR_DAY_MINUTES
 from .model import Guards, Rule
 from .quotas import build_quotas
 
-# Weights of the week's soft goals: a half-day split between two activities, a trainer day on
-# site (a trainer coming in for one slot costs more than a split half-day).
-GOAL_WEIGHTS = {"scattered": 1, "trainer_days": 2}
+# Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
+# lessons moved comes first); a half-day split between two activities; a trainer day on site.
+GOAL_WEIGHTS = {"moved": 10, "scattered": 1, "trainer_days": 2}
 Key = tuple[int, int, int, str]  # cohort index, day index, slot index, activity
 
 
@@ -190,12 +190,28 @@ def _trainer_day_terms(m: LessonModel) -> None:
             m.terms.setdefault("trainer_days", []).append(on_site)
 
 
-def build_lessons(problem: LessonProblem, guarded: bool = False, soft: bool = True) -> LessonModel:
+def _moved_terms(m: LessonModel, previous: dict[tuple[str, date, int], str]) -> None:
+    """A slot whose activity differs from the last build's counts once (fewest lessons moved)."""
+    for ci, cl in enumerate(m.problem.cohorts):
+        for di, d in enumerate(cl.days):
+            for k in range(len(m.problem.slots)):
+                was = previous.get((cl.cohort.id, d.day, k))
+                if was is None:
+                    continue
+                same = m.y.get((ci, di, k, was))
+                m.terms.setdefault("moved", []).append(1 - same if same is not None else 1)
+                if same is not None:
+                    m.model.add_hint(same, 1)
+
+
+def build_lessons(problem: LessonProblem, guarded: bool = False, soft: bool = True, previous: dict[tuple[str, date, int], str] | None = None) -> LessonModel:
     model = cp_model.CpModel()
     m = LessonModel(model, problem, _new_variables(model, problem, guarded), Guards(model, enabled=guarded))
     for add_rule in HARD_RULES:
         add_rule(m)
     if soft:
+        if previous:
+            _moved_terms(m, previous)
         for ci, cl in enumerate(problem.cohorts):
             _scattered_terms(m, ci, cl)
         _trainer_day_terms(m)
@@ -238,10 +254,11 @@ def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, s
     """One calendar week of every cohort at the CFA, each subject's minutes fixed to its quota."""
     cohorts = []
     for cl in problem.cohorts:
-        days = tuple(d for d in cl.days if monday_of(d.day) == monday)
+        past_days = {day for day, _ in cl.past}
+        days = tuple(d for d in cl.days if monday_of(d.day) == monday and d.day not in past_days)
         if days:
             subjects = tuple(replace(s, minutes=quotas[cl.cohort.id, s.id]) for s in cl.subjects if quotas.get((cl.cohort.id, s.id)))
-            cohorts.append(replace(cl, days=days, subjects=subjects))
+            cohorts.append(replace(cl, days=days, subjects=subjects, past={}))
     return replace(problem, cohorts=tuple(cohorts))
 
 
@@ -264,11 +281,9 @@ def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: fl
         status = solver.solve(q.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, rung, proven
-        if fixed is not None:
-            raise LessonsInfeasible(None)  # a local repair failed: the caller widens it
         if weeks is None:
-            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-                raise LessonsInfeasible(None)
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or fixed is not None:
+                raise LessonsInfeasible(None)  # with `fixed`: a local repair failed, the caller widens it
             raise TimeoutError(f"no spread of the subject hours found within {settings.time_limit:g} s")
         proven &= status == cp_model.INFEASIBLE
     raise AssertionError("the ladder ends with None")
@@ -304,11 +319,11 @@ def _by_week(problem: LessonProblem, quotas: Quotas) -> dict[date, dict[tuple[st
     return found
 
 
-def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float):
+def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float, previous: dict | None = None):
     """The week's best layout within a small budget; if that budget finds none, a plain
     feasibility solve with a larger one says whether the week has any layout at all."""
     for soft, budget in ((True, settings.week_deterministic_time), (False, 10 * settings.week_deterministic_time)):
-        m = build_lessons(sub, soft=soft)
+        m = build_lessons(sub, soft=soft, previous=previous)
         solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
         status = solver.solve(m.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
@@ -316,13 +331,55 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float):
     return m, solver, status
 
 
-def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None, progress: Callable[[str], None] | None = None) -> LessonSolution:
-    """Spread the hours over the weeks, then lay out each week. Raises LessonsInfeasible."""
+def _previous_quotas(problem: LessonProblem, previous: dict[tuple[str, date, int], str]) -> Quotas:
+    """The last build's weekly minutes for the weeks still to plan whose days did not change."""
+    found: Quotas = {}
+    slots = problem.slots
+    for ci, cl in enumerate(problem.cohorts):
+        past_days = {day for day, _ in cl.past}
+        days_of: dict[int, set[date]] = {}
+        for d in cl.days:
+            if d.day not in past_days:
+                days_of.setdefault(d.week, set()).add(d.day)
+        published_days: dict[date, set[date]] = {}
+        for (cohort, day, _), _subject in previous.items():
+            if cohort == cl.cohort.id:
+                published_days.setdefault(monday_of(day), set()).add(day)
+        for w, days in days_of.items():
+            if published_days.get(monday_of(min(days))) != days:
+                continue  # new, gone or reshaped week: planned afresh
+            for s in cl.subjects:
+                found[ci, w, s.id] = sum(
+                    slots[k].minutes for (cohort, day, k), subject in previous.items()
+                    if cohort == cl.cohort.id and day in days and subject == s.id
+                )
+    return found
+
+
+def _first_quotas(problem: LessonProblem, settings: LessonSettings, started: float, previous: dict | None) -> tuple[Quotas, int, bool]:
+    """On a rebuild, keep the last build's weekly hours wherever the weeks allow it, moving hours
+    only near the weeks that changed; on a first build (or when that fails), spread afresh."""
+    if previous:
+        kept = _previous_quotas(problem, previous)
+        changed = {_monday(problem, (ci, w, "")) for ci, cl in enumerate(problem.cohorts) for w in range(cl.cfa_weeks)
+                   if not any((ci, w, s.id) in kept for s in cl.subjects) and w not in cl.frozen_weeks}
+        for days in (0, *REPAIR_WINDOWS):
+            fixed = {k: v for k, v in kept.items() if all(abs((_monday(problem, k) - c).days) > days for c in changed)}
+            try:
+                return _spread_quotas(problem, settings, started, [], 0, fixed)
+            except LessonsInfeasible:
+                continue
+    return _spread_quotas(problem, settings, started, [])
+
+
+def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None, progress: Callable[[str], None] | None = None, previous: dict[tuple[str, date, int], str] | None = None) -> LessonSolution:
+    """Spread the hours over the weeks, then lay out each week. Raises LessonsInfeasible.
+    `previous` ((cohort, day, slot) -> subject) is the last build's timetable, kept where possible."""
     settings = settings or LessonSettings()
     started = time.monotonic()
     cuts: list[Quotas] = []
     layouts: dict[tuple, tuple] = {}  # a week's quotas -> its layout, kept across repairs
-    quotas, rung, proven_first = _spread_quotas(problem, settings, started, cuts)
+    quotas, rung, proven_first = _first_quotas(problem, settings, started, previous)
     if progress:
         sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
         progress(f"  {problem.plan.id} · lessons: spread within {SPREAD_LADDER[rung]} week(s) of teaching ({sure}), {time.monotonic() - started:.1f} s")
@@ -334,7 +391,7 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
         for monday, week_quotas in sorted(by_week.items()):
             key = (monday, tuple(sorted(week_quotas.items())))
             if key not in layouts:
-                layouts[key] = _lay_out_week(week_problem(problem, monday, week_quotas), settings, started)
+                layouts[key] = _lay_out_week(week_problem(problem, monday, week_quotas), settings, started, previous)
             status = layouts[key][2]
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 failed = monday
@@ -361,6 +418,9 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
                 cl = sub.cohorts[ci]
                 trainer = None if act == ACCOMPANIMENT else cl.trainers[act]
                 lessons.append(Lesson(cl.cohort.id, cl.days[di].day, k, act, trainer, sub.slots[k].minutes))
+    for cl in problem.cohorts:  # the frozen past, as published
+        for (day, k), (subject, trainer) in cl.past.items():
+            lessons.append(Lesson(cl.cohort.id, day, k, subject, trainer, problem.slots[k].minutes))
     lessons.sort(key=lambda x: (x.cohort, x.day, x.slot))
     seconds = time.monotonic() - started
     solution = LessonSolution(tuple(lessons), SPREAD_LADDER[rung], proven_first, weeks_optimal, seconds)

@@ -12,7 +12,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from ..lessons import MAX_SUBJECT_DAY_MINUTES
-from ..rhythm import GOALS, CohortWeeks, RhythmProblem
+from ..rhythm import CFA, GOALS, CohortWeeks, RhythmProblem
 from ..weeks import slot_sums
 
 
@@ -93,6 +93,8 @@ def add_hours_target(m: RhythmModel) -> None:
     """CFA hours reach total_hours and exceed it by less than one full CFA week."""
     for ci, cw in enumerate(m.problem.cohorts):
         c = cw.cohort
+        if cw.window_frozen(range(len(cw.weeks))):
+            continue  # a cohort wholly in the past: its hours are what they were
         place = f"programme[{c.programme}].total_hours"
         m.model.add(m.minutes(ci) >= cw.target_minutes).only_enforce_if(
             m.guards.of(Rule(f"hours_min[{c.id}]", place, "hours_min", cohort=c.id)))
@@ -107,7 +109,8 @@ def add_max_consecutive_cfa(m: RhythmModel) -> None:
         guard = m.guards.of(Rule(f"max_cfa[{c.id}]", f"cohort[{c.id}].max_consecutive_cfa_weeks", "max_cfa", cohort=c.id))
         for start in range(len(cw.weeks) - k):
             span = range(start, start + k + 1)
-            if all((ci, wi) in m.x for wi in span):  # a closed week in the window already ends the run
+            # A closed week in the window already ends the run; a window in the past is a fact.
+            if all((ci, wi) in m.x for wi in span) and not cw.window_frozen(span):
                 m.model.add(sum(m.x[ci, wi] for wi in span) <= k).only_enforce_if(guard)
 
 
@@ -118,7 +121,9 @@ def add_max_consecutive_company(m: RhythmModel) -> None:
         guard = m.guards.of(Rule(f"max_company[{c.id}]", f"cohort[{c.id}].max_consecutive_company_weeks", "max_company", cohort=c.id))
         for seg in cw.segments():
             for start in range(len(seg) - k):
-                m.model.add_bool_or([m.x[ci, wi] for wi in seg[start:start + k + 1]]).only_enforce_if(guard)
+                window = seg[start:start + k + 1]
+                if not cw.window_frozen(window):
+                    m.model.add_bool_or([m.x[ci, wi] for wi in window]).only_enforce_if(guard)
 
 
 def add_hard_peaks(m: RhythmModel) -> None:
@@ -126,7 +131,7 @@ def add_hard_peaks(m: RhythmModel) -> None:
     for ci, cw in enumerate(m.problem.cohorts):
         for wi, companies in enumerate(cw.hard_peaks):
             for company in companies:
-                if (ci, wi) in m.x:
+                if (ci, wi) in m.x and not cw.is_frozen(wi):
                     rule = Rule(f"hard_peak[{cw.cohort.id},{company}]", f"company[{company}].peak", "hard_peak", cohort=cw.cohort.id, company=company)
                     m.model.add(m.x[ci, wi] == 0).only_enforce_if(m.guards.of(rule))
 
@@ -137,11 +142,15 @@ def add_capacity(m: RhythmModel) -> None:
     if capacity is None:
         return
     by_monday: dict = {}
+    live: set = set()
     for (ci, wi), var in m.x.items():
-        by_monday.setdefault(m.problem.cohorts[ci].weeks[wi].monday, []).append(var)
+        cw = m.problem.cohorts[ci]
+        by_monday.setdefault(cw.weeks[wi].monday, []).append(var)
+        if not cw.is_frozen(wi):
+            live.add(cw.weeks[wi].monday)
     guard = m.guards.of(Rule("capacity", "plan.max_cohorts_at_cfa", "capacity"))
     for monday in sorted(by_monday):
-        if len(by_monday[monday]) > capacity:
+        if len(by_monday[monday]) > capacity and monday in live:
             m.model.add(sum(by_monday[monday]) <= capacity).only_enforce_if(guard)
 
 
@@ -197,7 +206,16 @@ def add_lessons_fit(m: RhythmModel) -> None:
         m.model.add(sum(terms) >= demand[tid]).only_enforce_if(m.guards.of(rule))
 
 
+def add_frozen_past(m: RhythmModel) -> None:
+    """Weeks that started before --today keep the kind they were published with."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        for wi, var in m.of_cohort(ci):
+            if cw.is_frozen(wi):
+                m.model.add(var == int(cw.previous[wi] == CFA))
+
+
 HARD_RULES: tuple[Callable[[RhythmModel], None], ...] = (
+    add_frozen_past,
     add_hours_target,
     add_max_consecutive_cfa,
     add_max_consecutive_company,
@@ -213,23 +231,40 @@ def _peak_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
             m.penalties.append(Penalty(f"peak[{cw.cohort.id},{cw.weeks[wi].label}]", "peak_days", var, cw.peak_cost(wi)))
 
 
+def _change_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
+    """One penalty per future week whose kind differs from the last build's."""
+    for wi, var in m.of_cohort(ci):
+        if cw.previous and cw.previous[wi] is not None and not cw.is_frozen(wi):
+            moved = (1 - var) if cw.previous[wi] == CFA else var
+            m.penalties.append(Penalty(f"changed[{cw.cohort.id},{cw.weeks[wi].label}]", "changes", moved))
+
+
 def _regularity_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     """One penalty per rhythm break; `rhythm.irregularity` counts the same patterns."""
     a, b = cw.cohort.rhythm
     cid = cw.cohort.id
     for seg in cw.segments():
         xs = [m.x[ci, wi] for wi in seg]
+        def live(i: int, n: int) -> bool:
+            return not cw.window_frozen(seg[i:i + n])
+
         for i in range(len(xs) - a):
+            if not live(i, a + 1):
+                continue
             p = m.model.new_bool_var(f"long_cfa[{cid},{seg[i]}]")
             m.model.add(p >= sum(xs[i:i + a + 1]) - a)
             m.penalties.append(Penalty(p.name, "irregularity", p))
         for i in range(len(xs) - b):
+            if not live(i, b + 1):
+                continue
             p = m.model.new_bool_var(f"long_company[{cid},{seg[i]}]")
             m.model.add(p >= 1 - sum(xs[i:i + b + 1]))
             m.penalties.append(Penalty(p.name, "irregularity", p))
         for value, limit in ((1, a), (0, b)):
             for length in range(1, limit):
                 for i in range(len(xs) - length - 1):
+                    if not live(i, length + 2):
+                        continue
                     inner = sum(xs[i + 1:i + 1 + length])
                     edges = xs[i] + xs[i + length + 1]
                     p = m.model.new_bool_var(f"short_run[{cid},{seg[i]},{value},{length}]")
@@ -254,7 +289,7 @@ def _excess_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     m.penalties.append(Penalty(f"excess[{cw.cohort.id}]", "excess_minutes", m.minutes(ci) - cw.target_minutes))
 
 
-SOFT_RULES = (_peak_penalties, _regularity_penalties, _balance_penalties, _excess_penalties)
+SOFT_RULES = (_peak_penalties, _change_penalties, _regularity_penalties, _balance_penalties, _excess_penalties)
 assert len(SOFT_RULES) == len(GOALS)
 
 

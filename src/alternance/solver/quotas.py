@@ -9,7 +9,7 @@ week is laid out day by day by the slot model (`lessons.py`), with these counts 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ortools.sat.python import cp_model
@@ -28,6 +28,7 @@ class QuotaModel:
     n: dict[Key, cp_model.IntVar]
     guards: Guards
     week_days: dict[tuple[int, int], list[int]]  # (cohort, CFA week) -> indices of its days
+    frozen: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)  # past week -> subject minutes
 
     def allowed_days(self, ci: int, w: int, sid: str) -> list[date]:
         cl = self.problem.cohorts[ci]
@@ -54,14 +55,25 @@ class QuotaModel:
         return count
 
     def week_minutes(self, ci: int, w: int, sid: str) -> cp_model.LinearExprT:
+        if (ci, w) in self.frozen:  # a past week: what was published
+            return self.frozen[ci, w].get(sid, 0)
         return sum(length * self.n[ci, w, sid, length] for length in self.lengths if (ci, w, sid, length) in self.n)
+
+    def planned_weeks(self, ci: int) -> list[int]:
+        """The CFA weeks still to plan (not frozen)."""
+        return [w for w in range(self.problem.cohorts[ci].cfa_weeks) if (ci, w) not in self.frozen]
 
 
 def _variables(m: QuotaModel, guarded: bool) -> None:
+    slots = m.problem.slots
     for ci, cl in enumerate(m.problem.cohorts):
         for i, d in enumerate(cl.days):
             m.week_days.setdefault((ci, d.week), []).append(i)
-        for w in range(cl.cfa_weeks):
+        week_of = {d.day: d.week for d in cl.days}
+        for (day, slot), (subject, _) in sorted(cl.past.items()):
+            minutes = m.frozen.setdefault((ci, week_of[day]), {})
+            minutes[subject] = minutes.get(subject, 0) + slots[slot].minutes
+        for w in m.planned_weeks(ci):
             days = len(m.week_days[ci, w])
             for s in cl.subjects:
                 most = days if guarded else len(m.allowed_days(ci, w, s.id))
@@ -73,7 +85,7 @@ def _variables(m: QuotaModel, guarded: bool) -> None:
 def add_week_fill(m: QuotaModel) -> None:
     """Each slot position of a week holds at most one subject a day; the rest is accompaniment."""
     for ci, cl in enumerate(m.problem.cohorts):
-        for w in range(cl.cfa_weeks):
+        for w in m.planned_weeks(ci):
             days = m.week_days[ci, w]
             for length, count in m.lengths.items():
                 m.model.add(sum(m.n[ci, w, s.id, length] for s in cl.subjects if (ci, w, s.id, length) in m.n) <= len(days) * count)
@@ -94,7 +106,7 @@ def add_allowed_days(m: QuotaModel) -> None:
     in each slot position, and within 4 h a day."""
     day_limit = m.guards.of(Rule("subject_day_limit", "SPEC: at most 4 h of one subject a day", "subject_day_limit"))
     for ci, cl in enumerate(m.problem.cohorts):
-        for w in range(cl.cfa_weeks):
+        for w in m.planned_weeks(ci):
             days = m.week_days[ci, w]
             for s in cl.subjects:
                 allowed = len(m.allowed_days(ci, w, s.id))
@@ -124,7 +136,7 @@ def _trainer_weeks(m: QuotaModel) -> dict[tuple[str, date], list[tuple[int, int,
     """(trainer, Monday) -> the (cohort, CFA week, subject) quotas that trainer teaches."""
     found: dict[tuple[str, date], list] = {}
     for ci, cl in enumerate(m.problem.cohorts):
-        for w in range(cl.cfa_weeks):
+        for w in m.planned_weeks(ci):
             monday = monday_of(cl.days[m.week_days[ci, w][0]].day)
             for s in cl.subjects:
                 found.setdefault((cl.trainers[s.id], monday), []).append((ci, w, s.id))

@@ -16,7 +16,7 @@ Progress = Callable[[str], None]
 
 # Share of the remaining time each stage may use; the first goal (peak days) must be proven
 # optimal, so it gets most of it, and the last stage takes whatever is left.
-STAGE_SHARE = (0.7, 0.5, 0.5, 1.0)
+STAGE_SHARE = (0.6, 0.3, 0.5, 0.5, 1.0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,93 @@
+"""The change report of a rebuild: what moved, per cohort and per company, in the planner's words
+(French: this is what the planner emails to companies)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .published import Published, event_blocks, field, signature
+from .rhythm import CFA
+
+if TYPE_CHECKING:
+    from .build import PlanBuild
+
+KIND = {CFA: "CFA", "company": "entreprise", None: "—"}
+
+
+def _moved_weeks(b: "PlanBuild", published: Published) -> dict[str, list[tuple[date, str | None, str]]]:
+    """Cohort -> (Monday, kind before, kind now) of every week whose kind changed."""
+    moved = {}
+    for cw in b.problem.cohorts:
+        before = published.weeks.get(cw.cohort.id)
+        if before is None:
+            continue
+        now = b.solution.cohort(cw.cohort.id).weeks
+        changes = [
+            (wp.monday, before.weeks.get(wp.monday, (None, 0))[0], wp.kind)
+            for wp in now
+            if before.weeks.get(wp.monday, (None, 0))[0] not in (None, wp.kind)
+        ]
+        if changes:
+            moved[cw.cohort.id] = changes
+    return moved
+
+
+def _lesson_changes(path: str, files: dict[str, bytes], published: Published) -> tuple[int, int, int]:
+    """(moved, cancelled, new) lesson events of one feed against the last build."""
+    if path not in files:
+        return 0, 0, 0
+    before = published.events.get(path, {})
+    moved = cancelled = new = 0
+    for block in event_blocks(files[path])[1]:
+        uid = field(block, b"UID")[1].decode("utf-8")
+        old = before.get(uid)
+        status = field(block, b"STATUS")
+        is_cancelled = bool(status) and status[1].upper() == b"CANCELLED"
+        if old is None:
+            new += 1
+        elif is_cancelled and not old.cancelled:
+            cancelled += 1
+        elif not is_cancelled and old.signature != signature(block):
+            moved += 1
+    return moved, cancelled, new
+
+
+def change_report(builds: list["PlanBuild"], published: Published, files: dict[str, bytes], today: date) -> list[str]:
+    """Markdown lines; empty when nothing changed."""
+    body: list[str] = []
+    for b in builds:
+        plan = b.plan
+        moved = _moved_weeks(b, published)
+        for cw in b.problem.cohorts:
+            cid = cw.cohort.id
+            lessons = _lesson_changes(f"{cid}/lessons.ics", files, published)
+            lines = []
+            if cid not in published.weeks:
+                lines.append("- nouvelle promotion : calendrier publié pour la première fois")
+            for monday, was, now in moved.get(cid, []):
+                lines.append(f"- semaine du {monday.strftime('%d/%m/%Y')} : {KIND[was]} → {KIND[now]}")
+            if any(lessons):
+                lines.append(f"- cours : {lessons[0]} déplacé(s), {lessons[1]} annulé(s), {lessons[2]} nouveau(x)")
+            for conflict in cw.past_conflicts:
+                lines.append(f"- passé conservé tel que publié, bien que la nouvelle saisie le contredise : {conflict}")
+            if lines:
+                body += [f"## {cid} · {cw.cohort.name}", *lines, ""]
+        for company in plan.companies:
+            lines = []
+            for a in plan.apprentices:
+                if a.company != company.id:
+                    continue
+                for monday, was, now in moved.get(a.cohort, []):
+                    if a.contract_start <= monday + timedelta(days=4) and monday <= a.contract_end:
+                        where = "au CFA" if now == CFA else "en entreprise"
+                        lines.append(f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}")
+            if lines:
+                body += [f"## Entreprise {company.name} ({company.id})", *lines, ""]
+    if not body:
+        return []
+    return [f"# Changements du calendrier — {plan_names(builds)} — {today.strftime('%d/%m/%Y')}", "", *body]
+
+
+def plan_names(builds: list["PlanBuild"]) -> str:
+    return ", ".join(b.plan.name for b in builds)

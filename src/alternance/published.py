@@ -1,0 +1,138 @@
+"""What the last build published in --out: the baseline of a rebuild.
+
+A rebuild reads each cohort's `plan.json` (the weeks and, slot by slot, the lessons) and every
+feed's events (UID, SEQUENCE, stamps and content), so that the past stays as it was, the future
+moves as little as possible and calendar clients can update events in place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field as dataclass_field
+from datetime import date, datetime
+from pathlib import Path
+
+from icalendar.prop import vDDDTypes
+
+from .rhythm import Baseline
+
+STAMP_PROPERTIES = (b"DTSTAMP", b"SEQUENCE", b"LAST-MODIFIED")
+
+
+def property_name(line: bytes) -> bytes:
+    """The name of an unfolded content line: what comes before the first ';' or ':'."""
+    end = min((i for i in (line.find(b";"), line.find(b":")) if i >= 0), default=len(line))
+    return line[:end].upper()
+
+
+def unfolded(block: bytes) -> list[bytes]:
+    return block.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").split(b"\r\n")
+
+
+def signature(block: bytes) -> bytes:
+    """An event's content, without the properties that say when and how often it changed."""
+    return b"\n".join(line for line in unfolded(block) if property_name(line) not in STAMP_PROPERTIES)
+
+
+def event_blocks(raw: bytes) -> tuple[bytes, list[bytes], bytes]:
+    """A serialized calendar cut into what comes before its events, each VEVENT (bytes as
+    written, CRLF included) and what comes after. Our own feeds are read back this way: parsing
+    thousands of events into icalendar objects at every rebuild is far too slow."""
+    head, _, rest = raw.partition(b"BEGIN:VEVENT\r\n")
+    if not rest:
+        return raw, [], b""
+    blocks = []
+    rest = b"BEGIN:VEVENT\r\n" + rest
+    while rest.startswith(b"BEGIN:VEVENT\r\n"):
+        end = rest.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+        blocks.append(rest[:end])
+        rest = rest[end:]
+    return head, blocks, rest
+
+
+def field(block: bytes, name: bytes) -> tuple[bytes, bytes] | None:
+    """(parameters, value) of the first property `name` of an event block."""
+    for line in unfolded(block):
+        if property_name(line) == name:
+            head, _, value = line.partition(b":")
+            return head[len(name):], value
+    return None
+
+
+@dataclass(frozen=True)
+class PublishedEvent:
+    uid: str
+    sequence: int
+    signature: bytes
+    start: date
+    block: bytes  # the event exactly as published
+    cancelled: bool
+
+    def value(self, name: str) -> str | None:
+        found = field(self.block, name.encode())
+        return found[1].decode("utf-8") if found else None
+
+    def moment(self, name: str):
+        """DTSTART or DTEND as a date or a (local) datetime."""
+        found = self.value(name)
+        return vDDDTypes.from_ical(found) if found else None
+
+
+@dataclass
+class Published:
+    """The last build's output, or an empty one for a first build."""
+
+    weeks: dict[str, Baseline] = dataclass_field(default_factory=dict)
+    lessons: dict[str, dict[tuple[date, int], tuple[str, str | None]]] = dataclass_field(default_factory=dict)  # cohort -> (day, slot) -> (subject, trainer)
+    events: dict[str, dict[str, PublishedEvent]] = dataclass_field(default_factory=dict)  # feed path -> uid -> event
+    reports: dict[str, bytes] = dataclass_field(default_factory=dict)  # earlier change reports, kept
+
+    @property
+    def first_build(self) -> bool:
+        return not self.weeks
+
+
+def _event(block: bytes) -> PublishedEvent:
+    start = vDDDTypes.from_ical(field(block, b"DTSTART")[1].decode())
+    sequence = field(block, b"SEQUENCE")
+    status = field(block, b"STATUS")
+    return PublishedEvent(
+        uid=field(block, b"UID")[1].decode("utf-8"),
+        sequence=int(sequence[1]) if sequence else 0,
+        signature=signature(block),
+        start=start.date() if isinstance(start, datetime) else start,
+        block=block,
+        cancelled=bool(status) and status[1].upper() == b"CANCELLED",
+    )
+
+
+def read_published(out: Path) -> Published:
+    published = Published()
+    if not out.is_dir():
+        return published
+    for path in sorted(out.glob("*/plan.json")):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        cohort = document.get("cohort")
+        weeks = {
+            date.fromisoformat(w["start"]): (w["kind"], round(float(w["hours"]) * 60))
+            for w in document.get("weeks", [])
+        }
+        published.weeks[cohort] = Baseline(weeks)
+        lessons = {}
+        for entry in document.get("lessons", []):
+            day, slot, subject, trainer = entry.split(" ")
+            lessons[date.fromisoformat(day), int(slot)] = (subject, None if trainer == "-" else trainer)
+        published.lessons[cohort] = lessons
+    for path in sorted(out.rglob("*.ics")):
+        try:
+            _, blocks, _ = event_blocks(path.read_bytes())
+            events = {e.uid: e for e in map(_event, blocks)}
+        except (OSError, ValueError, TypeError):
+            continue  # not a feed this tool wrote: nothing to follow
+        published.events[str(path.relative_to(out))] = events
+    for path in sorted((out / "changes").glob("*.md")):
+        published.reports[str(path.relative_to(out))] = path.read_bytes()
+    return published
