@@ -21,7 +21,7 @@ def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
     found = []
     hour = datetime(year, 1, 1, tzinfo=zone)
     offset = hour.utcoffset()
-    step = timedelta(hours=1)
+    step = timedelta(minutes=30)  # some zones (Lord Howe) change at half past
     utc = hour.astimezone(ZoneInfo("UTC"))
     end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(ZoneInfo("UTC"))
     while utc < end:

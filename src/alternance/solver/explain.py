@@ -76,7 +76,14 @@ def _describe(problem: RhythmProblem, rule: Rule) -> str:
         return f"{rule.cohort}'s written-exam subjects taught before its written exams"
     if rule.kind == "subject_fit":
         subject = rule.key.split(",")[1].rstrip("]")
-        return f"{rule.cohort}'s {subject} fitting the days its trainer is there ({rule.place})"
+        parts = ["4 h a day at most"]
+        if "written_exams" in rule.place:
+            parts.append("before the written exams")
+        if ".unavailable" in rule.place:
+            parts.append("on the days its trainer is there")
+        if "max_hours_per_week" in rule.place:
+            parts.append("within its trainer's max_hours_per_week")
+        return f"{rule.cohort}'s {subject} hours fitting its CFA weeks ({', '.join(parts)}: {rule.place})"
     if rule.kind == "trainer_fit":
         return f"{rule.place.split('.')[0]} teaching their hours within max_hours_per_week in the CFA weeks of their cohorts"
     if rule.kind == "capacity":

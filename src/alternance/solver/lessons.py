@@ -302,7 +302,11 @@ def _repair(problem: LessonProblem, settings: LessonSettings, started: float, cu
             return _spread_quotas(problem, settings, started, cuts, rung, fixed)[0]
         except LessonsInfeasible:
             continue
-    return _spread_quotas(problem, settings, started, cuts, rung)[0]
+    try:
+        return _spread_quotas(problem, settings, started, cuts, rung)[0]
+    except LessonsInfeasible:
+        # No weekly hours are left that this week could take: explain the week itself.
+        raise LessonsInfeasible(failed, _by_week(problem, quotas)[failed]) from None
 
 
 
@@ -312,8 +316,14 @@ def _monday(problem: LessonProblem, key: tuple[int, int, str]) -> date:
 
 
 def _by_week(problem: LessonProblem, quotas: Quotas) -> dict[date, dict[tuple[str, str], int]]:
-    """The quotas regrouped by calendar week: Monday -> (cohort id, subject) -> minutes."""
+    """The quotas regrouped by calendar week: Monday -> (cohort id, subject) -> minutes. Every
+    CFA week still to plan is there, even one where no subject can be taught (all accompaniment)."""
     found: dict[date, dict[tuple[str, str], int]] = {}
+    for cl in problem.cohorts:
+        past_days = {day for day, _ in cl.past}
+        for d in cl.days:
+            if d.day not in past_days:
+                found.setdefault(monday_of(d.day), {})
     for key, minutes in quotas.items():
         found.setdefault(_monday(problem, key), {})[problem.cohorts[key[0]].cohort.id, key[2]] = minutes
     return found

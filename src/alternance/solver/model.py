@@ -191,9 +191,18 @@ def add_lessons_fit(m: RhythmModel) -> None:
                 if trainer.max_week_minutes is not None:
                     most = min(most, trainer.max_week_minutes)
                 terms.append(most * v)
-                mine = trainer_weeks.setdefault(tid, {}).setdefault(week.monday, ([], sum(c.day_minutes for d in week.open_days if trainer.available(d))))
-                mine[0].append(v)
-            rule = Rule(f"subject_fit[{c.id},{s.id}]", f"trainer[{tid}]", "subject_fit", cohort=c.id)
+                # A shared trainer can be there on the days of any of their cohorts: keep the most.
+                cohorts, available = trainer_weeks.setdefault(tid, {}).get(week.monday, ([], 0))
+                here = sum(c.day_minutes for d in week.open_days if trainer.available(d))
+                trainer_weeks[tid][week.monday] = ([*cohorts, v], max(available, here))
+            places = [f"programme[{c.programme}].subject[{s.id}].hours"]
+            if s.exam == "written" and deadline is not None:
+                places.append(f"cohort[{c.id}].written_exams")
+            if trainer.unavailable:
+                places.append(f"trainer[{tid}].unavailable")
+            if trainer.max_week_minutes is not None:
+                places.append(f"trainer[{tid}].max_hours_per_week")
+            rule = Rule(f"subject_fit[{c.id},{s.id}]", ", ".join(places), "subject_fit", cohort=c.id)
             m.model.add(sum(terms) >= s.minutes).only_enforce_if(m.guards.of(rule))
     for tid, weeks in sorted(trainer_weeks.items()):
         limit = plan.trainer(tid).max_week_minutes
@@ -202,7 +211,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
             present = m.model.new_bool_var(f"trainer_week[{tid},{monday}]")
             m.model.add(present <= sum(cfa))
             terms.append((available if limit is None else min(limit, available)) * present)
-        rule = Rule(f"trainer_fit[{tid}]", f"trainer[{tid}].max_hours_per_week", "trainer_fit")
+        rule = Rule(f"trainer_fit[{tid}]", f"trainer[{tid}]" + (".max_hours_per_week" if limit is not None else ""), "trainer_fit")
         m.model.add(sum(terms) >= demand[tid]).only_enforce_if(m.guards.of(rule))
 
 

@@ -44,6 +44,18 @@ class QuotaModel:
             found[slot.minutes] = found.get(slot.minutes, 0) + 1
         return dict(sorted(found.items()))
 
+    def usable(self, day_minutes: int) -> dict[int, int]:
+        """Slot length -> how many slots of that length a day filled to exactly `day_minutes` can
+        use (a day cut to 8 h for an apprentice under 18 leaves some slots empty)."""
+        slots = [s.minutes for s in self.problem.slots]
+        best: dict[int, int] = {}
+        for mask in range(1 << len(slots)):
+            chosen = [slots[i] for i in range(len(slots)) if mask >> i & 1]
+            if sum(chosen) == day_minutes:
+                for length in set(chosen):
+                    best[length] = max(best.get(length, 0), chosen.count(length))
+        return best
+
     @property
     def slots_per_subject_day(self) -> int:
         """The most slots one subject can take in a day within 4 h (its shortest slots)."""
@@ -87,8 +99,9 @@ def add_week_fill(m: QuotaModel) -> None:
     for ci, cl in enumerate(m.problem.cohorts):
         for w in m.planned_weeks(ci):
             days = m.week_days[ci, w]
-            for length, count in m.lengths.items():
-                m.model.add(sum(m.n[ci, w, s.id, length] for s in cl.subjects if (ci, w, s.id, length) in m.n) <= len(days) * count)
+            for length in m.lengths:
+                room = sum(m.usable(cl.days[i].minutes).get(length, 0) for i in days)
+                m.model.add(sum(m.n[ci, w, s.id, length] for s in cl.subjects if (ci, w, s.id, length) in m.n) <= room)
             room = sum(cl.days[i].minutes for i in days)  # less than full days when under-18 days are cut
             m.model.add(sum(m.week_minutes(ci, w, s.id) for s in cl.subjects) <= room)
 
