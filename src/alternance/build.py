@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from . import ical
+from . import ical, pages
 from .domain import Plan
 from .errors import NoSolution
 from .lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_events, make_lesson_problem
@@ -112,11 +112,14 @@ def render(builds: list[PlanBuild], published: Published | None = None, today: d
         plan = b.plan
         weeks_of = {}
         events = lesson_events(b.lesson_problem, b.lessons, _identities(published, plan), today) if b.lessons else {}
+        site = SiteCalendar(plan)
         for cw in b.problem.cohorts:
             weeks = ical.feed_weeks(cw.cohort, cw.weeks, b.solution.cohort(cw.cohort.id))
             weeks_of[cw.cohort.id] = weeks
             calendars[f"{cw.cohort.id}/rhythm.ics"] = ical.rhythm_feed(plan, cw.cohort, weeks)
             files[f"{cw.cohort.id}/plan.json"] = plan_json(plan, cw, b.solution, b.lessons)
+            files[f"{cw.cohort.id}/calendar.html"] = pages.cohort_calendar(plan, site, cw, b.solution)
+            files[f"{cw.cohort.id}/report.html"] = pages.hours_report(plan, cw, b.solution, b.lessons)
             if b.lessons:
                 calendars[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, events[cw.cohort.id])
         for a in plan.apprentices:
@@ -132,6 +135,8 @@ def render(builds: list[PlanBuild], published: Published | None = None, today: d
                 for cohort_id, weeks in weeks_of.items()
             ]
             calendars[f"companies/{company.id}.ics"] = ical.company_feed(plan, company, [m for m in mine if m[0]])
+            theirs = [(cw, [a for a in plan.apprentices_of(cw.cohort.id) if a.company == company.id]) for cw in b.problem.cohorts]
+            files[f"companies/{company.id}.html"] = pages.company_calendar(plan, site, company, [t for t in theirs if t[1]], b.solution)
     stamp_day = today or date.min
     for path, cal in calendars.items():
         files[path] = ical.stabilize(cal, None if published.first_build else published.events.get(path, {}), stamp_day)

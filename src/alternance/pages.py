@@ -1,0 +1,228 @@
+"""Printable HTML: the "calendrier d'alternance" (per cohort and per company) and the hours report.
+
+Self-contained pages (inline CSS, no script, no network fetch), readable in black and white:
+every mark is a letter and a pattern, not a colour alone. Print CSS puts one training year
+(September to August) on one A4 landscape page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+
+from .domain import Apprentice, Company, Plan, hours, monday_of
+from .lessons import ACCOMPANIMENT, LessonSolution
+from .rhythm import CFA, CohortWeeks, RhythmSolution
+from .weeks import SiteCalendar
+
+STYLE = """
+@page { size: A4 landscape; margin: 8mm; }
+* { box-sizing: border-box; }
+body { font: 11px/1.3 system-ui, sans-serif; color: #000; margin: 0; padding: 8px; }
+h1 { font-size: 17px; margin: 0 0 2px; } h2 { font-size: 14px; margin: 6px 0 4px; }
+p { margin: 2px 0; }
+.year { page-break-after: always; break-after: page; }
+.year:last-of-type { page-break-after: auto; break-after: auto; }
+.grid { display: grid; grid-template-columns: repeat(9, 1fr); gap: 3px; }
+.month { border: 1px solid #000; padding: 2px; }
+.month h3 { font-size: 11px; margin: 0 0 2px; text-align: center; text-transform: capitalize; }
+.week { border: 1px solid #000; height: 74px; margin-bottom: 2px; padding: 2px 3px; position: relative; }
+.week .n { font-weight: 700; } .week .d { float: right; }
+.week .k { display: block; font-size: 15px; font-weight: 700; text-align: center; margin-top: 2px; }
+.week .h { display: block; text-align: center; } .week .t { display: block; text-align: center; font-size: 9px; }
+.week .b { position: absolute; right: 2px; bottom: 1px; font-weight: 700; }
+.cfa { background: #1f4e79; color: #fff; }
+.company { background: #fff; }
+.closed { background: repeating-linear-gradient(45deg, #fff 0 4px, #999 4px 6px); }
+.out { background: #eee; color: #555; }
+.exam { outline: 3px double #000; outline-offset: -5px; }
+.peak { border: 2px dashed #000; }
+.legend { display: flex; flex-wrap: wrap; gap: 10px; margin: 4px 0; }
+.legend span { display: inline-flex; align-items: center; gap: 4px; }
+.legend i { display: inline-block; width: 26px; height: 16px; border: 1px solid #000; font-style: normal; font-weight: 700; text-align: center; }
+table { border-collapse: collapse; margin: 4px 0 10px; } th, td { border: 1px solid #000; padding: 2px 4px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+.small td, .small th { font-size: 9px; padding: 1px 2px; }
+@media print { body { padding: 0; } .noprint { display: none; } }
+"""
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+LEGEND = (
+    ("cfa", "C", "semaine au CFA (heures)"),
+    ("company", "E", "semaine en entreprise"),
+    ("closed", "F", "CFA fermé (vacances, fermeture)"),
+    ("company", "J", "jour férié dans la semaine"),
+    ("company exam", "X", "épreuves écrites"),
+    ("company peak", "P", "période de forte activité"),
+    ("out", "–", "hors formation"),
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    monday: date
+    kind: str  # "cfa" | "company" | "closed" | "out"
+    minutes: int
+    running: int  # CFA minutes from the first week to this one
+    holiday: bool
+    exam: bool
+    peak: bool
+    reason: str
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    ).encode("utf-8")
+
+
+def _legend() -> str:
+    items = "".join(f'<span><i class="{css}">{mark}</i>{escape(text)}</span>' for css, mark, text in LEGEND)
+    return f'<div class="legend">{items}</div>\n'
+
+
+def _cells(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution, companies: list[Company]) -> dict[date, Cell]:
+    c = cw.cohort
+    cells: dict[date, Cell] = {}
+    running = 0
+    for week, wp in zip(cw.weeks, solution.cohort(c.id).weeks):
+        days = [week.monday + timedelta(days=i) for i in range(5)]
+        running += wp.minutes
+        kind = "cfa" if wp.kind == CFA else "closed" if week.closed else "company"
+        exam = bool(c.written_exams) and any(c.written_exams[0] <= d <= c.written_exams[1] for d in days)
+        cells[week.monday] = Cell(
+            monday=week.monday, kind=kind, minutes=wp.minutes, running=running,
+            holiday=any(calendar.public_holiday(d) for d in days), exam=exam,
+            peak=any(company.peak_weight(d) for company in companies for d in days),
+            reason=", ".join(week.reasons),
+        )
+    return cells
+
+
+def _cell_html(cell: Cell | None, monday: date) -> str:
+    number = monday.isocalendar().week
+    head = f'<span class="n">S{number:02d}</span><span class="d">{monday.strftime("%d/%m")}</span>'
+    if cell is None:
+        return f'<div class="week out" title="hors formation">{head}<span class="k">–</span></div>'
+    css = [cell.kind] + (["exam"] if cell.exam else []) + (["peak"] if cell.peak else [])
+    mark = {"cfa": "C", "company": "E", "closed": "F"}[cell.kind]
+    text = f'<span class="k">{mark}</span>'
+    if cell.kind == "cfa":
+        text += f'<span class="h">{hours(cell.minutes)}</span>'
+    elif cell.reason:
+        text += f'<span class="t">{escape(cell.reason)}</span>'
+    text += f'<span class="t">Σ {hours(cell.running)}</span>'
+    badges = "".join(b for b, on in (("J", cell.holiday), ("X", cell.exam), ("P", cell.peak)) if on)
+    if badges:
+        text += f'<span class="b">{badges}</span>'
+    title = {"cfa": "CFA", "company": "entreprise", "closed": "CFA fermé"}[cell.kind]
+    return f'<div class="week {" ".join(css)}" title="{title}">{head}{text}</div>'
+
+
+def _year_grid(cells: dict[date, Cell], first_year: int) -> str:
+    """Months September to August side by side, each week a cell under its Monday's month."""
+    months = [(first_year + (m < 9), m) for m in (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)]
+    html = []
+    for year, month in months:
+        start = date(year, month, 1)
+        monday = monday_of(start) if monday_of(start).month == month else monday_of(start) + timedelta(days=7)
+        weeks = []
+        while monday.month == month:
+            weeks.append(_cell_html(cells.get(monday), monday))
+            monday += timedelta(days=7)
+        html.append(f'<div class="month"><h3>{MONTHS[month - 1]} {year}</h3>{"".join(weeks)}</div>')
+    # Twelve months on nine columns would wrap; the grid shows them in two rows of six.
+    return '<div class="grid" style="grid-template-columns: repeat(12, 1fr)">' + "".join(html) + "</div>\n"
+
+
+def _years(cw: CohortWeeks) -> list[int]:
+    first = cw.cohort.start.year if cw.cohort.start.month >= 8 else cw.cohort.start.year - 1
+    last = cw.cohort.end.year if cw.cohort.end.month >= 8 else cw.cohort.end.year - 1
+    return list(range(first, last + 1))
+
+
+def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
+    """`<cohort>/calendar.html`: the calendrier d'alternance of one cohort, a page per year."""
+    c = cw.cohort
+    companies = [plan.company(a.company) for a in plan.apprentices_of(c.id)]
+    cells = _cells(plan, calendar, cw, solution, list({x.id: x for x in companies}.values()))
+    total = solution.cohort(c.id).minutes
+    body = []
+    for year in _years(cw):
+        mine = {m: cell for m, cell in cells.items() if date(year, 8, 1) <= m < date(year + 1, 8, 1)}
+        cfa = sum(1 for cell in mine.values() if cell.kind == "cfa")
+        year_minutes = sum(cell.minutes for cell in mine.values())
+        body.append(
+            f'<section class="year" data-year="{year}-{year + 1}" data-cfa-weeks="{cfa}">\n'
+            f"<h1>Calendrier d'alternance — {escape(c.name)} — {year}-{year + 1}</h1>\n"
+            f"<p>{escape(plan.name)} · {escape(plan.site)} · formation du {c.start.strftime('%d/%m/%Y')} au {c.end.strftime('%d/%m/%Y')}</p>\n"
+            f"<p><b>{cfa} semaines au CFA, {hours(year_minutes)} cette année</b> · total de la formation : "
+            f"{hours(total)} pour {hours(cw.target_minutes)} prévues</p>\n"
+            + _legend() + _year_grid(mine, year) + "</section>\n"
+        )
+    return _page(f"Calendrier d'alternance — {c.name}", "".join(body))
+
+
+def company_calendar(plan: Plan, calendar: SiteCalendar, company: Company, cohorts: list[tuple[CohortWeeks, list[Apprentice]]], solution: RhythmSolution) -> bytes:
+    """`companies/<id>.html`: this company's apprentices and its own busy seasons only."""
+    body = [f"<h1>Calendrier d'alternance — {escape(company.name)}</h1>\n"]
+    for cw, apprentices in cohorts:
+        c = cw.cohort
+        cells = _cells(plan, calendar, cw, solution, [company])
+        names = ", ".join(
+            f"{escape(a.name)} (contrat du {a.contract_start.strftime('%d/%m/%Y')} au {a.contract_end.strftime('%d/%m/%Y')})"
+            for a in apprentices
+        )
+        for year in _years(cw):
+            mine = {m: cell for m, cell in cells.items() if date(year, 8, 1) <= m < date(year + 1, 8, 1)}
+            cfa = sum(1 for cell in mine.values() if cell.kind == "cfa")
+            body.append(
+                f'<section class="year" data-year="{year}-{year + 1}" data-cfa-weeks="{cfa}">\n'
+                f"<h2>{escape(c.name)} — {year}-{year + 1} : {cfa} semaines au CFA</h2>\n"
+                f"<p>Apprenti·e·s : {names}</p>\n"
+                f"<p>Périodes de forte activité : {escape('; '.join(p.label() for p in company.peaks) or 'aucune')}</p>\n"
+                + _legend() + _year_grid(mine, year) + "</section>\n"
+            )
+    return _page(f"Calendrier d'alternance — {company.name}", "".join(body))
+
+
+def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: LessonSolution | None) -> bytes:
+    """`<cohort>/report.html`: subject hours per training year against the target, trainer load per week."""
+    c = cw.cohort
+    programme = plan.programme(c.programme)
+    years = sorted({w.year for w in cw.weeks})
+    first = c.start.year if c.start.month >= 8 else c.start.year - 1
+    year_of = {w.monday: w.year for w in cw.weeks}
+    body = [f"<h1>Heures — {escape(c.name)}</h1>\n"]
+    if lessons is None:
+        body.append("<p>Pas de cours planifiés (le plan n'a pas de créneaux).</p>\n")
+        return _page(f"Heures — {c.name}", "".join(body))
+    per: dict[tuple[str, int], int] = {}
+    load: dict[tuple[str, date], int] = {}
+    mine = {x.trainer for x in lessons.of(c.id) if x.trainer}
+    for x in lessons.of(c.id):
+        per[x.subject, year_of[monday_of(x.day)]] = per.get((x.subject, year_of[monday_of(x.day)]), 0) + x.minutes
+    for x in lessons.lessons:  # a trainer's load counts every cohort they teach
+        if x.trainer in mine:
+            load[x.trainer, monday_of(x.day)] = load.get((x.trainer, monday_of(x.day)), 0) + x.minutes
+    head = "".join(f"<th>{first + y}-{first + y + 1}</th>" for y in years)
+    rows = []
+    for subject in [*programme.subjects, None]:
+        sid = subject.id if subject else ACCOMPANIMENT
+        name = subject.name if subject else "Accompagnement"
+        target = subject.minutes if subject else programme.accompaniment_minutes
+        planned = sum(per.get((sid, y), 0) for y in years)
+        cells = "".join(f"<td>{hours(per.get((sid, y), 0))}</td>" for y in years)
+        rows.append(f"<tr><td>{escape(name)}</td>{cells}<td>{hours(planned)}</td><td>{hours(target)}</td></tr>")
+    body.append(f'<table id="subjects"><tr><th>Matière</th>{head}<th>Total</th><th>Cible</th></tr>{"".join(rows)}</table>\n')
+    mondays = sorted({m for _, m in load})
+    trainers = sorted({t for t, _ in load})
+    head = "".join(f"<th>{m.strftime('%d/%m/%y')}</th>" for m in mondays)
+    rows = []
+    for tid in trainers:
+        cells = "".join(f"<td>{hours(load[tid, m]) if (tid, m) in load else ''}</td>" for m in mondays)
+        rows.append(f"<tr><td>{escape(plan.trainer(tid).name)}</td>{cells}</tr>")
+    body.append(f"<h2>Charge des formateurs de cette promotion par semaine (toutes promotions)</h2>\n"
+                f'<table class="small" id="trainers"><tr><th>Formateur·rice</th>{head}</tr>{"".join(rows)}</table>\n')
+    return _page(f"Heures — {c.name}", "".join(body))
