@@ -14,6 +14,7 @@ from .lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_
 from .loader import load_plans
 from .changes import change_report
 from .output import current_files, locked, publish
+from .links import SiteSecret, load_secret, public_tree
 from .published import Published, read_published
 from .report import plan_json, summary
 from .rhythm import RhythmProblem, RhythmSolution, broken_rules, make_problem
@@ -159,7 +160,7 @@ def build(
     today = today or date.today()
     plans = load_plans(plan_paths)
 
-    def run() -> BuildResult:
+    def run() -> tuple[BuildResult, list[SiteSecret]]:
         published = read_published(out)
         builds = [solve_plan(p, settings, progress, lesson_settings, published, today) for p in plans]
         files = render(builds, published, today)
@@ -167,12 +168,18 @@ def build(
         files.update(published.reports)  # earlier change reports stay
         if report:
             files[f"changes/{today.isoformat()}.md"] = ("\n".join(report) + "\n").encode("utf-8")
-        return BuildResult(tuple(builds), dict(sorted(files.items())), tuple(report))
+        sites = [load_secret(out, b.plan.id, create=False) for b in builds]
+        for b, site in zip(builds, sites):
+            files.update(public_tree(b.plan, files, site))
+        return BuildResult(tuple(builds), dict(sorted(files.items())), tuple(report)), sites
 
     if dry_run:
-        return run()
+        return run()[0]
     with locked(out):
-        result = run()
+        result, sites = run()
+        for site in sites:
+            if not site.path.exists():  # a first build: the links start here
+                site.save()
         if result.files == current_files(out):  # a build with no change rewrites nothing
             return result
         publish(out, result.files)

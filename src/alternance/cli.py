@@ -93,3 +93,48 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
         click.echo(f"wrote {len(result.files)} files to {out}/")
     else:
         click.echo(f"{out}/ is up to date")
+
+
+@main.command()
+@click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder of the builds.")
+@click.option("--base-url", default="", help="Prefix of the printed links, e.g. https://cfa.example/alternance")
+@click.option("--rotate", "rotate", default=None, metavar="FEED", help="Give FEED a new secret link (the old one stops working).")
+def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None) -> None:
+    """Print each feed's secret link: `FEED URL`, one per line."""
+    from .links import load_secret, link_lines, plan_feeds, public_path
+    from .output import locked
+
+    try:
+        loaded = load_plans(_plan_paths(plans))
+        if rotate is not None and not any(rotate in plan_feeds(p) for p in loaded):
+            raise PlanError([Problem("--rotate", "", f"unknown feed {rotate!r}; `alternance links` lists them")])
+        for plan in loaded:
+            site = load_secret(out, plan.id)
+            if rotate in plan_feeds(plan):
+                with locked(out):
+                    old = out / "public" / public_path(rotate, site.token(rotate))
+                    site.rotations[rotate] = site.rotations.get(rotate, 0) + 1
+                    site.save()
+                    if old.exists():  # move the published file to its new name at once
+                        old.rename(out / "public" / public_path(rotate, site.token(rotate)))
+                click.echo(f"rotated {rotate}: its old link no longer works", err=True)
+            for line in link_lines(plan, site, base_url):
+                click.echo(line)
+    except AlternanceError as error:
+        _fail(error)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder of the builds.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+def serve(out: Path, host: str, port: int) -> None:
+    """Serve <out>/public/ over HTTP: feeds and pages under their secret names only."""
+    from .serve import run
+
+    public = out / "public"
+    if not public.is_dir():
+        click.echo(f"{public}: no such folder; run `alternance build` first", err=True)
+        sys.exit(2)
+    run(public, host, port)

@@ -54,6 +54,9 @@ def _calendar(plan: Plan, title: str, timed: bool = False) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", plan.timezone)
+    # Subscribed clients refresh twice a day (RFC 7986, and its older Outlook/Apple name).
+    cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT12H")
     if timed:  # timed events carry a TZID, so the calendar carries its VTIMEZONE
         cal.add_component(vtimezone(plan.timezone, min(c.start for c in plan.cohorts).year))
     return cal
