@@ -148,20 +148,31 @@ def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solutio
     companies = [plan.company(a.company) for a in plan.apprentices_of(c.id)]
     cells = _cells(plan, calendar, cw, solution, list({x.id: x for x in companies}.values()))
     total = solution.cohort(c.id).minutes
-    body = []
+
+    def heading(year: int, cfa: int, minutes: int) -> str:
+        return (
+            f"<h1>Calendrier d'alternance — {escape(c.name)} — {year}-{year + 1}</h1>\n"
+            f"<p>{escape(plan.name)} · {escape(plan.site)} · formation du {c.start.strftime('%d/%m/%Y')} au {c.end.strftime('%d/%m/%Y')}</p>\n"
+            f"<p><b>{cfa} semaines au CFA, {hours(minutes)} cette année</b> · total de la formation : "
+            f"{hours(total)} pour {hours(cw.target_minutes)} prévues</p>\n"
+        )
+
+    return _page(f"Calendrier d'alternance — {c.name}", "".join(_year_sections(cw, cells, heading)))
+
+
+def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[str]:
+    """One section (one printed page) per training year, its heading written by `heading(year,
+    CFA weeks, CFA minutes)`."""
+    sections = []
     for year in _years(cw):
         mine = {m: cell for m, cell in cells.items() if date(year, 8, 1) <= m < date(year + 1, 8, 1)}
         cfa = sum(1 for cell in mine.values() if cell.kind == "cfa")
-        year_minutes = sum(cell.minutes for cell in mine.values())
-        body.append(
+        minutes = sum(cell.minutes for cell in mine.values())
+        sections.append(
             f'<section class="year" data-year="{year}-{year + 1}" data-cfa-weeks="{cfa}">\n'
-            f"<h1>Calendrier d'alternance — {escape(c.name)} — {year}-{year + 1}</h1>\n"
-            f"<p>{escape(plan.name)} · {escape(plan.site)} · formation du {c.start.strftime('%d/%m/%Y')} au {c.end.strftime('%d/%m/%Y')}</p>\n"
-            f"<p><b>{cfa} semaines au CFA, {hours(year_minutes)} cette année</b> · total de la formation : "
-            f"{hours(total)} pour {hours(cw.target_minutes)} prévues</p>\n"
-            + _legend() + _year_grid(mine, year) + "</section>\n"
+            + heading(year, cfa, minutes) + _legend() + _year_grid(mine, year) + "</section>\n"
         )
-    return _page(f"Calendrier d'alternance — {c.name}", "".join(body))
+    return sections
 
 
 def company_calendar(plan: Plan, calendar: SiteCalendar, company: Company, cohorts: list[tuple[CohortWeeks, list[Apprentice]]], solution: RhythmSolution) -> bytes:
@@ -174,16 +185,14 @@ def company_calendar(plan: Plan, calendar: SiteCalendar, company: Company, cohor
             f"{escape(a.name)} (contrat du {a.contract_start.strftime('%d/%m/%Y')} au {a.contract_end.strftime('%d/%m/%Y')})"
             for a in apprentices
         )
-        for year in _years(cw):
-            mine = {m: cell for m, cell in cells.items() if date(year, 8, 1) <= m < date(year + 1, 8, 1)}
-            cfa = sum(1 for cell in mine.values() if cell.kind == "cfa")
-            body.append(
-                f'<section class="year" data-year="{year}-{year + 1}" data-cfa-weeks="{cfa}">\n'
+        def heading(year: int, cfa: int, minutes: int, c=c, names=names) -> str:
+            return (
                 f"<h2>{escape(c.name)} — {year}-{year + 1} : {cfa} semaines au CFA</h2>\n"
                 f"<p>Apprenti·e·s : {names}</p>\n"
                 f"<p>Périodes de forte activité : {escape('; '.join(p.label() for p in company.peaks) or 'aucune')}</p>\n"
-                + _legend() + _year_grid(mine, year) + "</section>\n"
             )
+
+        body.extend(_year_sections(cw, cells, heading))
     return _page(f"Calendrier d'alternance — {company.name}", "".join(body))
 
 

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from ..domain import hours
 from ..rhythm import RhythmProblem
-from .model import Rule, build
+from .model import Rule, build, minimal_core
 
 CORE_SECONDS = 20.0
 
@@ -24,27 +24,14 @@ def _solver(seconds: float = CORE_SECONDS) -> cp_model.CpSolver:
     return solver
 
 
-def _feasible(problem: RhythmProblem, keys: set[str]) -> bool | None:
-    m = build(problem, guarded=True, soft=False)
-    m.model.add_assumptions([lit for key, lit in m.guards.literals.items() if key in keys])
-    status = _solver().solve(m.model)
-    return None if status == cp_model.UNKNOWN else status != cp_model.INFEASIBLE
-
-
 def minimal_clash(problem: RhythmProblem) -> list[Rule]:
     """A minimal set of the plan's rules that no calendar can satisfy together."""
-    m = build(problem, guarded=True, soft=False)
-    by_index = {lit.index: key for key, lit in m.guards.literals.items()}
-    m.model.add_assumptions(list(m.guards.literals.values()))
-    solver = _solver()
-    if solver.solve(m.model) != cp_model.INFEASIBLE:
-        return []
-    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
-    for key in list(core):  # deletion loop: drop every rule the clash does not need
-        rest = set(core) - {key}
-        if rest and _feasible(problem, rest) is False:
-            core.remove(key)
-    return [m.guards.rules[key] for key in core]
+
+    def make():
+        m = build(problem, guarded=True, soft=False)
+        return m.model, m.guards
+
+    return minimal_core(make, CORE_SECONDS)
 
 
 def _extreme_minutes(problem: RhythmProblem, keep: list[Rule], cohort: str, maximise: bool) -> int | None:

@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 from ..domain import hours, monday_of
 from ..lessons import LessonProblem
 from .lessons import build_lessons, week_problem
-from .model import Rule
+from .model import Rule, minimal_core
 from .quotas import build_quotas
 
 SECONDS = 20.0
@@ -35,22 +35,11 @@ def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, st
 
 
 def _clash(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None) -> list[Rule]:
-    def infeasible(keys: set[str]) -> bool:
+    def make():
         m = _model(problem, week, quotas)
-        m.model.add_assumptions([lit for key, lit in m.guards.literals.items() if key in keys])
-        return _solver().solve(m.model) == cp_model.INFEASIBLE
+        return m.model, m.guards
 
-    m = _model(problem, week, quotas)
-    by_index = {lit.index: key for key, lit in m.guards.literals.items()}
-    m.model.add_assumptions(list(m.guards.literals.values()))
-    solver = _solver()
-    if solver.solve(m.model) != cp_model.INFEASIBLE:
-        return []
-    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
-    for key in list(core):
-        if len(core) > 1 and infeasible(set(core) - {key}):
-            core.remove(key)
-    return [m.guards.rules[key] for key in core]
+    return minimal_core(make, SECONDS)
 
 
 def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas) -> int | None:

@@ -45,6 +45,32 @@ class Guards:
         return [self.literals[rule.key]]
 
 
+def minimal_core(make: Callable[[], tuple[cp_model.CpModel, Guards]], seconds: float) -> list[Rule]:
+    """A minimal set of guarded rules that cannot hold together, or [] when they can.
+
+    `make()` builds a fresh model whose plan rules carry guards. CP-SAT, with every guard as an
+    assumption (one worker), returns a sufficient set; a deletion loop drops every rule the
+    clash does not need."""
+
+    def solve(keys: set[str] | None) -> tuple[int, cp_model.CpSolver, Guards]:
+        model, guards = make()
+        model.add_assumptions([lit for key, lit in guards.literals.items() if keys is None or key in keys])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1  # assumptions and cores need the sequential search
+        solver.parameters.max_time_in_seconds = seconds
+        return solver.solve(model), solver, guards
+
+    status, solver, guards = solve(None)
+    if status != cp_model.INFEASIBLE:
+        return []
+    by_index = {lit.index: key for key, lit in guards.literals.items()}
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+    for key in list(core):
+        if len(core) > 1 and solve(set(core) - {key})[0] == cp_model.INFEASIBLE:
+            core.remove(key)
+    return [guards.rules[key] for key in core]
+
+
 @dataclass(frozen=True)
 class Penalty:
     """A named soft-rule term: `weight * expr` counts toward `goal`."""
