@@ -78,6 +78,8 @@ def solve_plan(
     }
     try:
         lessons = solve_lessons(lesson_problem, lesson_settings, progress, previous)
+    except TimeoutError as timeout:
+        raise NoSolution([f"{plan.id}: {timeout}; the lessons were not placed (nothing was written). Try a larger --time-limit."]) from None
     except LessonsInfeasible as failure:
         from .solver.explain_lessons import explain_lessons  # only needed when nothing is published
 

@@ -18,6 +18,7 @@ from .errors import AlternanceError, PlanError, Problem
 from .loader import load_plans
 from .rhythm import make_problem
 from .solver import SolverSettings
+from .solver.lessons import LessonSettings
 
 DEFAULT_PLANS = Path("constraints")
 DEFAULT_OUT = Path("calendars")
@@ -70,14 +71,17 @@ def check(plans: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Solver time limit per plan, in seconds.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Wall-clock limit of the week solve per plan, in seconds (the lessons get twice as long).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Weeks that started before this date keep what was published [default: the real date].")
 @click.option("--dry-run", is_flag=True, help="Solve and print the summary and the change report; write nothing.")
 def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool) -> None:
     """Solve the plans and write the calendars (all files or none)."""
     day = today.date() if today else date.today()
     try:
-        result = run_build(_plan_paths(plans), out, SolverSettings(time_limit=time_limit), dry_run=dry_run, progress=_progress, today=day)
+        result = run_build(
+            _plan_paths(plans), out, SolverSettings(time_limit=time_limit), dry_run=dry_run, progress=_progress,
+            today=day, lesson_settings=LessonSettings(time_limit=2 * time_limit),
+        )
     except AlternanceError as error:
         _fail(error)
         return

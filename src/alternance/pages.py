@@ -136,10 +136,11 @@ def _year_grid(cells: dict[date, Cell], first_year: int) -> str:
     return '<div class="grid" style="grid-template-columns: repeat(12, 1fr)">' + "".join(html) + "</div>\n"
 
 
-def _years(cw: CohortWeeks) -> list[int]:
-    first = cw.cohort.start.year if cw.cohort.start.month >= 8 else cw.cohort.start.year - 1
-    last = cw.cohort.end.year if cw.cohort.end.month >= 8 else cw.cohort.end.year - 1
-    return list(range(first, last + 1))
+def _grid_year(monday: date) -> int:
+    """The September-to-August grid a week is drawn in, by its Monday (the date on its cell).
+    plan.json and the hours report cut training years at 1 August as SPEC says; the printed grid
+    runs September to August, so a week starting in August is drawn at the end of its grid."""
+    return monday.year if monday.month >= 9 else monday.year - 1
 
 
 def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
@@ -164,8 +165,8 @@ def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[st
     """One section (one printed page) per training year, its heading written by `heading(year,
     CFA weeks, CFA minutes)`."""
     sections = []
-    for year in _years(cw):
-        mine = {m: cell for m, cell in cells.items() if date(year, 8, 1) <= m < date(year + 1, 8, 1)}
+    for year in sorted({_grid_year(m) for m in cells}):
+        mine = {m: cell for m, cell in cells.items() if _grid_year(m) == year}
         cfa = sum(1 for cell in mine.values() if cell.kind == "cfa")
         minutes = sum(cell.minutes for cell in mine.values())
         sections.append(

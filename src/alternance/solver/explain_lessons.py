@@ -72,7 +72,7 @@ def _describe(problem: LessonProblem, rule: Rule) -> str:
     plan = problem.plan
     if rule.kind == "subject_hours":
         cohort, subject = rule.key[len("subject_hours["):-1].split(",")
-        minutes = next(s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject)
+        minutes = next((s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject), 0)
         return f"{cohort} must get exactly {hours(minutes)} of {subject} ({rule.place})"
     if rule.kind == "trainer_max":
         tid = rule.key[len("trainer_max["):].split(",")[0]
@@ -103,6 +103,8 @@ def explain_lessons(problem: LessonProblem, week: date | None, quotas: dict[tupl
                 lines.append(f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}.")
     others = [r for r in clash if r.kind != "trainer_max" or not lines]
     if others:
-        lines.append(f"The lessons cannot be placed {where}: " + "; ".join(_describe(problem, r) for r in others) + " cannot all hold.")
+        # In one week, a subject's hours are that week's share, not the whole cycle's.
+        scope = problem if week is None else week_problem(problem, week, quotas or {})
+        lines.append(f"The lessons cannot be placed {where}: " + "; ".join(_describe(scope, r) for r in others) + " cannot all hold.")
     lines.append("Rules in conflict: " + ", ".join(sorted({r.place for r in clash})) + ".")
     return lines

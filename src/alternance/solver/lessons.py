@@ -227,7 +227,6 @@ class LessonSettings:
     quota_deterministic_time: float = 1.0
     week_deterministic_time: float = 0.1
     time_limit: float = 120.0
-    workers: int = 2
 
 
 class LessonsInfeasible(Exception):
@@ -264,12 +263,37 @@ def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, s
 
 # Drifts tried, in weeks of a subject's own teaching, narrowest first; None: no spread asked.
 SPREAD_LADDER = (1, 2, 4, 8, 16, None)
+FEASIBILITY_FACTOR = 20
 
 
 Quotas = dict[tuple[int, int, str], int]  # (cohort index, CFA week, subject) -> minutes
 
 
+JOINT_COHORTS = 3  # up to this many cohorts, their weekly hours are spread in one model
+
+
 def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], first: int = 0, fixed: Quotas | None = None) -> tuple[Quotas, int, bool]:
+    """Weekly minutes per (cohort, CFA week, subject). A few cohorts are spread together; a large
+    CFA cohort by cohort, each one fitting the trainers' weeks the earlier ones left (one model of
+    ten cohorts does not find a first answer in two minutes), and together only if that fails."""
+    if len(problem.cohorts) <= JOINT_COHORTS:
+        return _spread_together(problem, settings, started, cuts, first, fixed)
+    quotas: Quotas = {}
+    worst, proven = first, True
+    try:
+        for k in range(len(problem.cohorts)):
+            sub = replace(problem, cohorts=problem.cohorts[:k + 1])
+            pinned = {**quotas, **{key: v for key, v in (fixed or {}).items() if key[0] == k}}
+            mine = [cut for cut in cuts if max(key[0] for key in cut) == k]
+            found, rung, sure = _spread_together(sub, settings, started, mine, first, pinned)
+            quotas.update({key: v for key, v in found.items() if key[0] == k})
+            worst, proven = max(worst, rung), proven and sure
+        return quotas, worst, proven
+    except LessonsInfeasible:
+        return _spread_together(problem, settings, started, cuts, first, fixed)
+
+
+def _spread_together(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], first: int = 0, fixed: Quotas | None = None) -> tuple[Quotas, int, bool]:
     """Weekly minutes per (cohort, CFA week, subject) for the narrowest drift on the ladder (from
     rung `first`) that has a timetable, each try a deterministic feasibility solve. Returns the
     rung, and whether every narrower try was proven impossible."""
@@ -277,7 +301,9 @@ def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: fl
     for rung in range(first, len(SPREAD_LADDER)):
         weeks = SPREAD_LADDER[rung]
         q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed)
-        solver = _solver(settings.quota_deterministic_time, settings.time_limit - (time.monotonic() - started), 1)
+        # The last rung (no spread asked) is the one that must answer: it gets a larger budget.
+        budget = settings.quota_deterministic_time * (1 if weeks is not None else FEASIBILITY_FACTOR)
+        solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
         status = solver.solve(q.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, rung, proven
