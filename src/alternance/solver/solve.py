@@ -95,6 +95,10 @@ def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None,
     stages: list[StageResult] = []
     budget_left = settings.time_limit
     for k, goal in enumerate(GOALS):
+        if values is not None and not any(p.goal == goal for p in m.penalties):
+            # Nothing can cost anything for this goal (e.g. no last build to stay close to).
+            stages.append(StageResult(goal, 0, 0, True, 0.0))
+            continue
         expr = m.goal(goal)
         budget = budget_left * STAGE_SHARE[k]
         m.model.minimize(expr)
