@@ -149,11 +149,16 @@ def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solutio
     companies = [plan.company(a.company) for a in plan.apprentices_of(c.id)]
     cells = _cells(plan, calendar, cw, solution, list({x.id: x for x in companies}.values()))
     total = solution.cohort(c.id).minutes
+    apprentices = plan.apprentices_of(c.id)
+    contracts = (
+        f" · contrats du {min(a.contract_start for a in apprentices).strftime('%d/%m/%Y')}"
+        f" au {max(a.contract_end for a in apprentices).strftime('%d/%m/%Y')}"
+    ) if apprentices else ""
 
     def heading(year: int, cfa: int, minutes: int) -> str:
         return (
             f"<h1>Calendrier d'alternance — {escape(c.name)} — {year}-{year + 1}</h1>\n"
-            f"<p>{escape(plan.name)} · {escape(plan.site)} · formation du {c.start.strftime('%d/%m/%Y')} au {c.end.strftime('%d/%m/%Y')}</p>\n"
+            f"<p>{escape(plan.name)} · {escape(plan.site)} · formation du {c.start.strftime('%d/%m/%Y')} au {c.end.strftime('%d/%m/%Y')}{contracts}</p>\n"
             f"<p><b>{cfa} semaines au CFA, {hours(minutes)} cette année</b> · total de la formation : "
             f"{hours(total)} pour {hours(cw.target_minutes)} prévues</p>\n"
         )
