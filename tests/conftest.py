@@ -56,7 +56,7 @@ COHORT = {
     "max_consecutive_cfa_weeks": 2,
     "max_consecutive_company_weeks": 3,
 }
-COMPANY = {"id": "acme", "name": "Acme"}
+COMPANY_TABLE = {"id": "acme", "name": "Acme"}
 APPRENTICE = {
     "id": "a-1",
     "name": "Léa Test",
@@ -71,7 +71,7 @@ DEFAULTS = {
     "closure": ("closures", [], {"name": "Fermeture"}),
     "programme": ("programmes", [PROGRAMME], PROGRAMME),
     "cohort": ("cohorts", [COHORT], COHORT),
-    "company": ("companies", [COMPANY], COMPANY),
+    "company": ("companies", [COMPANY_TABLE], COMPANY_TABLE),
     "apprentice": ("apprentices", [APPRENTICE], APPRENTICE),
 }
 

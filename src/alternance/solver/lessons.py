@@ -18,7 +18,6 @@ from ortools.sat.python import cp_model
 from ..domain import monday_of
 from ..lessons import (
     ACCOMPANIMENT,
-    LESSON_GOALS,
     MAX_SUBJECT_DAY_MINUTES,
     CohortLessons,
     Lesson,
@@ -419,6 +418,7 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
     if progress:
         sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
         progress(f"  {problem.plan.id} · lessons: spread within {SPREAD_LADDER[rung]} week(s) of teaching ({sure}), {time.monotonic() - started:.1f} s")
+    failed: date | None = None
     for repair in range(MAX_REPAIRS + 1):
         if repair:
             quotas = _repair(problem, settings, started, cuts, rung, quotas, failed)
