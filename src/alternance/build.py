@@ -132,14 +132,15 @@ def render(builds: list[PlanBuild], published: Published | None = None, today: d
             for trainer in plan.trainers:
                 mine = [e for cohort_events in events.values() for e in cohort_events if e.trainer == trainer.id]
                 calendars[f"trainers/{trainer.id}.ics"] = ical.trainer_feed(plan, trainer, mine)
+        # Each company's apprentices, cohort by cohort (in the plan's cohort order), grouped once.
+        staff: dict[str, dict[str, list]] = {}
+        for a in plan.apprentices:
+            staff.setdefault(a.company, {}).setdefault(a.cohort, []).append(a)
         for company in plan.companies:
-            mine = [
-                ([a for a in plan.apprentices_of(cohort_id) if a.company == company.id], weeks)
-                for cohort_id, weeks in weeks_of.items()
-            ]
-            calendars[f"companies/{company.id}.ics"] = ical.company_feed(plan, company, [m for m in mine if m[0]])
-            theirs = [(cw, [a for a in plan.apprentices_of(cw.cohort.id) if a.company == company.id]) for cw in b.problem.cohorts]
-            files[f"companies/{company.id}.html"] = pages.company_calendar(plan, site, company, [t for t in theirs if t[1]], b.solution)
+            theirs = [(cw, staff.get(company.id, {}).get(cw.cohort.id, [])) for cw in b.problem.cohorts]
+            theirs = [(cw, apprentices) for cw, apprentices in theirs if apprentices]
+            calendars[f"companies/{company.id}.ics"] = ical.company_feed(plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs])
+            files[f"companies/{company.id}.html"] = pages.company_calendar(plan, site, company, theirs, b.solution)
     stamp_day = today or date.min
     for path, cal in calendars.items():
         files[path] = ical.stabilize(cal, None if published.first_build else published.events.get(path, {}), stamp_day)

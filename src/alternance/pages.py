@@ -146,10 +146,10 @@ def _grid_year(monday: date) -> int:
 def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
     """`<cohort>/calendar.html`: the calendrier d'alternance of one cohort, a page per year."""
     c = cw.cohort
-    companies = [plan.company(a.company) for a in plan.apprentices_of(c.id)]
+    apprentices = plan.apprentices_of(c.id)
+    companies = [plan.company(a.company) for a in apprentices]
     cells = _cells(plan, calendar, cw, solution, list({x.id: x for x in companies}.values()))
     total = solution.cohort(c.id).minutes
-    apprentices = plan.apprentices_of(c.id)
     contracts = (
         f" · contrats du {min(a.contract_start for a in apprentices).strftime('%d/%m/%Y')}"
         f" au {max(a.contract_end for a in apprentices).strftime('%d/%m/%Y')}"
