@@ -68,6 +68,14 @@ def test_bad_toml_names_the_file_and_the_line(tmp_path):
     assert "toml" in str(problem).lower()
 
 
+def test_toml_that_ends_inside_a_value_names_the_last_line(tmp_path):
+    # tomllib says only "at end of document" for an unclosed array: the planner still gets a line.
+    path = tmp_path / "unclosed.toml"
+    path.write_text('[plan]\nid = "x"\nday_slots = ["08:30-10:30",\n\n', encoding="utf-8")
+    (problem,) = problems(path)
+    assert problem.place == "line 4 (end of file)"
+    assert "never closed" in problem.message
+
 def test_a_missing_plan_file_is_one_problem(tmp_path):
     path = tmp_path / "nowhere.toml"
     (problem,) = problems(path)

@@ -230,8 +230,12 @@ def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
     except tomllib.TOMLDecodeError as exc:
         # Python < 3.14 only puts the position in the message: "... (at line 3, column 8)".
         found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        at_end = re.search(r"^(.*?)\s*\(at end of document\)$", str(exc))
         if found:
             reader.fail(f"line {found.group(2)}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
+        elif at_end:  # an unclosed value or table: the file ended inside it
+            lines = path.read_text(encoding="utf-8").splitlines()
+            reader.fail(f"line {max(1, len(lines))} (end of file)", f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed")
         else:
             reader.fail("", f"invalid TOML: {exc}")
         return None
