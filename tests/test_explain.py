@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
+from alternance.cli import main
 from alternance.errors import NoSolution
-from conftest import solve, make_plan
+from alternance.rhythm import make_problem
+from alternance.solver.explain import explain_infeasible
+from alternance.solver.model import Deadline, build, minimal_core
+from conftest import load, solve, make_plan
 
 ALL_PLACES = (
     "programme[prog].total_hours",
@@ -98,3 +104,82 @@ def test_two_cohorts_and_one_classroom(tmp_path):
     assert "175 h" in text
     assert "140 h" in text  # what one cohort can get while the other has its 175 h
     assert_places(text, "programme[prog].total_hours", "plan.max_cohorts_at_cfa")
+
+
+# --- the explanation is bounded in time --------------------------------------------------------
+
+class Countdown(Deadline):
+    """A deadline that passes after `solves` solves, whatever the clock says."""
+
+    def __init__(self, solves: int):
+        object.__setattr__(self, "solves", solves)
+        object.__setattr__(self, "seconds", 1.0)
+        object.__setattr__(self, "end", 0.0)
+
+    @property
+    def passed(self) -> bool:
+        return self.solves <= 0
+
+    def left(self) -> float:
+        return 0.0 if self.passed else 20.0
+
+    def solve(self, model):
+        object.__setattr__(self, "solves", self.solves - 1)
+        return Deadline(time.monotonic() + 20.0, 20.0).solve(model)
+
+
+def _clash_maker(problem):
+    def make():
+        m = build(problem, guarded=True, soft=False)
+        return m.model, m.guards
+    return make
+
+
+def test_a_clash_cut_short_by_the_deadline_is_still_a_clash_and_says_so(tmp_path):
+    # CP-SAT's first core here names 5 rules; the deletion loop brings it down to 3.
+    path = make_plan(
+        tmp_path, {"max_cohorts_at_cfa": 1},
+        programme={"total_hours": 175},
+        cohorts=[{"max_consecutive_cfa_weeks": 9}, {"id": "c2", "max_consecutive_cfa_weeks": 9}],
+        apprentices=[{}, {"id": "a-2", "cohort": "c2"}],
+    )
+    problem = make_problem(load(path))
+    full, minimal = minimal_core(_clash_maker(problem), Deadline.after(60))
+    assert minimal and full
+    cut, cut_minimal = minimal_core(_clash_maker(problem), Countdown(1))  # the first solve only
+    assert not cut_minimal
+    assert {r.key for r in full} <= {r.key for r in cut}
+    assert len(cut) > len(full)  # the deletion loop had more to drop
+
+
+def test_no_time_left_gives_one_line_that_says_why(tmp_path):
+    path = make_plan(tmp_path, programme={"total_hours": 1350})
+    lines = explain_infeasible(make_problem(load(path)), seconds=0.0)
+    assert len(lines) == 1
+    assert "could not be isolated in 0 s" in lines[0] and "--time-limit" in lines[0]
+
+
+def test_the_cli_gives_the_explanation_the_time_limit(tmp_path):
+    # The same plan with a tiny --time-limit still exits 1 with an explanation, never a traceback.
+    path = make_plan(tmp_path, programme={"total_hours": 1350})
+    result = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"), "--time-limit", "5"])
+    assert result.exit_code == 1, result.output
+    assert "c1 needs 1350 h" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_explanation_cut_short_says_its_clash_may_not_be_the_smallest(tmp_path, monkeypatch):
+    import alternance.solver.explain as explain_module
+
+    path = make_plan(
+        tmp_path, {"max_cohorts_at_cfa": 1},
+        programme={"total_hours": 175},
+        cohorts=[{"max_consecutive_cfa_weeks": 9}, {"id": "c2", "max_consecutive_cfa_weeks": 9}],
+        apprentices=[{}, {"id": "a-2", "cohort": "c2"}],
+    )
+    monkeypatch.setattr(explain_module.Deadline, "after", classmethod(lambda cls, seconds: Countdown(1)))
+    lines = explain_infeasible(make_problem(load(path)), seconds=1.0)
+    assert "ended the search for the smallest clash" in lines[-1]
+    assert any("Rules in conflict" in line and "plan.max_cohorts_at_cfa" in line for line in lines)
+    assert not any("at most" in line and " 0 h" in line for line in lines)  # no bound quoted from an unrun solve

@@ -83,7 +83,8 @@ def solve_plan(
     except LessonsInfeasible as failure:
         from .solver.explain_lessons import explain_lessons  # only needed when nothing is published
 
-        raise NoSolution(explain_lessons(lesson_problem, failure.week, failure.quotas)) from None
+        seconds = (lesson_settings or LessonSettings()).time_limit  # as long again as the lessons had
+        raise NoSolution(explain_lessons(lesson_problem, failure.week, failure.quotas, seconds)) from None
     broken = broken_lesson_rules(lesson_problem, lessons)
     if broken:
         raise AssertionError("the solver returned lessons that break hard rules: " + "; ".join(broken[:5]))

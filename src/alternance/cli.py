@@ -71,7 +71,7 @@ def check(plans: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Wall-clock limit of the week solve per plan, in seconds (the lessons get twice as long).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Wall-clock limit of the week solve per plan, in seconds (the lessons get twice as long; explaining a plan without solution, as long again).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Weeks that started before this date keep what was published [default: the real date].")
 @click.option("--dry-run", is_flag=True, help="Solve and print the summary and the change report; write nothing.")
 def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool) -> None:

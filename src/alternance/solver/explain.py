@@ -12,38 +12,30 @@ from ortools.sat.python import cp_model
 
 from ..domain import hours
 from ..rhythm import RhythmProblem
-from .model import Rule, build, minimal_core
-
-CORE_SECONDS = 20.0
+from .model import Deadline, Rule, build, minimal_core
 
 
-def _solver(seconds: float = CORE_SECONDS) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # assumptions and cores need the sequential search
-    solver.parameters.max_time_in_seconds = seconds
-    return solver
-
-
-def minimal_clash(problem: RhythmProblem) -> list[Rule]:
-    """A minimal set of the plan's rules that no calendar can satisfy together."""
+def minimal_clash(problem: RhythmProblem, deadline: Deadline) -> tuple[list[Rule], bool]:
+    """A set of the plan's rules that no calendar can satisfy together, and whether it is minimal."""
 
     def make():
         m = build(problem, guarded=True, soft=False)
         return m.model, m.guards
 
-    return minimal_core(make, CORE_SECONDS)
+    return minimal_core(make, deadline)
 
 
-def _extreme_minutes(problem: RhythmProblem, keep: list[Rule], cohort: str, maximise: bool) -> int | None:
-    """The most (or least) CFA minutes `cohort` can get with only the rules in `keep` in force."""
+def _extreme_minutes(problem: RhythmProblem, keep: list[Rule], cohort: str, maximise: bool, deadline: Deadline) -> int | None:
+    """The most (or least) CFA minutes `cohort` can get with only the rules in `keep` in force
+    (a bound, when the time runs out before it is proven); None when nothing is feasible or known."""
     m = build(problem, guarded=True, soft=False)
     wanted = {r.key for r in keep}
     for key, lit in m.guards.literals.items():
         m.model.add(lit == (key in wanted))
     ci = next(i for i, cw in enumerate(problem.cohorts) if cw.cohort.id == cohort)
     (m.model.maximize if maximise else m.model.minimize)(m.minutes(ci))
-    solver = _solver()
-    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status, solver = deadline.solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return round(solver.best_objective_bound)
 
@@ -86,22 +78,26 @@ def _all_rules(problem: RhythmProblem) -> list[Rule]:
     return list(build(problem, guarded=True, soft=False).guards.rules.values())
 
 
-def _binding(problem: RhythmProblem, rules: list[Rule], cohort: str, maximise: bool, best: int | None) -> list[Rule]:
-    """The rules touching `cohort` without which its extreme hours would change: the ones to name."""
+def _binding(problem: RhythmProblem, rules: list[Rule], cohort: str, maximise: bool, best: int | None, deadline: Deadline) -> list[Rule]:
+    """The rules touching `cohort` without which its extreme hours would change: the ones to name
+    (those found before the deadline)."""
     found = []
     for rule in rules:
         if rule.cohort not in (cohort, None) or rule.kind in ("hours_min", "hours_max"):
             continue
-        if _extreme_minutes(problem, [r for r in rules if r is not rule], cohort, maximise) != best:
+        if deadline.passed:
+            break
+        if _extreme_minutes(problem, [r for r in rules if r is not rule], cohort, maximise, deadline) != best:
             found.append(rule)
     return found
 
 
-def explain_infeasible(problem: RhythmProblem) -> list[str]:
-    """One or more sentences a planner can act on."""
-    clash = minimal_clash(problem)
+def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[str]:
+    """One or more sentences a planner can act on, found within `seconds` of wall time."""
+    deadline = Deadline.after(seconds)
+    clash, minimal = minimal_clash(problem, deadline)
     if not clash:
-        return [f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {CORE_SECONDS:g} s)"]
+        return [f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"]
     every = _all_rules(problem)
     lines = []
     named: list[Rule] = []
@@ -113,22 +109,24 @@ def explain_infeasible(problem: RhythmProblem) -> list[str]:
         # who moves the target to that figure then gets a calendar.
         others = [r for r in every if not (r.cohort == rule.cohort and r.kind in ("hours_min", "hours_max"))]
         maximise = rule.kind == "hours_min"
-        extreme = _extreme_minutes(problem, others, rule.cohort, maximise)
-        binding = _binding(problem, others, rule.cohort, maximise, extreme)
+        extreme = _extreme_minutes(problem, others, rule.cohort, maximise, deadline)
+        binding = _binding(problem, others, rule.cohort, maximise, extreme, deadline)
         named.extend(binding)
         target = cw.target_minutes
         open_weeks = [w for w in cw.weeks if not w.closed]
         span = f"the {len(open_weeks)} open weeks between {cw.cohort.start} and {cw.cohort.end}"
         with_rules = (" with " + " and ".join(_describe(problem, r) for r in binding)) if binding else ""
         if maximise:
-            amount = f"give at most {hours(extreme)}" if extreme is not None else "cannot give them"
+            amount = f"give at most {hours(extreme)}" if extreme is not None else "cannot give them under the plan's other rules (or no calendar was found in time)"
             lines.append(f"{rule.cohort} needs {hours(target)}; {span} {amount}{with_rules}.")
         else:
             limit = target + cw.cohort.week_minutes - 1
-            amount = f"force at least {hours(extreme)}" if extreme is not None else "force more"
+            amount = f"force at least {hours(extreme)}" if extreme is not None else "force more (or no calendar was found in time)"
             lines.append(f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}.")
     if not lines:
         lines.append("These rules cannot all hold: " + "; ".join(f"{_describe(problem, r)}" for r in clash) + ".")
     places = sorted({r.place for r in clash + named})
     lines.append("Rules in conflict: " + ", ".join(places) + ". Relax one of them (or add open weeks) and build again.")
+    if not minimal:
+        lines.append(f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)")
     return lines

@@ -15,17 +15,8 @@ from ortools.sat.python import cp_model
 from ..domain import hours, monday_of
 from ..lessons import LessonProblem
 from .lessons import build_lessons, week_problem
-from .model import Rule, minimal_core
+from .model import Deadline, Rule, minimal_core
 from .quotas import build_quotas
-
-SECONDS = 20.0
-
-
-def _solver() -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = SECONDS
-    return solver
 
 
 def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None):
@@ -34,15 +25,15 @@ def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, st
     return build_lessons(week_problem(problem, week, quotas or {}), guarded=True, soft=False)
 
 
-def _clash(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None) -> list[Rule]:
+def _clash(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None, deadline: Deadline) -> tuple[list[Rule], bool]:
     def make():
         m = _model(problem, week, quotas)
         return m.model, m.guards
 
-    return minimal_core(make, SECONDS)
+    return minimal_core(make, deadline)
 
 
-def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas) -> int | None:
+def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas, deadline: Deadline) -> int | None:
     """Least minutes the trainer must teach in the rule's week when only that limit is lifted."""
     tid, monday = rule.key[len("trainer_max["):-1].split(",")
     m = _model(problem, week, quotas)
@@ -62,8 +53,8 @@ def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas)
             if sid in cl.trainers and cl.trainers[sid] == tid:
                 load.append(sub.slots[k].minutes * var)
     m.model.minimize(sum(load))
-    solver = _solver()
-    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status, solver = deadline.solve(m.model)
+    if status != cp_model.OPTIMAL:  # a need quoted to the planner must be the least one
         return None
     return round(solver.objective_value)
 
@@ -88,16 +79,18 @@ def _describe(problem: LessonProblem, rule: Rule) -> str:
     return rule.place
 
 
-def explain_lessons(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None = None) -> list[str]:
-    clash = _clash(problem, week, quotas)
+def explain_lessons(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None = None, seconds: float = 120.0) -> list[str]:
+    """Sentences naming the trainer, week, subject or rule that blocks, found within `seconds`."""
+    deadline = Deadline.after(seconds)
+    clash, minimal = _clash(problem, week, quotas, deadline)
     where = "over the cycle" if week is None else f"in week {week}"
     if not clash:
-        return [f"{problem.plan.id}: the lessons cannot be placed {where} (the clash could not be isolated in {SECONDS:g} s)"]
+        return [f"{problem.plan.id}: the lessons cannot be placed {where} (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"]
     lines = []
     for rule in clash:
         if rule.kind == "trainer_max":
             tid, monday = rule.key[len("trainer_max["):-1].split(",")
-            need = _trainer_need(problem, rule, week, quotas)
+            need = _trainer_need(problem, rule, week, quotas, deadline)
             limit = problem.plan.trainer(tid).max_week_minutes
             if need is not None:
                 lines.append(f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}.")
@@ -107,4 +100,6 @@ def explain_lessons(problem: LessonProblem, week: date | None, quotas: dict[tupl
         scope = problem if week is None else week_problem(problem, week, quotas or {})
         lines.append(f"The lessons cannot be placed {where}: " + "; ".join(_describe(scope, r) for r in others) + " cannot all hold.")
     lines.append("Rules in conflict: " + ", ".join(sorted({r.place for r in clash})) + ".")
+    if not minimal:
+        lines.append(f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)")
     return lines

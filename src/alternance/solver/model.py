@@ -6,6 +6,7 @@ explanation of an infeasible plan can ask CP-SAT which of the planner's rules cl
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -45,30 +46,67 @@ class Guards:
         return [self.literals[rule.key]]
 
 
-def minimal_core(make: Callable[[], tuple[cp_model.CpModel, Guards]], seconds: float) -> list[Rule]:
-    """A minimal set of guarded rules that cannot hold together, or [] when they can.
+# One solve of an explanation never takes longer than this, whatever time is left.
+SOLVE_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The wall-clock end of an explanation's many small solves (`--time-limit` bounds them)."""
+
+    end: float
+    seconds: float
+
+    @classmethod
+    def after(cls, seconds: float) -> "Deadline":
+        return cls(time.monotonic() + seconds, seconds)
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    @property
+    def passed(self) -> bool:
+        return self.left() < 0.01
+
+    def solve(self, model: cp_model.CpModel) -> tuple[int, cp_model.CpSolver]:
+        """One sequential solve within what is left (UNKNOWN, unsolved, once the time is up)."""
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1  # assumptions and cores need the sequential search
+        solver.parameters.max_time_in_seconds = min(SOLVE_SECONDS, self.left())
+        return (cp_model.UNKNOWN if self.passed else solver.solve(model)), solver
+
+
+def minimal_core(make: Callable[[], tuple[cp_model.CpModel, Guards]], deadline: Deadline) -> tuple[list[Rule], bool]:
+    """A set of guarded rules that cannot hold together ([] when none is found in time), and
+    whether it is minimal.
 
     `make()` builds a fresh model whose plan rules carry guards. CP-SAT, with every guard as an
     assumption (one worker), returns a sufficient set; a deletion loop drops every rule the
-    clash does not need."""
+    clash does not need, until the deadline: a clash cut short is still a clash, only larger."""
 
     def solve(keys: set[str] | None) -> tuple[int, cp_model.CpSolver, Guards]:
         model, guards = make()
         model.add_assumptions([lit for key, lit in guards.literals.items() if keys is None or key in keys])
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1  # assumptions and cores need the sequential search
-        solver.parameters.max_time_in_seconds = seconds
-        return solver.solve(model), solver, guards
+        return (*deadline.solve(model), guards)
 
     status, solver, guards = solve(None)
     if status != cp_model.INFEASIBLE:
-        return []
+        return [], False
     by_index = {lit.index: key for key, lit in guards.literals.items()}
     core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+    minimal = True
     for key in list(core):
-        if len(core) > 1 and solve(set(core) - {key})[0] == cp_model.INFEASIBLE:
+        if len(core) == 1:
+            break
+        if deadline.passed:
+            minimal = False
+            break
+        status = solve(set(core) - {key})[0]
+        if status == cp_model.INFEASIBLE:
             core.remove(key)
-    return [guards.rules[key] for key in core]
+        elif status != cp_model.OPTIMAL and status != cp_model.FEASIBLE:
+            minimal = False  # undecided in time: the rule stays in the clash
+    return [guards.rules[key] for key in core], minimal
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,8 @@ def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None,
         if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
             from .explain import explain_infeasible  # only needed when there is nothing to publish
 
-            raise NoSolution(explain_infeasible(problem))
+            # The explanation's many small solves get a time limit of their own, as long again.
+            raise NoSolution(explain_infeasible(problem, settings.time_limit))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if values is None:
                 raise NoSolution([f"{problem.plan.id}: no calendar found within the time limit of {settings.time_limit:g} s; try a larger --time-limit"])
