@@ -3,7 +3,7 @@
     python bench/solver_params.py [--sizes 10,50] [--time-limit 60] [--repeats 3] [--sets a,b,c,d,e]
                                   [--out bench/solver_params.md]
 
-Set d is the shipped default (`SolverSettings()`); the table marks whichever set equals it.
+Set g is the shipped default (`SolverSettings()`; d was, until the pseudo-cost search was measured); the table marks whichever set equals it.
 With deterministic=True, solve_rhythm gives each stage a share of the remaining budget in
 deterministic time (STAGE_SHARE); with deterministic=False (sets a, b) it sets no deterministic
 budget, so each stage may run until the wall-clock limit of the whole solve.
@@ -17,6 +17,10 @@ Plans: the seed plan (constraints/charmilles-agora.toml) and synthetic plans of 
                                                                          (interleave_search)
   d  SolverSettings(workers=1, subsolvers=("max_lp",))
   e  SolverSettings(workers=1, subsolvers=("reduced_costs",))
+  f  SolverSettings(workers=1, subsolvers=("pseudo_costs",))
+  g  SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1)
+     each stage: max_lp for a tenth of its budget, then, if not proven, pseudo_costs from its calendar
+(a to f with then=(): one search has the whole stage.)
 
 Each set solves every plan with the same time limit (whole lexicographic solve, as `alternance
 build --time-limit`). The non-deterministic sets (a, b) are solved `--repeats` times to see whether
@@ -62,11 +66,13 @@ def source_state() -> str:
 
 
 PARAMETER_SETS: dict[str, tuple[str, SolverSettings]] = {
-    "a": ("2 workers, CP-SAT defaults", SolverSettings(workers=2, subsolvers=(), deterministic=False)),
-    "b": ("2 workers, reduced_costs+max_lp", SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=False)),
-    "c": ("2 workers, reduced_costs+max_lp, interleave_search", SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=True)),
-    "d": ("1 worker, max_lp", SolverSettings(workers=1, subsolvers=("max_lp",))),
-    "e": ("1 worker, reduced_costs", SolverSettings(workers=1, subsolvers=("reduced_costs",))),
+    "a": ("2 workers, CP-SAT defaults", SolverSettings(workers=2, subsolvers=(), deterministic=False, then=())),
+    "b": ("2 workers, reduced_costs+max_lp", SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=False, then=())),
+    "c": ("2 workers, reduced_costs+max_lp, interleave_search", SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=True, then=())),
+    "d": ("1 worker, max_lp", SolverSettings(workers=1, subsolvers=("max_lp",), then=())),
+    "e": ("1 worker, reduced_costs", SolverSettings(workers=1, subsolvers=("reduced_costs",), then=())),
+    "f": ("1 worker, pseudo_costs", SolverSettings(workers=1, subsolvers=("pseudo_costs",), then=())),
+    "g": ("1 worker, max_lp for 10 % of each stage, then pseudo_costs", SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1)),
 }
 SHORT = {"peak_days": "peak", "changes": "changes", "irregularity": "irreg", "year_imbalance": "year", "excess_minutes": "excess"}
 
@@ -146,7 +152,8 @@ def markdown(trials: list[Trial], args) -> str:
         f"{__import__('os').cpu_count()} cores · time limit {args.time_limit:g} s for the whole lexicographic solve",
         "",
         "Sets: " + "; ".join(
-            f"**{k}** = `SolverSettings(workers={s.workers}, subsolvers={s.subsolvers!r}, deterministic={s.deterministic})`"
+            f"**{k}** = `SolverSettings(workers={s.workers}, subsolvers={s.subsolvers!r}, deterministic={s.deterministic}, then={s.then!r}"
+            + (f", first_share={s.first_share:g}" if s.then else "") + ")`"
             + (" — **the current default `SolverSettings()`**" if is_default(s) else "")
             for k, (_, s) in PARAMETER_SETS.items() if k in args.sets.split(",")),
         "",
