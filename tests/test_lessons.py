@@ -31,6 +31,7 @@ from alternance.lessons import (
 )
 from alternance.rhythm import broken_rules
 from alternance.solver import SolverSettings
+from alternance.solver.lessons import LessonSettings
 from alternance.solver.quotas import spread_band
 from conftest import load, make_plan, problems
 
@@ -593,3 +594,17 @@ def test_shared_trainer_capacity_counts_every_cohort_present(tmp_path: Path) -> 
     b = solved(path)
     assert subject_minutes(b.lessons, "c0")["maths"] == 720
     assert subject_minutes(b.lessons, "c1")["maths"] == 38 * 60
+
+
+def test_weeks_laid_out_side_by_side_give_the_timetable_of_one_at_a_time(tmp_path: Path) -> None:
+    # Week layouts run on two threads by default; each is its own deterministic solve, so the
+    # timetable must be the one that laying the weeks out one after the other gives.
+    path = lesson_plan(tmp_path, [subject("maths", 30), subject("french", 30, exam="written"), subject("eco", 10)],
+                       [trainer("t-a", ["maths", "eco"], max_hours=16, weekdays=("wednesday",)), trainer("t-b", ["french"])],
+                       cohort={"written_exams": {"start": date(2025, 10, 20), "end": date(2025, 10, 24)}})
+    plan = load(path)
+    one = solve_plan(plan, SolverSettings(time_limit=10), lesson_settings=LessonSettings(threads=1))
+    two = solve_plan(plan, SolverSettings(time_limit=10), lesson_settings=LessonSettings(threads=2))
+    assert len({monday_of(x.day) for x in one.lessons.lessons}) >= 4
+    assert one.lessons.lessons == two.lessons.lessons
+    assert broken_lesson_rules(two.lesson_problem, two.lessons) == []

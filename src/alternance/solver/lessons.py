@@ -9,6 +9,7 @@ bounded in deterministic time, so the same plan always gives the same timetable.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
@@ -226,6 +227,7 @@ class LessonSettings:
     quota_deterministic_time: float = 1.0
     week_deterministic_time: float = 0.1
     time_limit: float = 120.0
+    threads: int = 2  # weeks laid out at once (the machine's 2 cores); 1: one after the other
 
 
 class LessonsInfeasible(Exception):
@@ -366,6 +368,22 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float, 
     return m, solver, status
 
 
+def _lay_out_weeks(problem: LessonProblem, settings: LessonSettings, started: float, previous: dict | None, keys: list[tuple], layouts: dict[tuple, tuple]) -> None:
+    """Lay out these weeks (Monday, quotas), `settings.threads` at a time: each week is its own
+    deterministic solve, and CP-SAT lets go of Python's lock while it searches, so the weeks of
+    a repair round share the cores and every layout is the one a lone solve gives."""
+
+    def one(key: tuple) -> tuple:
+        monday, quotas = key
+        return _lay_out_week(week_problem(problem, monday, dict(quotas)), settings, started, previous)
+
+    if settings.threads <= 1 or len(keys) <= 1:
+        layouts.update((key, one(key)) for key in keys)
+        return
+    with ThreadPoolExecutor(max_workers=settings.threads) as pool:
+        layouts.update(zip(keys, pool.map(one, keys)))
+
+
 def _previous_quotas(problem: LessonProblem, previous: dict[tuple[str, date, int], str]) -> Quotas:
     """The last build's weekly minutes for the weeks still to plan whose days did not change."""
     found: Quotas = {}
@@ -424,10 +442,10 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
             quotas = _repair(problem, settings, started, cuts, rung, quotas, failed)
         by_week = _by_week(problem, quotas)
         failed = None
-        for monday, week_quotas in sorted(by_week.items()):
-            key = (monday, tuple(sorted(week_quotas.items())))
-            if key not in layouts:
-                layouts[key] = _lay_out_week(week_problem(problem, monday, week_quotas), settings, started, previous)
+        keys = [(monday, tuple(sorted(week_quotas.items()))) for monday, week_quotas in sorted(by_week.items())]
+        _lay_out_weeks(problem, settings, started, previous, [key for key in keys if key not in layouts], layouts)
+        for monday, _ in keys:
+            key = (monday, tuple(sorted(by_week[monday].items())))
             status = layouts[key][2]
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 failed = monday
