@@ -19,7 +19,8 @@ Plans: the seed plan (constraints/charmilles-agora.toml) and synthetic plans of 
   e  SolverSettings(workers=1, subsolvers=("reduced_costs",))
   f  SolverSettings(workers=1, subsolvers=("pseudo_costs",))
   g  SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1)
-     each stage: max_lp for a tenth of its budget, then, if not proven, pseudo_costs from its calendar
+     each stage after the peak goal: max_lp for a tenth of its budget, then, if not proven,
+     pseudo_costs from its calendar
 (a to f with then=(): one search has the whole stage.)
 
 Each set solves every plan with the same time limit (whole lexicographic solve, as `alternance
@@ -72,7 +73,7 @@ PARAMETER_SETS: dict[str, tuple[str, SolverSettings]] = {
     "d": ("1 worker, max_lp", SolverSettings(workers=1, subsolvers=("max_lp",), then=())),
     "e": ("1 worker, reduced_costs", SolverSettings(workers=1, subsolvers=("reduced_costs",), then=())),
     "f": ("1 worker, pseudo_costs", SolverSettings(workers=1, subsolvers=("pseudo_costs",), then=())),
-    "g": ("1 worker, max_lp for 10 % of each stage, then pseudo_costs", SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1)),
+    "g": ("1 worker, max_lp; after the peak goal, max_lp for 10 % of a stage, then pseudo_costs", SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1)),
 }
 SHORT = {"peak_days": "peak", "changes": "changes", "irregularity": "irreg", "year_imbalance": "year", "excess_minutes": "excess"}
 

@@ -35,28 +35,28 @@ CALENDAR_A, CALENDAR_B = {(0, 0): True}, {(0, 0): False}
 
 def test_a_stage_proven_by_the_first_search_runs_no_other(tmp_path, monkeypatch):
     ran = _fake_searches(monkeypatch, _Stage(cp_model.OPTIMAL, CALENDAR_A, 4, 4, 0.1))
-    found = _stage(_model(tmp_path), SolverSettings(), 10.0, float("inf"), None)
+    found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert ran == [("max_lp",)]
     assert (found.status, found.value, found.values) == (cp_model.OPTIMAL, 4, CALENDAR_A)
 
 
 def test_the_next_search_goes_on_and_its_better_calendar_is_kept(tmp_path, monkeypatch):
     ran = _fake_searches(monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.OPTIMAL, CALENDAR_B, 5, 5, 3.0))
-    found = _stage(_model(tmp_path), SolverSettings(), 10.0, float("inf"), None)
+    found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert ran == [("max_lp",), ("pseudo_costs",)]
     assert (found.status, found.value, found.bound, found.values, found.work) == (cp_model.OPTIMAL, 5, 5, CALENDAR_B, 4.0)
 
 
 def test_a_worse_answer_of_the_next_search_keeps_the_first_calendar_and_the_higher_bound(tmp_path, monkeypatch):
     _fake_searches(monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.FEASIBLE, CALENDAR_B, 8, 6, 9.0))
-    found = _stage(_model(tmp_path), SolverSettings(), 10.0, float("inf"), None)
+    found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert (found.status, found.value, found.bound, found.values) == (cp_model.FEASIBLE, 7, 6, CALENDAR_A)
 
 
 def test_a_bound_that_meets_the_first_value_proves_it(tmp_path, monkeypatch):
     # The next search finds nothing better but proves that nothing better exists.
     _fake_searches(monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.FEASIBLE, CALENDAR_B, 9, 7, 9.0))
-    found = _stage(_model(tmp_path), SolverSettings(), 10.0, float("inf"), None)
+    found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert (found.status, found.value, found.values) == (cp_model.OPTIMAL, 7, CALENDAR_A)
 
 
@@ -69,9 +69,10 @@ def test_without_a_next_search_the_first_has_the_whole_budget(tmp_path, monkeypa
 
     monkeypatch.setattr(solve_module, "_search", fake)
     monkeypatch.setattr(solve_module, "_hint", lambda m, values: None)
-    _stage(_model(tmp_path), SolverSettings(then=()), 10.0, float("inf"), None)
-    _stage(_model(tmp_path), SolverSettings(first_share=0.25), 10.0, float("inf"), None)
-    assert budgets == [10.0, 2.5, 7.5]
+    _stage(_model(tmp_path), SolverSettings(then=()), "irregularity", 10.0, float("inf"), None)
+    _stage(_model(tmp_path), SolverSettings(first_share=0.25), "irregularity", 10.0, float("inf"), None)
+    _stage(_model(tmp_path), SolverSettings(first_share=0.25), "peak_days", 10.0, float("inf"), None)
+    assert budgets == [10.0, 2.5, 7.5, 10.0]  # the peak goal keeps its first search throughout
 
 
 FIVE_COHORTS = PLANS / "five-cohorts" / "five-cohorts.toml"

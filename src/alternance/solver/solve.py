@@ -27,11 +27,13 @@ class SolverSettings:
     plan (bound 90 for 288 after 42 s). `subsolvers=["reduced_costs", "max_lp"]` on 2 workers
     proves it, but without `interleave_search` only reduced_costs runs, and the answer changes
     from run to run (several optimal calendars); with interleave_search it is reproducible but
-    slower. One worker is deterministic. Of the one-worker searches, max-LP proves every stage
-    of the seed plan at once, but needs 7 s for the rhythm goal of 10 cohorts and leaves it 8 %
-    from its bound on 50; the pseudo-cost search proves those in 0.5 s and 21 s. So each stage
-    runs max-LP for `first_share` of its budget and, when that does not prove it, hands its best
-    calendar over to the `then` search for the rest. Each stage is bounded in deterministic time
+    slower. One worker is deterministic. Of the one-worker searches, max-LP proves the peak goal
+    fastest (200 cohorts in 52 s) and every stage of the seed plan at once, but needs 7 s for
+    the rhythm goal of 10 cohorts and leaves it 8 % from its bound on 50, which the pseudo-cost
+    search proves in 0.5 s and 21 s. So the stages of `then_goals` run max-LP for `first_share`
+    of their budget and, when that does not prove them, hand its best calendar over to the
+    `then` search for the rest; the peak goal, which must be proven, keeps max-LP throughout.
+    Each stage is bounded in deterministic time
     (CP-SAT's own measure of work), so a stage cut short is cut at the same point on every run;
     `time_limit` (wall clock) stays as a safety net."""
 
@@ -41,6 +43,7 @@ class SolverSettings:
     deterministic: bool = True
     then: tuple[str, ...] = ("pseudo_costs",)  # () : the first search has the whole stage
     first_share: float = 0.1
+    then_goals: tuple[str, ...] = ("changes", "irregularity", "year_imbalance", "excess_minutes")
 
     def apply(self, solver: cp_model.CpSolver, budget: float, wall: float, subsolvers: tuple[str, ...] | None = None) -> None:
         p = solver.parameters
@@ -115,21 +118,22 @@ def _search(m: RhythmModel, settings: SolverSettings, subsolvers: tuple[str, ...
     return _Stage(status, values, round(solver.objective_value), round(solver.best_objective_bound), work)
 
 
-def _stage(m: RhythmModel, settings: SolverSettings, budget: float, deadline: float, callback) -> _Stage:
+def _stage(m: RhythmModel, settings: SolverSettings, goal: str, budget: float, deadline: float, callback) -> _Stage:
     """One goal: the first search, for `first_share` of the budget when another search follows;
     if it finds a calendar without proving it best, the next search goes on from that calendar
     and the better of the two is kept, with the higher of their bounds."""
     wall = lambda: deadline - time.monotonic()  # noqa: E731
-    first = budget * settings.first_share if settings.then else budget
+    then = settings.then if goal in settings.then_goals else ()
+    first = budget * settings.first_share if then else budget
     found = _search(m, settings, settings.subsolvers, first, wall(), callback)
-    if found.status not in (cp_model.FEASIBLE, cp_model.UNKNOWN) or not settings.then or wall() <= 0.05:
+    if found.status not in (cp_model.FEASIBLE, cp_model.UNKNOWN) or not then or wall() <= 0.05:
         return found
     if found.status == cp_model.UNKNOWN:  # no calendar yet: the next search starts afresh
-        more = _search(m, settings, settings.then, budget - found.work, wall(), callback)
+        more = _search(m, settings, then, budget - found.work, wall(), callback)
         more.work += found.work
         return more
     _hint(m, found.values)
-    more = _search(m, settings, settings.then, budget - found.work, wall(), callback)
+    more = _search(m, settings, then, budget - found.work, wall(), callback)
     best = more if more.values is not None and more.value <= found.value else found
     bound = max(found.bound, more.bound if more.values is not None else found.bound)
     proven = (best is more and more.status == cp_model.OPTIMAL) or bound >= best.value
@@ -157,12 +161,12 @@ def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None,
             _hint(m, values)
         stage_start = time.monotonic()
         callback = _ProgressPrinter(GOAL_LABELS[goal], progress) if progress else None
-        found = _stage(m, settings, budget, deadline, callback)
+        found = _stage(m, settings, goal, budget, deadline, callback)
         if found.status == cp_model.UNKNOWN and values is None:
             first = _first_calendar(m, settings, budget / 2, (deadline - time.monotonic()) / 2)
             if first is not None:
                 _hint(m, first)
-                found = _stage(m, settings, budget / 2, deadline, None)
+                found = _stage(m, settings, goal, budget / 2, deadline, None)
                 if found.status == cp_model.UNKNOWN:  # the start itself is a calendar: value it
                     values = first
         seconds = time.monotonic() - stage_start
