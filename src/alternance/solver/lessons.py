@@ -444,9 +444,8 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
         failed = None
         keys = [(monday, tuple(sorted(week_quotas.items()))) for monday, week_quotas in sorted(by_week.items())]
         _lay_out_weeks(problem, settings, started, previous, [key for key in keys if key not in layouts], layouts)
-        for monday, _ in keys:
-            key = (monday, tuple(sorted(by_week[monday].items())))
-            status = layouts[key][2]
+        for key in keys:
+            monday, status = key[0], layouts[key][2]
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 failed = monday
                 break
