@@ -92,14 +92,18 @@ def test_a_hard_peak_in_the_way(tmp_path):
     assert_places(text, "programme[prog].total_hours", "cohort[c1].max_consecutive_cfa_weeks", "company[acme].peak")
 
 
+# Two cohorts of 175 h (5 CFA weeks) each, in nine weeks and one classroom.
+ONE_CLASSROOM_PLAN = {"max_cohorts_at_cfa": 1}
+ONE_CLASSROOM = {
+    "programme": {"total_hours": 175},
+    "cohorts": [{"max_consecutive_cfa_weeks": 9}, {"id": "c2", "max_consecutive_cfa_weeks": 9}],
+    "apprentices": [{}, {"id": "a-2", "cohort": "c2"}],
+}
+
+
 def test_two_cohorts_and_one_classroom(tmp_path):
     # Two cohorts of 5 CFA weeks each cannot share 9 weeks one at a time.
-    text = explain(
-        tmp_path, {"max_cohorts_at_cfa": 1},
-        programme={"total_hours": 175},
-        cohorts=[{"max_consecutive_cfa_weeks": 9}, {"id": "c2", "max_consecutive_cfa_weeks": 9}],
-        apprentices=[{}, {"id": "a-2", "cohort": "c2"}],
-    )
+    text = explain(tmp_path, ONE_CLASSROOM_PLAN, **ONE_CLASSROOM)
     assert "c1" in text and "c2" in text
     assert "175 h" in text
     assert "140 h" in text  # what one cohort can get while the other has its 175 h
@@ -137,12 +141,7 @@ def _clash_maker(problem):
 
 def test_a_clash_cut_short_by_the_deadline_is_still_a_clash_and_says_so(tmp_path):
     # CP-SAT's first core here names 5 rules; the deletion loop brings it down to 3.
-    path = make_plan(
-        tmp_path, {"max_cohorts_at_cfa": 1},
-        programme={"total_hours": 175},
-        cohorts=[{"max_consecutive_cfa_weeks": 9}, {"id": "c2", "max_consecutive_cfa_weeks": 9}],
-        apprentices=[{}, {"id": "a-2", "cohort": "c2"}],
-    )
+    path = make_plan(tmp_path, ONE_CLASSROOM_PLAN, **ONE_CLASSROOM)
     problem = make_problem(load(path))
     full, minimal = minimal_core(_clash_maker(problem), Deadline.after(60))
     assert minimal and full
@@ -172,12 +171,7 @@ def test_the_cli_gives_the_explanation_the_time_limit(tmp_path):
 def test_an_explanation_cut_short_says_its_clash_may_not_be_the_smallest(tmp_path, monkeypatch):
     import alternance.solver.explain as explain_module
 
-    path = make_plan(
-        tmp_path, {"max_cohorts_at_cfa": 1},
-        programme={"total_hours": 175},
-        cohorts=[{"max_consecutive_cfa_weeks": 9}, {"id": "c2", "max_consecutive_cfa_weeks": 9}],
-        apprentices=[{}, {"id": "a-2", "cohort": "c2"}],
-    )
+    path = make_plan(tmp_path, ONE_CLASSROOM_PLAN, **ONE_CLASSROOM)
     monkeypatch.setattr(explain_module.Deadline, "after", classmethod(lambda cls, seconds: Countdown(1)))
     lines = explain_infeasible(make_problem(load(path)), seconds=1.0)
     assert "ended the search for the smallest clash" in lines[-1]
