@@ -264,9 +264,7 @@ def markdown(rows: list[Row], cli: list[tuple[str, float, int, str, str]], args,
         f"`{command}` · ortools {ortools.__version__} · Python {platform.python_version()} · {platform.machine()} · "
         f"{os.cpu_count()} cores · {state}",
         "",
-        f"Rhythm: `SolverSettings(time_limit={settings.time_limit:g}, workers={settings.workers}, subsolvers={settings.subsolvers!r}, "
-        f"deterministic={settings.deterministic})`; lessons: `LessonSettings(quota_deterministic_time={lesson_settings.quota_deterministic_time:g}, "
-        f"week_deterministic_time={lesson_settings.week_deterministic_time:g}, time_limit={lesson_settings.time_limit:g})`"
+        f"Rhythm: `{settings!r}`; lessons: `{lesson_settings!r}`"  # every field, whatever the settings hold
         f"{' (the defaults)' if args.params == 'default' else ''}.",
         "",
         "Seconds are wall time of each step of one in-process `alternance.build.build()` into a fresh folder "

@@ -9,11 +9,13 @@ explanation naming what blocks, the previous feeds untouched).
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 from click.testing import CliRunner
 
 from alternance.build import PlanBuild, solve_plan
@@ -31,7 +33,7 @@ from alternance.lessons import (
 )
 from alternance.rhythm import broken_rules
 from alternance.solver import SolverSettings
-from alternance.solver.lessons import LessonSettings
+from alternance.solver.lessons import LessonSettings, _clashing_quotas, build_lessons, week_problem
 from alternance.solver.quotas import spread_band
 from conftest import load, make_plan, problems
 
@@ -608,3 +610,25 @@ def test_weeks_laid_out_side_by_side_give_the_timetable_of_one_at_a_time(tmp_pat
     assert len({monday_of(x.day) for x in one.lessons.lessons}) >= 4
     assert one.lessons.lessons == two.lessons.lessons
     assert broken_lesson_rules(two.lesson_problem, two.lessons) == []
+
+
+def test_a_refused_week_is_cut_down_to_the_quotas_that_clash(tmp_path: Path) -> None:
+    # t-a teaches maths on Mondays only, so 6 h of maths in one week (4 h a day at most) has no
+    # layout, whatever French gets; the cut names maths alone, so a repair cannot dodge it by
+    # moving French hours.
+    path = lesson_plan(tmp_path, [subject("maths", 12), subject("french", 20)],
+                       [trainer("t-a", ["maths"], weekdays=("tuesday", "wednesday", "thursday", "friday")), trainer("t-b", ["french"])])
+    b = solved(path)
+    problem = b.lesson_problem
+    first = problem.cohorts[0].days[0]
+    week = {(0, first.week, "maths"): 360, (0, first.week, "french"): 240}
+    settings = LessonSettings()
+    cut = _clashing_quotas(problem, settings, time.monotonic(), week, monday_of(first.day))
+    assert cut == {(0, first.week, "maths"): 360}
+    # The week as refused is indeed without a layout, and so is the cut alone; French alone is not.
+    def status(quotas):
+        m = build_lessons(week_problem(problem, monday_of(first.day), quotas), soft=False)
+        return cp_model.CpSolver().solve(m.model)
+    assert status({("c1", "maths"): 360, ("c1", "french"): 240}) == cp_model.INFEASIBLE
+    assert status({("c1", "maths"): 360}) == cp_model.INFEASIBLE
+    assert status({("c1", "french"): 240}) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -384,6 +384,29 @@ def _lay_out_weeks(problem: LessonProblem, settings: LessonSettings, started: fl
         layouts.update(zip(keys, pool.map(one, keys)))
 
 
+def _clashing_quotas(problem: LessonProblem, settings: LessonSettings, started: float, week: Quotas, monday: date) -> Quotas:
+    """The smallest part of a week's refused quotas that still has no layout, as the cut to add.
+
+    A subject left out is tried at 0 minutes, its slots given to accompaniment, which any slot
+    may hold: if even then the week has no layout, it has none whatever that subject gets, so the
+    cut need not name it. Cutting the whole week instead only forbids that exact combination, and
+    the repair then keeps moving the hours of other cohorts or subjects around the same clash.
+    Whole cohorts are dropped first, then subjects, in a fixed order (the same cut every run)."""
+
+    def no_layout(kept: Quotas) -> bool:
+        by_subject = {(problem.cohorts[ci].cohort.id, sid): v for (ci, _, sid), v in kept.items()}
+        m = build_lessons(week_problem(problem, monday, by_subject), soft=False)
+        solver = _solver(10 * settings.week_deterministic_time, settings.time_limit - (time.monotonic() - started), 1)
+        return solver.solve(m.model) == cp_model.INFEASIBLE  # undecided in time: keep the entry
+
+    cut = {k: v for k, v in week.items() if v}
+    for group in [{k for k in cut if k[0] == ci} for ci in sorted({k[0] for k in cut})] + [{k} for k in sorted(cut)]:
+        trial = {k: v for k, v in cut.items() if k not in group}
+        if group <= cut.keys() and trial and no_layout(trial):
+            cut = trial
+    return cut or week
+
+
 def _previous_quotas(problem: LessonProblem, previous: dict[tuple[str, date, int], str]) -> Quotas:
     """The last build's weekly minutes for the weeks still to plan whose days did not change."""
     found: Quotas = {}
@@ -454,8 +477,8 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
         if failed is None:
             break
         # This week's quotas have no layout (a day-by-day clash the weekly counts cannot see):
-        # forbid them and spread the hours again.
-        cuts.append({k: v for k, v in quotas.items() if _monday(problem, k) == failed})
+        # forbid the part of them that clashes and spread the hours again.
+        cuts.append(_clashing_quotas(problem, settings, started, {k: v for k, v in quotas.items() if _monday(problem, k) == failed}, failed))
         if progress:
             progress(f"  {problem.plan.id} · lessons: week {failed} cannot be laid out with these hours; moving hours around it")
     else:
