@@ -117,7 +117,6 @@ class Countdown(Deadline):
 
     def __init__(self, solves: int):
         object.__setattr__(self, "solves", solves)
-        object.__setattr__(self, "seconds", 1.0)
         object.__setattr__(self, "end", 0.0)
 
     @property
@@ -129,7 +128,7 @@ class Countdown(Deadline):
 
     def solve(self, model):
         object.__setattr__(self, "solves", self.solves - 1)
-        return Deadline(time.monotonic() + 20.0, 20.0).solve(model)
+        return Deadline(time.monotonic() + 20.0).solve(model)
 
 
 def _clash_maker(problem):

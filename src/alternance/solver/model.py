@@ -54,12 +54,11 @@ SOLVE_SECONDS = 20.0
 class Deadline:
     """The wall-clock end of an explanation's many small solves (`--time-limit` bounds them)."""
 
-    end: float
-    seconds: float
+    end: float  # on time.monotonic()'s clock
 
     @classmethod
     def after(cls, seconds: float) -> "Deadline":
-        return cls(time.monotonic() + seconds, seconds)
+        return cls(time.monotonic() + seconds)
 
     def left(self) -> float:
         return max(0.0, self.end - time.monotonic())
