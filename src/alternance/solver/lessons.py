@@ -458,7 +458,8 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
     quotas, rung, proven_first = _first_quotas(problem, settings, started, previous)
     if progress:
         sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
-        progress(f"  {problem.plan.id} · lessons: spread within {SPREAD_LADDER[rung]} week(s) of teaching ({sure}), {time.monotonic() - started:.1f} s")
+        spread = f"spread within {SPREAD_LADDER[rung]} week(s) of teaching" if SPREAD_LADDER[rung] is not None else "hours placed without an even spread"
+        progress(f"  {problem.plan.id} · lessons: {spread} ({sure}), {time.monotonic() - started:.1f} s")
     failed: date | None = None
     for repair in range(MAX_REPAIRS + 1):
         if repair:
