@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import alternance.solver.lessons as solver_lessons
-from alternance.lessons import broken_lesson_rules, lesson_goals, longest_gaps, make_lesson_problem
-from alternance.loader import load_plans
-from alternance.rhythm import broken_rules, make_problem
+from alternance.schedule.lessons import broken_lesson_rules, lesson_goals, longest_gaps, make_lesson_problem
+from alternance.plan.loader import load_plans
+from alternance.schedule.rhythm import broken_rules, make_problem
 from alternance.solver import SolverSettings, solve_rhythm
-from alternance.weeks import SiteCalendar
+from alternance.facts.weeks import SiteCalendar
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))

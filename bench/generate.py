@@ -411,7 +411,7 @@ def write_plan(n_cohorts: int, folder: Path, seed: int = 0, trainers: int | None
 
 def validate(n_cohorts: int, seed: int = 0, trainers: int | None = None):
     """Load the generated plan with the real loader (raises PlanError if invalid); return the Plan."""
-    from alternance.loader import load_plans
+    from alternance.plan.loader import load_plans
 
     with tempfile.TemporaryDirectory() as tmp:
         (plan,) = load_plans([write_plan(n_cohorts, Path(tmp), seed, trainers)])
@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("n_cohorts", type=int)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--trainers", type=int, default=None, help="also ask for lessons, taught by this many shared trainers")
-    parser.add_argument("--check", action="store_true", help="load it with alternance.loader and print a summary instead")
+    parser.add_argument("--check", action="store_true", help="load it with alternance.plan.loader and print a summary instead")
     args = parser.parse_args(argv)
     if args.check:
         plan = validate(args.n_cohorts, args.seed, args.trainers)

@@ -43,11 +43,11 @@ import ortools
 
 import alternance.build as build_module
 from alternance.errors import AlternanceError
-from alternance.lessons import lesson_goals, longest_gaps
-from alternance.rhythm import GOALS, StageResult, choices
+from alternance.schedule.lessons import lesson_goals, longest_gaps
+from alternance.schedule.rhythm import GOALS, StageResult, choices
 from alternance.solver import SolverSettings
 from alternance.solver.lessons import LessonSettings
-from alternance.solver.model import build as build_model
+from alternance.solver.rhythm import build as build_model
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -302,7 +302,7 @@ def markdown(rows: list[Row], cli: list[tuple[str, float, int, str, str]], args,
             "Lessons (from the same builds): spread_weeks = the narrowest drift on the ladder with a timetable (weeks of a "
             "subject's own teaching, plus one slot; None = no spread kept), spread_proven = every narrower drift proven "
             "impossible, weeks_optimal = every week's layout proven optimal; longest gap = the most CFA weeks in a row "
-            "without a lesson of one subject (`alternance.lessons.longest_gaps`); `lesson_goals()`: widest = furthest "
+            "without a lesson of one subject (`alternance.schedule.lessons.longest_gaps`); `lesson_goals()`: widest = furthest "
             "drift from an even progress (minutes), spread = summed drift (minutes), scattered = split half-days, "
             "trainer_days = trainer days on site.",
             "",

@@ -30,7 +30,7 @@ def main() -> None:
 
     import uvicorn
 
-    from alternance.serve import make_app
+    from alternance.publish.serve import make_app
 
     work = Path(tempfile.mkdtemp(prefix="alternance-serve-"))
     out = work / "calendars"

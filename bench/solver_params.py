@@ -43,8 +43,8 @@ from pathlib import Path
 
 import ortools
 
-from alternance.loader import load_plans
-from alternance.rhythm import GOALS, RhythmProblem, RhythmSolution, broken_rules, goals, make_problem
+from alternance.plan.loader import load_plans
+from alternance.schedule.rhythm import GOALS, RhythmProblem, RhythmSolution, broken_rules, goals, make_problem
 from alternance.solver import SolverSettings, solve_rhythm
 
 BENCH = Path(__file__).resolve().parent

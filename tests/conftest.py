@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from alternance.errors import PlanError, Problem
-from alternance.loader import load_plans
-from alternance.rhythm import (
+from alternance.plan.loader import load_plans
+from alternance.schedule.rhythm import (
     CFA, COMPANY, GOALS, CohortPlan, RhythmProblem, RhythmSolution, WeekPlan, broken_rules, goals, make_problem,
 )
 from alternance.solver import SolverSettings, solve_rhythm

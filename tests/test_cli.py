@@ -286,7 +286,7 @@ def test_a_second_build_on_the_same_folder_fails_clearly(tmp_path: Path) -> None
 
 
 def test_failing_write_leaves_previous_feeds(tmp_path: Path, monkeypatch) -> None:
-    from alternance import output
+    from alternance.publish import output
 
     out = tmp_path / "out"
     assert run("build", str(tiny_plan(tmp_path)), "--out", str(out)).exit_code == 0
@@ -331,7 +331,7 @@ def test_killed_build_leaves_old_or_new_tree_never_a_mix(tmp_path: Path) -> None
         proc.wait()
         # Whatever moment the kill hit, the next build (here a dry run of the old plan) must see
         # a whole tree; run recovery the way any build does, then compare.
-        from alternance.output import recover
+        from alternance.publish.output import recover
 
         recover(out.resolve())
         assert tree(out) in (old, new)

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from alternance.cli import main
 from alternance.errors import NoSolution
-from alternance.rhythm import make_problem
+from alternance.schedule.rhythm import make_problem
 from alternance.solver.explain import explain_infeasible
-from alternance.solver.model import Deadline, build, minimal_core
+from alternance.solver.rhythm import Deadline, build, minimal_core
 from conftest import load, solve, make_plan
 
 ALL_PLACES = (

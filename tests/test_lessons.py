@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from alternance.build import PlanBuild, solve_plan
 from alternance.cli import main
 from alternance.domain import Unavailability, monday_of
-from alternance.lessons import (
+from alternance.schedule.lessons import (
     ACCOMPANIMENT,
     LESSON_GOALS,
     Lesson,
@@ -31,7 +31,7 @@ from alternance.lessons import (
     longest_gaps,
     subject_minutes,
 )
-from alternance.rhythm import broken_rules
+from alternance.schedule.rhythm import broken_rules
 from alternance.solver import SolverSettings
 from alternance.solver.lessons import LessonSettings, _clashing_quotas, build_lessons, week_problem
 from alternance.solver.quotas import spread_band

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from alternance.build import solve_plan
 from alternance.errors import NoSolution
-from alternance.lessons import ACCOMPANIMENT, _deviations, broken_lesson_rules, lesson_events, subject_minutes
-from alternance.loader import load_plans
-from alternance.rhythm import broken_rules
+from alternance.schedule.lessons import ACCOMPANIMENT, _deviations, broken_lesson_rules, lesson_events, subject_minutes
+from alternance.plan.loader import load_plans
+from alternance.schedule.rhythm import broken_rules
 from alternance.solver import SolverSettings
 from alternance.solver.quotas import spread_band
 from conftest import toml_text

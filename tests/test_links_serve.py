@@ -83,7 +83,7 @@ def server(site):
     """The real server (uvicorn + Starlette) on a free loopback port, in a thread."""
     import uvicorn
 
-    from alternance.serve import make_app
+    from alternance.publish.serve import make_app
 
     plan, out = site
     config = uvicorn.Config(make_app(out / "public"), host="127.0.0.1", port=0, log_level="warning")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from alternance.errors import PlanError, Problem
-from alternance.loader import load_plans
+from alternance.plan.loader import load_plans
 from conftest import DROP, END, MINI, START, load, problems, make_plan
 
 SEED = Path(__file__).resolve().parents[1] / "constraints" / "charmilles-agora.toml"

@@ -25,8 +25,8 @@ from click.testing import CliRunner
 
 from alternance.cli import main
 from alternance.domain import Plan
-from alternance.lessons import ACCOMPANIMENT
-from alternance.loader import load_plans
+from alternance.schedule.lessons import ACCOMPANIMENT
+from alternance.plan.loader import load_plans
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "calendars"

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from alternance.errors import NoSolution, PlanError
-from alternance.loader import load_plans
-from alternance.rhythm import GOALS, RhythmProblem, broken_rules, goals, make_problem
+from alternance.plan.loader import load_plans
+from alternance.schedule.rhythm import GOALS, RhythmProblem, broken_rules, goals, make_problem
 from alternance.solver import SolverSettings, solve_rhythm
 from conftest import assert_valid, load, make_plan, solution_from
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from alternance.cli import main
-from alternance.loader import load_plans
-from alternance.published import read_published
-from alternance.rhythm import CFA, COMPANY, CohortPlan, RhythmSolution, WeekPlan, broken_rules, goals, make_problem
+from alternance.plan.loader import load_plans
+from alternance.continuity import read_published
+from alternance.schedule.rhythm import CFA, COMPANY, CohortPlan, RhythmSolution, WeekPlan, broken_rules, goals, make_problem
 
 PLAN = """
 [plan]

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from alternance.errors import NoSolution
-from alternance.rhythm import broken_rules, goals, make_problem
+from alternance.schedule.rhythm import broken_rules, goals, make_problem
 from conftest import MINI, assert_valid, load, pattern, solution_from, solve, make_plan
 
 H = 60

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 import alternance.solver.solve as solve_module
-from alternance.rhythm import make_problem
+from alternance.schedule.rhythm import make_problem
 from alternance.solver import SolverSettings, solve_rhythm
-from alternance.solver.model import build
+from alternance.solver.rhythm import build
 from alternance.solver.solve import _Stage, _stage
 from conftest import PLANS, assert_valid, load, make_plan
 

@@ -10,7 +10,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from alternance.tz import vtimezone
+from alternance.facts.tz import vtimezone
 
 
 def parsed(tzid: str, year: int = 2025):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from alternance.weeks import SiteCalendar, public_holidays, school_holiday_coverage, school_holidays
+from alternance.facts.weeks import SiteCalendar, public_holidays, school_holiday_coverage, school_holidays
 from conftest import load, make_plan
 
 H = 60  # minutes per hour

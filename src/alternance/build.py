@@ -7,20 +7,21 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from . import ical, pages
+from .publish import ical
+from .publish import pages
 from .domain import Plan
 from .errors import NoSolution
-from .lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_events, make_lesson_problem
-from .loader import load_plans
-from .changes import change_report
-from .output import current_files, locked, publish
-from .links import SiteSecret, load_secret, public_tree
-from .published import Published, read_published
-from .report import plan_json, summary
-from .rhythm import RhythmProblem, RhythmSolution, broken_rules, make_problem
+from .schedule.lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_events, make_lesson_problem
+from .plan.loader import load_plans
+from .publish.changes import change_report
+from .publish.output import current_files, locked, publish
+from .publish.links import SiteSecret, load_secret, public_tree
+from .continuity import Published, read_published
+from .publish.report import plan_json, summary
+from .schedule.rhythm import RhythmProblem, RhythmSolution, broken_rules, make_problem
 from .solver import SolverSettings, solve_rhythm
 from .solver.lessons import LessonSettings, LessonsInfeasible, solve_lessons
-from .weeks import SiteCalendar
+from .facts.weeks import SiteCalendar
 
 
 @dataclass(frozen=True)

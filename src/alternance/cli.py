@@ -15,8 +15,8 @@ import click
 from .build import build as run_build
 from .domain import hours
 from .errors import AlternanceError, PlanError, Problem
-from .loader import load_plans
-from .rhythm import make_problem
+from .plan.loader import load_plans
+from .schedule.rhythm import make_problem
 from .solver import SolverSettings
 from .solver.lessons import LessonSettings
 
@@ -106,8 +106,8 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
 @click.option("--rotate", "rotate", default=None, metavar="FEED", help="Give FEED a new secret link (the old one stops working).")
 def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None) -> None:
     """Print each feed's secret link: `FEED URL`, one per line."""
-    from .links import load_secret, link_lines, plan_feeds, public_path
-    from .output import locked
+    from .publish.links import load_secret, link_lines, plan_feeds, public_path
+    from .publish.output import locked
 
     try:
         loaded = load_plans(_plan_paths(plans))
@@ -135,7 +135,7 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None)
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 def serve(out: Path, host: str, port: int) -> None:
     """Serve <out>/public/ over HTTP: feeds and pages under their secret names only."""
-    from .serve import run
+    from .publish.serve import run
 
     public = out / "public"
     if not public.is_dir():

@@ -11,8 +11,8 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from ..domain import hours
-from ..rhythm import RhythmProblem
-from .model import Deadline, Rule, build, minimal_core
+from ..schedule.rhythm import RhythmProblem
+from .rhythm import Deadline, Rule, build, minimal_core
 
 
 def minimal_clash(problem: RhythmProblem, deadline: Deadline) -> tuple[list[Rule], bool]:

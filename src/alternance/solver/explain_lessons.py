@@ -13,9 +13,9 @@ from datetime import date
 from ortools.sat.python import cp_model
 
 from ..domain import hours, monday_of
-from ..lessons import LessonProblem
+from ..schedule.lessons import LessonProblem
 from .lessons import build_lessons, week_problem
-from .model import Deadline, Rule, minimal_core
+from .rhythm import Deadline, Rule, minimal_core
 from .quotas import build_quotas
 
 

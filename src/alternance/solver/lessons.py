@@ -17,7 +17,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from ..domain import monday_of
-from ..lessons import (
+from ..schedule.lessons import (
     ACCOMPANIMENT,
     MAX_SUBJECT_DAY_MINUTES,
     CohortLessons,
@@ -26,8 +26,8 @@ from ..lessons import (
     LessonSolution,
     half_day_pairs,
 )
-from ..weeks import MINOR_DAY_MINUTES
-from .model import Guards, Rule
+from ..facts.weeks import MINOR_DAY_MINUTES
+from .rhythm import Guards, Rule
 from .quotas import build_quotas
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest

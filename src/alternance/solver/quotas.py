@@ -15,8 +15,8 @@ from datetime import date
 from ortools.sat.python import cp_model
 
 from ..domain import monday_of
-from ..lessons import MAX_SUBJECT_DAY_MINUTES, LessonProblem
-from .model import Guards, Rule
+from ..schedule.lessons import MAX_SUBJECT_DAY_MINUTES, LessonProblem
+from .rhythm import Guards, Rule
 
 Key = tuple[int, int, str, int]  # cohort index, CFA week index, subject id, slot length (minutes)
 

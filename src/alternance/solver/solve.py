@@ -9,8 +9,8 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from ..errors import NoSolution
-from ..rhythm import CFA, COMPANY, GOAL_LABELS, GOALS, CohortPlan, goals, RhythmProblem, RhythmSolution, StageResult, WeekPlan
-from .model import RhythmModel, build
+from ..schedule.rhythm import CFA, COMPANY, GOAL_LABELS, GOALS, CohortPlan, goals, RhythmProblem, RhythmSolution, StageResult, WeekPlan
+from .rhythm import RhythmModel, build
 
 Progress = Callable[[str], None]
 

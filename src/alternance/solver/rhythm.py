@@ -12,9 +12,9 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from ..lessons import MAX_SUBJECT_DAY_MINUTES
-from ..rhythm import CFA, GOALS, CohortWeeks, RhythmProblem
-from ..weeks import slot_sums
+from ..schedule.lessons import MAX_SUBJECT_DAY_MINUTES
+from ..schedule.rhythm import CFA, GOALS, CohortWeeks, RhythmProblem
+from ..facts.weeks import slot_sums
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .domain import Plan
-from .errors import OutputError
+from ..domain import Plan
+from ..errors import OutputError
 
 TOKEN_BYTES = 20  # 160 bits, above the 128 asked
 NO_LISTING = b"<!DOCTYPE html><title>alternance</title>\n"

@@ -11,15 +11,15 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from icalendar import Calendar, Event
 
-from . import __version__
+from .. import __version__
 from zoneinfo import ZoneInfo
 
-from .domain import Apprentice, Cohort, Company, Plan, Trainer, hours
-from .lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
-from .rhythm import CFA, CohortPlan, WeekPlan
-from .published import STAMP_PROPERTIES, PublishedEvent, event_blocks, field, property_name, signature
-from .tz import vtimezone
-from .weeks import Week
+from ..domain import Apprentice, Cohort, Company, Plan, Trainer, hours
+from ..schedule.lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
+from ..schedule.rhythm import CFA, CohortPlan, WeekPlan
+from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, field, property_name, signature
+from ..facts.tz import vtimezone
+from ..facts.weeks import Week
 
 PRODID = f"-//alternance//alternance {__version__}//FR"
 

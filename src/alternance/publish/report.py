@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .domain import Plan, hours
-from .lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
-from .rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
+from ..domain import Plan, hours
+from ..schedule.lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
+from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
 
 
 def _h(minutes: int) -> int | float:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from .errors import OutputError
+from ..errors import OutputError
 
 MARKER = ".alternance"
 MARKER_TEXT = b"This folder is written by `alternance build`; edits are replaced at the next build.\n"

@@ -13,7 +13,7 @@ from functools import cache
 import holidays as holidays_lib
 from vacances_scolaires_france import SchoolHolidayDates
 
-from .domain import Cohort, Plan, age_on, monday_of
+from ..domain import Cohort, Plan, age_on, monday_of
 
 MINOR_DAY_MINUTES = 8 * 60  # under 18: at most 8 h of work a day (Code du travail L3162-1)
 

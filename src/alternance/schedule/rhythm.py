@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .domain import Cohort, Plan
-from .weeks import SiteCalendar, Week
+from ..domain import Cohort, Plan
+from ..facts.weeks import SiteCalendar, Week
 
 CFA = "cfa"
 COMPANY = "company"

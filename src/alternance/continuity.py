@@ -14,7 +14,7 @@ from pathlib import Path
 
 from icalendar.prop import vDDDTypes
 
-from .rhythm import Baseline
+from .schedule.rhythm import Baseline
 
 STAMP_PROPERTIES = (b"DTSTAMP", b"SEQUENCE", b"LAST-MODIFIED")
 

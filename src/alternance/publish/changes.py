@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .published import Published, event_blocks, field, signature
-from .rhythm import CFA
+from ..continuity import Published, event_blocks, field, signature
+from ..schedule.rhythm import CFA
 
 if TYPE_CHECKING:
-    from .build import PlanBuild
+    from ..build import PlanBuild
 
 KIND = {CFA: "CFA", "company": "entreprise", None: "—"}
 

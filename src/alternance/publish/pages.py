@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-from .domain import Apprentice, Company, Plan, hours, monday_of
-from .lessons import ACCOMPANIMENT, LessonSolution
-from .rhythm import CFA, CohortWeeks, RhythmSolution
-from .weeks import SiteCalendar
+from ..domain import Apprentice, Company, Plan, hours, monday_of
+from ..schedule.lessons import ACCOMPANIMENT, LessonSolution
+from ..schedule.rhythm import CFA, CohortWeeks, RhythmSolution
+from ..facts.weeks import SiteCalendar
 
 STYLE = """
 @page { size: A4 landscape; margin: 8mm; }

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from .domain import (
+from ..domain import (
     MINUTES_PER_HOUR,
     WEEKDAY_NAMES,
     Slot,
@@ -32,8 +32,8 @@ from .domain import (
     Programme,
     Subject,
 )
-from .errors import PlanError, Problem
-from .weeks import school_holiday_coverage
+from ..errors import PlanError, Problem
+from ..facts.weeks import school_holiday_coverage
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from .domain import Cohort, Plan, Slot, Subject, age_on, monday_of
+from ..domain import Cohort, Plan, Slot, Subject, age_on, monday_of
 from .rhythm import CFA, RhythmProblem, RhythmSolution
-from .weeks import MINOR_DAY_MINUTES, cfa_day_minutes
+from ..facts.weeks import MINOR_DAY_MINUTES, cfa_day_minutes
 
 ACCOMPANIMENT = "accompagnement"
 ACCOMPANIMENT_NAME = "Accompagnement"

@@ -1,0 +1,1 @@
+"""Calendar facts: weeks, holidays, closures and time zones (pure, no solver)."""

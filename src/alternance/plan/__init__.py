@@ -1,0 +1,1 @@
+"""Reading and validating plan files: TOML and the CSV files beside them."""

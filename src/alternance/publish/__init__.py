@@ -1,0 +1,1 @@
+"""Writers and the publish transaction: iCal feeds, pages, reports, links, output, serve."""
