@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import alternance.solver.lessons as solver_lessons
-from alternance.schedule.lessons import broken_lesson_rules, lesson_goals, longest_gaps, make_lesson_problem
+from alternance.facts.weeks import SiteCalendar
 from alternance.plan.loader import load_plans
+from alternance.schedule.lessons import broken_lesson_rules, lesson_goals, longest_gaps, make_lesson_problem
 from alternance.schedule.rhythm import broken_rules, make_problem
 from alternance.solver import SolverSettings, solve_rhythm
-from alternance.facts.weeks import SiteCalendar
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         return solver
 
     solver_lessons._solver = quota_aware_solver
-    solver_lessons.SPREAD_LADDER = tuple(None if x.strip().lower() == "none" else int(x) for x in args.ladder.split(","))
+    solver_lessons.SPREAD_LADDER = tuple(
+        None if x.strip().lower() == "none" else int(x) for x in args.ladder.split(",")
+    )
     settings = solver_lessons.LessonSettings(quota_deterministic_time=args.quota_budget, time_limit=args.time_limit)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     broken = broken_lesson_rules(lesson_problem, lessons)
     gaps = longest_gaps(lesson_problem, lessons)
     (cohort, subject), gap = max(gaps.items(), key=lambda kv: (kv[1], kv[0]))
-    print(f"{plan.id}: {len(lessons.lessons)} lessons in {seconds:.1f} s; spread_weeks {lessons.spread_weeks}, "
-          f"weeks_optimal {lessons.weeks_optimal}; longest gap {gap} CFA weeks ({cohort}, {subject}); "
-          f"goals {lesson_goals(lesson_problem, lessons)}; broken hard rules: {len(broken)}")
+    print(
+        f"{plan.id}: {len(lessons.lessons)} lessons in {seconds:.1f} s; spread_weeks {lessons.spread_weeks}, "
+        f"weeks_optimal {lessons.weeks_optimal}; longest gap {gap} CFA weeks ({cohort}, {subject}); "
+        f"goals {lesson_goals(lesson_problem, lessons)}; broken hard rules: {len(broken)}"
+    )
     for line in broken[:10]:
         print("  " + line)
     return 0 if not broken else 1

@@ -74,7 +74,9 @@ INTAKES = (
     (date(2025, 9, 1), date(2027, 6, 25), (date(2027, 5, 18), date(2027, 6, 11))),
 )
 CLOSURES = (  # the "Pont de l'Ascension" Fridays of the seed plan
-    date(2025, 5, 30), date(2026, 5, 15), date(2027, 5, 7),
+    date(2025, 5, 30),
+    date(2026, 5, 15),
+    date(2027, 5, 7),
 )
 CAPACITY_SHARE = 0.6
 
@@ -133,19 +135,90 @@ AWAY_WINDOW = (date(2025, 10, 6), date(2026, 3, 16))  # Mondays on which a date 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 FIRST_NAMES = (
-    "Léa", "Yanis", "Chloé", "Nathan", "Inès", "Hugo", "Sarah", "Lucas", "Emma", "Louis",
-    "Jade", "Gabriel", "Manon", "Adam", "Camille", "Arthur", "Zoé", "Rayan", "Lina", "Tom",
-    "Anaïs", "Théo", "Mila", "Noah", "Clara", "Enzo", "Lou", "Mathis", "Nora", "Sacha",
+    "Léa",
+    "Yanis",
+    "Chloé",
+    "Nathan",
+    "Inès",
+    "Hugo",
+    "Sarah",
+    "Lucas",
+    "Emma",
+    "Louis",
+    "Jade",
+    "Gabriel",
+    "Manon",
+    "Adam",
+    "Camille",
+    "Arthur",
+    "Zoé",
+    "Rayan",
+    "Lina",
+    "Tom",
+    "Anaïs",
+    "Théo",
+    "Mila",
+    "Noah",
+    "Clara",
+    "Enzo",
+    "Lou",
+    "Mathis",
+    "Nora",
+    "Sacha",
 )
 LAST_NAMES = (
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet",
-    "François", "Martinez", "Belkacem", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Belkacem",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
 )
 TOWNS = (
-    "Grenoble", "Échirolles", "Eybens", "Meylan", "Voiron", "Vizille", "Crolles", "Seyssinet",
-    "Fontaine", "Saint-Égrève", "Sassenage", "Domène", "Pontcharra", "Chambéry", "Vienne",
+    "Grenoble",
+    "Échirolles",
+    "Eybens",
+    "Meylan",
+    "Voiron",
+    "Vizille",
+    "Crolles",
+    "Seyssinet",
+    "Fontaine",
+    "Saint-Égrève",
+    "Sassenage",
+    "Domène",
+    "Pontcharra",
+    "Chambéry",
+    "Vienne",
 )
 
 
@@ -188,7 +261,9 @@ class TrainerDraft:
     def weekly_rates(self) -> list[tuple[str, float]]:
         """(cohort id, hours a CFA week) of each class this trainer teaches."""
         hours = {sid: (h, exam) for sid, _, h, exam in LESSON_SUBJECTS}
-        return [(cid, hours[sid][0] / TEACHING_WEEKS[hours[sid][1]]) for sid, cids in self.cohorts.items() for cid in cids]
+        return [
+            (cid, hours[sid][0] / TEACHING_WEEKS[hours[sid][1]]) for sid, cids in self.cohorts.items() for cid in cids
+        ]
 
     def busiest_week(self, capacity: int) -> float:
         """Hours in a week when the trainer's heaviest cohorts (at most `capacity`) are all at the CFA."""
@@ -213,7 +288,9 @@ def _pack(shares: list[tuple[str, float]], n_trainers: int) -> tuple[list[list[s
     return owners, load
 
 
-def _assign(owners: list[list[str]], cohort_ids: list[str], intake_of: dict[str, int]) -> tuple[list[dict[str, list[str]]], list[int]]:
+def _assign(
+    owners: list[list[str]], cohort_ids: list[str], intake_of: dict[str, int]
+) -> tuple[list[dict[str, list[str]]], list[int]]:
     """Each cohort's trainer for each subject (largest subjects first): the least loaded of that
     subject's trainers over the whole cycle, then in the cohort's intake (both intakes are at the
     CFA in 2025-2026, so this keeps a trainer's busiest week down). Returns, per trainer, subject
@@ -232,7 +309,9 @@ def _assign(owners: list[list[str]], cohort_ids: list[str], intake_of: dict[str,
     return classes, total
 
 
-def _deal_subjects(n_trainers: int, cohort_ids: list[str], intake_of: dict[str, int]) -> tuple[list[list[str]], list[dict[str, list[str]]]]:
+def _deal_subjects(
+    n_trainers: int, cohort_ids: list[str], intake_of: dict[str, int]
+) -> tuple[list[list[str]], list[dict[str, list[str]]]]:
     """Which subjects each trainer teaches, and to which cohorts. Each subject gets 2 or 3
     trainers: of every such choice that leaves no trainer without a subject, the subjects' shares
     are dealt largest first to the least loaded trainer, the classes assigned (`_assign`), and the
@@ -254,14 +333,21 @@ def _deal_subjects(n_trainers: int, cohort_ids: list[str], intake_of: dict[str, 
     return best[1], best[2]
 
 
-def draft_trainers(n_trainers: int, cohort_ids: list[str], intake_of: dict[str, int], capacity: int, rng: random.Random) -> list[TrainerDraft]:
+def draft_trainers(
+    n_trainers: int, cohort_ids: list[str], intake_of: dict[str, int], capacity: int, rng: random.Random
+) -> list[TrainerDraft]:
     """Who teaches what, to whom, how much a week at most, and when they are away (see the module doc)."""
     n_subjects = len(LESSON_SUBJECTS)
     if not 2 <= n_trainers <= 3 * n_subjects:
         raise ValueError(f"trainers must be between 2 and {3 * n_subjects} (2 or 3 trainers per subject)")
     owners, classes = _deal_subjects(n_trainers, cohort_ids, intake_of)
     drafts = [
-        TrainerDraft(f"t-{k + 1:02d}", f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", subjects=owners[k], cohorts=classes[k])
+        TrainerDraft(
+            f"t-{k + 1:02d}",
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            subjects=owners[k],
+            cohorts=classes[k],
+        )
         for k in range(n_trainers)
     ]
     low, high = MAX_WEEK_HOURS
@@ -319,7 +405,13 @@ def generate_plan(n_cohorts: int, seed: int = 0, trainers: int | None = None) ->
         f"total_hours = {TOTAL_HOURS}",
     ]
     for sid, name, hours, exam in subjects:
-        out += ["[[programme.subject]]", f"id = {_s(sid)}", f"name = {_s(name)}", f"hours = {hours}", f"exam = {_s(exam)}"]
+        out += [
+            "[[programme.subject]]",
+            f"id = {_s(sid)}",
+            f"name = {_s(name)}",
+            f"hours = {hours}",
+            f"exam = {_s(exam)}",
+        ]
     out.append("")
 
     companies: list[str] = []
@@ -342,7 +434,9 @@ def generate_plan(n_cohorts: int, seed: int = 0, trainers: int | None = None) ->
         ]
         if drafts:
             mine = {sid: t.id for t in drafts for sid, cids in t.cohorts.items() if cid in cids}
-            out.append("trainers = { " + ", ".join(f"{_s(sid)} = {_s(mine[sid])}" for sid, *_ in LESSON_SUBJECTS) + " }")
+            out.append(
+                "trainers = { " + ", ".join(f"{_s(sid)} = {_s(mine[sid])}" for sid, *_ in LESSON_SUBJECTS) + " }"
+            )
         out.append("")
         n_companies = rng.randint(8, 12)
         hard_at = rng.randrange(n_companies) if rng.random() < HARD_PEAK_COHORT_SHARE else None
@@ -422,14 +516,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n_cohorts", type=int)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--trainers", type=int, default=None, help="also ask for lessons, taught by this many shared trainers")
-    parser.add_argument("--check", action="store_true", help="load it with alternance.plan.loader and print a summary instead")
+    parser.add_argument(
+        "--trainers", type=int, default=None, help="also ask for lessons, taught by this many shared trainers"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="load it with alternance.plan.loader and print a summary instead"
+    )
     args = parser.parse_args(argv)
     if args.check:
         plan = validate(args.n_cohorts, args.seed, args.trainers)
-        print(f"{plan.id}: ok — {len(plan.cohorts)} cohorts, {len(plan.companies)} companies, "
-              f"{len(plan.apprentices)} apprentices, max_cohorts_at_cfa = {plan.max_cohorts_at_cfa}, "
-              f"{len(plan.trainers)} trainers, {len(plan.day_slots)} day slots")
+        print(
+            f"{plan.id}: ok — {len(plan.cohorts)} cohorts, {len(plan.companies)} companies, "
+            f"{len(plan.apprentices)} apprentices, max_cohorts_at_cfa = {plan.max_cohorts_at_cfa}, "
+            f"{len(plan.trainers)} trainers, {len(plan.day_slots)} day slots"
+        )
         if plan.trainers:
             assigned: dict[str, list[tuple[str, str]]] = {}
             for (cid, sid), tid in plan.assignments:
@@ -437,9 +537,13 @@ def main(argv: list[str] | None = None) -> None:
             hours = {s.id: s.minutes // 60 for p in plan.programmes for s in p.subjects}
             for t in plan.trainers:
                 mine = assigned.get(t.id, [])
-                away = ", ".join(WEEKDAYS[u.weekday] if u.weekday is not None else f"{u.start}..{u.end}" for u in t.unavailable)
-                print(f"  {t.id}: {'+'.join(t.subjects)}; {len(mine)} classes, {sum(hours[s] for _, s in mine)} h "
-                      f"over the cycle; max {t.max_week_minutes // 60} h/week; away: {away or '-'}")
+                away = ", ".join(
+                    WEEKDAYS[u.weekday] if u.weekday is not None else f"{u.start}..{u.end}" for u in t.unavailable
+                )
+                print(
+                    f"  {t.id}: {'+'.join(t.subjects)}; {len(mine)} classes, {sum(hours[s] for _, s in mine)} h "
+                    f"over the cycle; max {t.max_week_minutes // 60} h/week; away: {away or '-'}"
+                )
         return
     sys.stdout.write(generate_plan(args.n_cohorts, args.seed, args.trainers))
 

@@ -64,7 +64,9 @@ def main() -> None:
         weeks = moved.split("future weeks changed since the last build ")[1].split(" ")[0] if moved else "?"
         rows.append((run + 1, first, same, changed, weeks, "is up to date" in same_out))
         shutil.rmtree(work)
-    print("| run | first build s | rebuild, no change s | rebuild, one company's new hard peak s | weeks moved | no-change rebuild wrote nothing |")
+    print(
+        "| run | first build s | rebuild, no change s | rebuild, one company's new hard peak s | weeks moved | no-change rebuild wrote nothing |"
+    )
     print("|---|---|---|---|---|---|")
     for run, first, same, changed, weeks, untouched in rows:
         print(f"| {run} | {first:.1f} | {same:.1f} | {changed:.1f} | {weeks} | {'yes' if untouched else 'NO'} |")

@@ -69,8 +69,13 @@ STEPS = {
     "render": ("render",),
     "publish": ("publish",),
 }
-SHORT_GOALS = {"peak_days": "peak", "changes": "changes", "irregularity": "irreg",
-               "year_imbalance": "year", "excess_minutes": "excess"}
+SHORT_GOALS = {
+    "peak_days": "peak",
+    "changes": "changes",
+    "irregularity": "irreg",
+    "year_imbalance": "year",
+    "excess_minutes": "excess",
+}
 
 
 @dataclass
@@ -162,7 +167,9 @@ def lesson_facts(lesson_problem, lessons, broken: int, seconds: float) -> dict:
     }
 
 
-def run_build(plan_path: Path, settings: SolverSettings, lesson_settings: LessonSettings, out: Path, progress=None) -> Row:
+def run_build(
+    plan_path: Path, settings: SolverSettings, lesson_settings: LessonSettings, out: Path, progress=None
+) -> Row:
     """One in-process build() of one plan file, timed step by step."""
     seconds: dict[str, float] = {}
     seen: dict[str, object] = {}
@@ -179,13 +186,24 @@ def run_build(plan_path: Path, settings: SolverSettings, lesson_settings: Lesson
     (plan,) = seen["load_plans"]
     problem = seen.get("make_problem")
     row = Row(
-        plan=plan.id, kind="rhythm + lessons" if plan.has_lessons else "rhythm", cohorts=len(plan.cohorts),
-        companies=len(plan.companies), apprentices=len(plan.apprentices), trainers=len(plan.trainers),
-        capacity=plan.max_cohorts_at_cfa, seconds=seconds, wall=wall, error=error,
+        plan=plan.id,
+        kind="rhythm + lessons" if plan.has_lessons else "rhythm",
+        cohorts=len(plan.cohorts),
+        companies=len(plan.companies),
+        apprentices=len(plan.apprentices),
+        trainers=len(plan.trainers),
+        capacity=plan.max_cohorts_at_cfa,
+        seconds=seconds,
+        wall=wall,
+        error=error,
     )
     if problem is not None:
         m = build_model(problem)  # not timed: only to count the model's size
-        row.cfa_vars, row.model_vars, row.constraints = len(m.x), len(m.model.proto.variables), len(m.model.proto.constraints)
+        row.cfa_vars, row.model_vars, row.constraints = (
+            len(m.x),
+            len(m.model.proto.variables),
+            len(m.model.proto.constraints),
+        )
     if result is None:
         solution = seen.get("solve_rhythm")
         if solution is not None:
@@ -198,7 +216,9 @@ def run_build(plan_path: Path, settings: SolverSettings, lesson_settings: Lesson
     row.files = dict(result.files)
     row.tree = read_tree(out) if out.exists() else {}
     if b.lessons is not None:
-        row.lessons = lesson_facts(b.lesson_problem, b.lessons, len(seen.get("broken_lesson_rules") or ()), seconds.get("lessons", 0.0))
+        row.lessons = lesson_facts(
+            b.lesson_problem, b.lessons, len(seen.get("broken_lesson_rules") or ()), seconds.get("lessons", 0.0)
+        )
     return row
 
 
@@ -251,13 +271,34 @@ def _fmt(seconds: dict[str, float], step: str) -> str:
     return f"{seconds[step]:.2f}" if step in seconds else "–"
 
 
-def markdown(rows: list[Row], cli: list[tuple[str, float, int, str, str]], args, settings: SolverSettings, lesson_settings: LessonSettings, state: str) -> str:
+def markdown(
+    rows: list[Row],
+    cli: list[tuple[str, float, int, str, str]],
+    args,
+    settings: SolverSettings,
+    lesson_settings: LessonSettings,
+    state: str,
+) -> str:
     goals = [g for g in GOALS]
-    steps = ["load", "baseline", "problem", "rhythm", "check", "lesson problem", "lessons", "lesson check", "render", "publish", "other"]
+    steps = [
+        "load",
+        "baseline",
+        "problem",
+        "rhythm",
+        "check",
+        "lesson problem",
+        "lessons",
+        "lesson check",
+        "render",
+        "publish",
+        "other",
+    ]
     lessons = args.lessons or "''"
-    command = (f"python bench/run.py --sizes {args.sizes} --lessons {lessons} --time-limit {args.time_limit:g} --seed {args.seed}"
-               f"{'' if args.params == 'default' else ' --params ' + args.params}{' --no-seed-plan' if args.no_seed_plan else ''}"
-               f"{' --no-cli' if args.no_cli else ''}{' --no-determinism' if args.no_determinism else ''}")
+    command = (
+        f"python bench/run.py --sizes {args.sizes} --lessons {lessons} --time-limit {args.time_limit:g} --seed {args.seed}"
+        f"{'' if args.params == 'default' else ' --params ' + args.params}{' --no-seed-plan' if args.no_seed_plan else ''}"
+        f"{' --no-cli' if args.no_cli else ''}{' --no-determinism' if args.no_determinism else ''}"
+    )
     lines = [
         f"# alternance build benchmark — {datetime.now().isoformat(timespec='seconds')}",
         "",
@@ -276,20 +317,37 @@ def markdown(rows: list[Row], cli: list[tuple[str, float, int, str, str]], args,
         "trees in --out (every file, alternance's `.alternance` marker included; files = the build's own files).",
         "",
         "| plan | kind | cohorts | companies | apprentices | trainers | CFA-week vars | model vars | constraints | load/cap "
-        + "".join(f"| {s} s " for s in steps) + "| total s | files "
-        + "".join(f"| {g} " for g in goals) + "| peak gap | broken rules | same bytes |",
+        + "".join(f"| {s} s " for s in steps)
+        + "| total s | files "
+        + "".join(f"| {g} " for g in goals)
+        + "| peak gap | broken rules | same bytes |",
         "|---" * (10 + len(steps) + 2 + len(goals) + 3) + "|",
     ]
     for r in rows:
         cap = r.capacity if r.capacity is not None else "–"
-        cells = [r.plan, r.kind, r.cohorts, r.companies, r.apprentices, r.trainers or "–", r.cfa_vars, r.model_vars, r.constraints,
-                 f"{r.max_load if not r.error else '–'}/{cap}", *[_fmt(r.seconds, s) for s in steps], f"{r.wall:.2f}", len(r.files)]
+        cells = [
+            r.plan,
+            r.kind,
+            r.cohorts,
+            r.companies,
+            r.apprentices,
+            r.trainers or "–",
+            r.cfa_vars,
+            r.model_vars,
+            r.constraints,
+            f"{r.max_load if not r.error else '–'}/{cap}",
+            *[_fmt(r.seconds, s) for s in steps],
+            f"{r.wall:.2f}",
+            len(r.files),
+        ]
         if r.error and len(r.stages) == len(goals):  # the rhythm was solved, a later step failed
             cells += [stage_cell(st) for st in r.stages]
             cells += [f"{r.peak_gap:.4f}", r.broken, f"**no build**: {r.error.split(':')[0]} in the lessons (below)"]
         elif r.error:
             stage_cells = [stage_cell(st) for st in r.stages] + ["–"] * (len(goals) - len(r.stages))
-            stage_cells[0] = f"**no build**: {r.error}" if not r.stages else stage_cells[0] + f" · **no build**: {r.error}"
+            stage_cells[0] = (
+                f"**no build**: {r.error}" if not r.stages else stage_cells[0] + f" · **no build**: {r.error}"
+            )
             cells += stage_cells + ["–", "–", r.same]
         else:
             cells += [stage_cell(st) for st in r.stages]
@@ -314,19 +372,49 @@ def markdown(rows: list[Row], cli: list[tuple[str, float, int, str, str]], args,
             f = r.lessons
             if f is None:
                 lessons_s = _fmt(r.seconds, "lessons")
-                lines.append("| " + " | ".join(map(str, [r.plan, r.cohorts, r.trainers, lessons_s, f"**no timetable**: {r.error}"] + ["–"] * 9)) + " |")
+                lines.append(
+                    "| "
+                    + " | ".join(
+                        map(str, [r.plan, r.cohorts, r.trainers, lessons_s, f"**no timetable**: {r.error}"] + ["–"] * 9)
+                    )
+                    + " |"
+                )
                 continue
             gap, cohort, subject = f["longest_gap"]
             g = f["goals"]
-            lines.append("| " + " | ".join(map(str, [
-                r.plan, r.cohorts, r.trainers, f"{f['seconds']:.2f}", f["lessons"], f["spread_weeks"], f["spread_proven"],
-                f["weeks_optimal"], f"{gap} CFA weeks ({cohort}, {subject})", g.get("widest", "–"), g.get("spread", "–"),
-                g.get("scattered", "–"), g.get("trainer_days", "–"), f["broken"],
-            ])) + " |")
+            lines.append(
+                "| "
+                + " | ".join(
+                    map(
+                        str,
+                        [
+                            r.plan,
+                            r.cohorts,
+                            r.trainers,
+                            f"{f['seconds']:.2f}",
+                            f["lessons"],
+                            f["spread_weeks"],
+                            f["spread_proven"],
+                            f["weeks_optimal"],
+                            f"{gap} CFA weeks ({cohort}, {subject})",
+                            g.get("widest", "–"),
+                            g.get("spread", "–"),
+                            g.get("scattered", "–"),
+                            g.get("trainer_days", "–"),
+                            f["broken"],
+                        ],
+                    )
+                )
+                + " |"
+            )
     lines.append("")
     if cli:
-        lines += ["Real command, timed as a subprocess (process start, imports and writing included):", "",
-                  "| command | wall s | exit | last line | same bytes as in-process |", "|---|---|---|---|---|"]
+        lines += [
+            "Real command, timed as a subprocess (process start, imports and writing included):",
+            "",
+            "| command | wall s | exit | last line | same bytes as in-process |",
+            "|---|---|---|---|---|",
+        ]
         for command_line, wall, code, last, same in cli:
             lines.append(f"| `{command_line}` | {wall:.2f} | {code} | {last} | {same} |")
     elif not args.no_seed_plan and not args.no_cli:
@@ -340,8 +428,12 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Time `alternance build` on the seed plan and synthetic plans.")
-    parser.add_argument("--sizes", default="1,10,50,200", help="cohort counts of the synthetic rhythm-only plans (comma-separated)")
-    parser.add_argument("--lessons", default="10x25", help="synthetic lessons plans, COHORTSxTRAINERS, comma-separated ('' for none)")
+    parser.add_argument(
+        "--sizes", default="1,10,50,200", help="cohort counts of the synthetic rhythm-only plans (comma-separated)"
+    )
+    parser.add_argument(
+        "--lessons", default="10x25", help="synthetic lessons plans, COHORTSxTRAINERS, comma-separated ('' for none)"
+    )
     parser.add_argument("--time-limit", type=float, default=60.0, help="rhythm solver time limit per plan, seconds")
     parser.add_argument("--out", type=Path, default=BENCH / "results.md", help="Markdown file to write")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic plans")
@@ -349,8 +441,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-cli", action="store_true", help="skip the subprocess timing of `alternance build`")
     parser.add_argument("--no-determinism", action="store_true", help="build each plan once")
     parser.add_argument("--repeat", default="10", help="synthetic rhythm sizes built twice for the determinism column")
-    parser.add_argument("--params", choices=["default", *PARAMETER_SETS], default="default",
-                        help="rhythm settings: the shipped SolverSettings() (default) or a set of bench/solver_params.py")
+    parser.add_argument(
+        "--params",
+        choices=["default", *PARAMETER_SETS],
+        default="default",
+        help="rhythm settings: the shipped SolverSettings() (default) or a set of bench/solver_params.py",
+    )
     parser.add_argument("--verbose", action="store_true", help="print the solver's progress on stderr")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -379,12 +475,18 @@ def main(argv: list[str] | None = None) -> None:
         for i, (path, builds) in enumerate(jobs):
             log(f"{path.name} ...")
             row = run_build(path, settings, lesson_settings, tmp / f"out-{i}-a", progress)
-            log(f"  build 1: {row.wall:.1f} s, peak gap {row.peak_gap if row.peak_gap is not None else '–'} {row.error}")
+            log(
+                f"  build 1: {row.wall:.1f} s, peak gap {row.peak_gap if row.peak_gap is not None else '–'} {row.error}"
+            )
             verdicts = []
             for k in range(1, builds):
                 again = run_build(path, settings, lesson_settings, tmp / f"out-{i}-{'abcdefgh'[k]}", progress)
                 log(f"  build {k + 1}: {again.wall:.1f} s {again.error}")
-                verdicts.append(compare(row.tree, again.tree) if not (row.error or again.error) else f"error: {again.error or row.error}")
+                verdicts.append(
+                    compare(row.tree, again.tree)
+                    if not (row.error or again.error)
+                    else f"error: {again.error or row.error}"
+                )
             if path == SEED_PLAN and not args.no_cli:
                 if args.params != "default" or alternance_command() is None:
                     log("`alternance build` not timed (not available, or not the default settings)")
@@ -394,8 +496,15 @@ def main(argv: list[str] | None = None) -> None:
                     wall, code, last = time_cli_build(SEED_PLAN, out, limit)
                     same = compare(row.tree, read_tree(out)) if code == 0 else "–"
                     extra = f" --time-limit {limit:g}" if limit is not None else ""
-                    cli.append((f"alternance build {SEED_PLAN.relative_to(ROOT)} --out <tmpdir>{extra}", wall, code, last,
-                                "yes" if same == "" else f"**no**: {same}"))
+                    cli.append(
+                        (
+                            f"alternance build {SEED_PLAN.relative_to(ROOT)} --out <tmpdir>{extra}",
+                            wall,
+                            code,
+                            last,
+                            "yes" if same == "" else f"**no**: {same}",
+                        )
+                    )
                     verdicts.append(same if code == 0 else f"CLI exit {code}")
                     log(f"  CLI: {wall:.1f} s, exit {code}")
             if verdicts:

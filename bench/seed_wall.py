@@ -66,7 +66,9 @@ def timed_builds(plan: Path, runs: int, work: Path) -> tuple[list[float], set[st
         if done.returncode != 0:
             raise SystemExit(f"alternance build {plan} exited {done.returncode}:\n{done.stderr}")
         digests.add(tree_digest(out))
-        last = next((line for line in done.stdout.splitlines() if "rhythm proven" in line or "rhythm not proven" in line), "")
+        last = next(
+            (line for line in done.stdout.splitlines() if "rhythm proven" in line or "rhythm not proven" in line), ""
+        )
     return walls, digests, last
 
 
@@ -84,13 +86,18 @@ def main(argv: list[str] | None = None) -> None:
         weeks.write_text(weeks_only(SEED.read_text(encoding="utf-8")), encoding="utf-8")
         for csv in SEED.parent.glob("*.csv"):
             (weeks.parent / csv.name).write_bytes(csv.read_bytes())
-        for label, plan, runs in (("seed weeks (no lesson tables)", weeks, args.runs), ("seed, full (rhythm + lessons)", SEED, args.full_runs)):
+        for label, plan, runs in (
+            ("seed weeks (no lesson tables)", weeks, args.runs),
+            ("seed, full (rhythm + lessons)", SEED, args.full_runs),
+        ):
             if runs <= 0:
                 continue
             print(f"{label}: {runs} build(s)…", file=sys.stderr)
             walls, digests, status = timed_builds(plan, runs, work)
             rows.append((label, runs, min(walls), statistics.median(walls), max(walls), len(digests) == 1, status))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     lines = [
         f"# Seed plan, wall time of `alternance build` — {time.strftime('%Y-%m-%d')}",
         "",
@@ -103,7 +110,9 @@ def main(argv: list[str] | None = None) -> None:
         goals = status.split(" — ", 1)[-1].split("; ")
         proven = sum(goal.endswith("(optimal)") for goal in goals)
         same_cell = "–" if runs == 1 else "yes" if same else "**no**"
-        lines.append(f"| {label} | {runs} | {low:.2f} | {mid:.2f} | {high:.2f} | {same_cell} | {proven} of {len(goals)} goals proven optimal |")
+        lines.append(
+            f"| {label} | {runs} | {low:.2f} | {mid:.2f} | {high:.2f} | {same_cell} | {proven} of {len(goals)} goals proven optimal |"
+        )
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(text)

@@ -35,8 +35,20 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="alternance-serve-"))
     out = work / "calendars"
     exe = str(Path(sys.executable).parent / "alternance")
-    subprocess.run([exe, "build", str(ROOT / "constraints" / "charmilles-agora.toml"), "--out", str(out), "--today", "2024-08-01"], check=True, capture_output=True)
-    paths = [line.split(" ", 1)[1] for line in subprocess.run([exe, "links", str(ROOT / "constraints" / "charmilles-agora.toml"), "--out", str(out)], check=True, capture_output=True, text=True).stdout.splitlines()]
+    subprocess.run(
+        [exe, "build", str(ROOT / "constraints" / "charmilles-agora.toml"), "--out", str(out), "--today", "2024-08-01"],
+        check=True,
+        capture_output=True,
+    )
+    paths = [
+        line.split(" ", 1)[1]
+        for line in subprocess.run(
+            [exe, "links", str(ROOT / "constraints" / "charmilles-agora.toml"), "--out", str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()
+    ]
 
     server = uvicorn.Server(uvicorn.Config(make_app(out / "public"), host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -53,7 +65,9 @@ def main() -> None:
             path = paths[(offset + i) % len(paths)]
             headers = {"If-None-Match": etags[path]} if i % 10 == 9 and path in etags else {}
             try:
-                with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=10) as response:
+                with urllib.request.urlopen(
+                    urllib.request.Request(base + path, headers=headers), timeout=10
+                ) as response:
                     response.read()
                     key = "200"
                     etags[path] = response.headers["etag"]
@@ -77,7 +91,9 @@ def main() -> None:
     total = per * args.threads
     print("| requests | client threads | 200 | 304 | errors | seconds | requests/s |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| {total} | {args.threads} | {counts['200']} | {counts['304']} | {counts['error']} | {seconds:.1f} | {total / seconds:.0f} |")
+    print(
+        f"| {total} | {args.threads} | {counts['200']} | {counts['304']} | {counts['error']} | {seconds:.1f} | {total / seconds:.0f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -52,14 +52,19 @@ SEED_PLAN = BENCH.parent / "constraints" / "charmilles-agora.toml"
 sys.path.insert(0, str(BENCH))
 from generate import write_plan  # noqa: E402
 
+
 def source_state() -> str:
     """The commit, and a digest of src/ as measured (the working tree may differ from the commit)."""
     import hashlib
     import subprocess
 
     root = BENCH.parent
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=root).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True, text=True, cwd=root).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=root
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "src"], capture_output=True, text=True, cwd=root
+    ).stdout.strip()
     h = hashlib.sha256()
     for p in sorted((root / "src" / "alternance").rglob("*.py")):
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
@@ -68,14 +73,29 @@ def source_state() -> str:
 
 PARAMETER_SETS: dict[str, tuple[str, SolverSettings]] = {
     "a": ("2 workers, CP-SAT defaults", SolverSettings(workers=2, subsolvers=(), deterministic=False, then=())),
-    "b": ("2 workers, reduced_costs+max_lp", SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=False, then=())),
-    "c": ("2 workers, reduced_costs+max_lp, interleave_search", SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=True, then=())),
+    "b": (
+        "2 workers, reduced_costs+max_lp",
+        SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=False, then=()),
+    ),
+    "c": (
+        "2 workers, reduced_costs+max_lp, interleave_search",
+        SolverSettings(workers=2, subsolvers=("reduced_costs", "max_lp"), deterministic=True, then=()),
+    ),
     "d": ("1 worker, max_lp", SolverSettings(workers=1, subsolvers=("max_lp",), then=())),
     "e": ("1 worker, reduced_costs", SolverSettings(workers=1, subsolvers=("reduced_costs",), then=())),
     "f": ("1 worker, pseudo_costs", SolverSettings(workers=1, subsolvers=("pseudo_costs",), then=())),
-    "g": ("1 worker, max_lp; after the peak goal, max_lp for 10 % of a stage, then pseudo_costs", SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1)),
+    "g": (
+        "1 worker, max_lp; after the peak goal, max_lp for 10 % of a stage, then pseudo_costs",
+        SolverSettings(workers=1, subsolvers=("max_lp",), then=("pseudo_costs",), first_share=0.1),
+    ),
 }
-SHORT = {"peak_days": "peak", "changes": "changes", "irregularity": "irreg", "year_imbalance": "year", "excess_minutes": "excess"}
+SHORT = {
+    "peak_days": "peak",
+    "changes": "changes",
+    "irregularity": "irreg",
+    "year_imbalance": "year",
+    "excess_minutes": "excess",
+}
 
 
 def short(goal: str) -> str:
@@ -119,9 +139,12 @@ def run_trial(plan: str, problem: RhythmProblem, key: str, settings: SolverSetti
         recomputed = goals(problem, solution)
         mismatches += sum(recomputed[st.goal] > st.value for st in solution.stages)
         mismatches += recomputed[solution.stages[-1].goal] != solution.stages[-1].value
-        print(f"[{datetime.now():%H:%M:%S}]   {plan} {key}: {walls[-1]:.1f} s, "
-              + ", ".join(f"{st.goal} {st.value}/{st.bound}{'' if st.optimal else '*'}" for st in solution.stages),
-              file=sys.stderr, flush=True)
+        print(
+            f"[{datetime.now():%H:%M:%S}]   {plan} {key}: {walls[-1]:.1f} s, "
+            + ", ".join(f"{st.goal} {st.value}/{st.bound}{'' if st.optimal else '*'}" for st in solution.stages),
+            file=sys.stderr,
+            flush=True,
+        )
     return Trial(plan, key, walls, solutions, broken, mismatches)
 
 
@@ -137,11 +160,17 @@ def _row(t: Trial) -> str:
     else:
         n = t.distinct_calendars()
         v = t.distinct_values()
-        same = f"yes ({len(t.solutions)} runs)" if n == 1 else f"**no**: {n} calendars, {v} goal vectors in {len(t.solutions)} runs"
+        same = (
+            f"yes ({len(t.solutions)} runs)"
+            if n == 1
+            else f"**no**: {n} calendars, {v} goal vectors in {len(t.solutions)} runs"
+        )
     walls = " / ".join(f"{w:.1f}" for w in t.walls)
     key = f"**{t.key}** (default)" if is_default(PARAMETER_SETS[t.key][1]) else t.key
-    return (f"| {t.plan} | {key} | {PARAMETER_SETS[t.key][0]} | {walls} | {stage_s} | {proven} | "
-            f"{peak.value}/{peak.bound} | {gap:.4f} | {values} | {same} | {t.broken} | {t.mismatches} |")
+    return (
+        f"| {t.plan} | {key} | {PARAMETER_SETS[t.key][0]} | {walls} | {stage_s} | {proven} | "
+        f"{peak.value}/{peak.bound} | {gap:.4f} | {values} | {same} | {t.broken} | {t.mismatches} |"
+    )
 
 
 def markdown(trials: list[Trial], args) -> str:
@@ -152,11 +181,15 @@ def markdown(trials: list[Trial], args) -> str:
         f"--sets {args.sets}{' --repeat-all' if args.repeat_all else ''}` · ortools {ortools.__version__} · Python {platform.python_version()} · "
         f"{__import__('os').cpu_count()} cores · time limit {args.time_limit:g} s for the whole lexicographic solve",
         "",
-        "Sets: " + "; ".join(
+        "Sets: "
+        + "; ".join(
             f"**{k}** = `SolverSettings(workers={s.workers}, subsolvers={s.subsolvers!r}, deterministic={s.deterministic}, then={s.then!r}"
-            + (f", first_share={s.first_share:g}" if s.then else "") + ")`"
+            + (f", first_share={s.first_share:g}" if s.then else "")
+            + ")`"
             + (" — **the current default `SolverSettings()`**" if is_default(s) else "")
-            for k, (_, s) in PARAMETER_SETS.items() if k in args.sets.split(",")),
+            for k, (_, s) in PARAMETER_SETS.items()
+            if k in args.sets.split(",")
+        ),
         "",
         f"Goals, in priority order: {' · '.join(GOALS)}. Deterministic sets (c, d, e) give each stage a share "
         "(STAGE_SHARE of `alternance.solver.solve`) of the remaining budget in CP-SAT deterministic time; a and b "
@@ -180,7 +213,9 @@ def markdown(trials: list[Trial], args) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Compare CP-SAT parameter sets on the rhythm model.")
-    parser.add_argument("--sizes", default="10,50", help="cohort counts of the synthetic plans (the seed plan is always first)")
+    parser.add_argument(
+        "--sizes", default="10,50", help="cohort counts of the synthetic plans (the seed plan is always first)"
+    )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--repeats", type=int, default=3, help="runs of each non-deterministic set")
     parser.add_argument("--repeat-all", action="store_true", help="repeat the deterministic sets too")

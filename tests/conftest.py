@@ -19,7 +19,16 @@ import pytest
 from alternance.errors import PlanError, Problem
 from alternance.plan.loader import load_plans
 from alternance.schedule.rhythm import (
-    CFA, COMPANY, GOALS, CohortPlan, RhythmProblem, RhythmSolution, WeekPlan, broken_rules, goals, make_problem,
+    CFA,
+    COMPANY,
+    GOALS,
+    CohortPlan,
+    RhythmProblem,
+    RhythmSolution,
+    WeekPlan,
+    broken_rules,
+    goals,
+    make_problem,
 )
 from alternance.solver import SolverSettings, solve_rhythm
 
@@ -124,7 +133,9 @@ def toml_text(plan: dict[str, Any] | None = None, extra: str = "", **items: Any)
     return "\n".join(lines) + "\n" + extra
 
 
-def make_plan(folder: Path, plan: dict[str, Any] | None = None, *, name: str = "plan.toml", extra: str = "", **items: Any) -> Path:
+def make_plan(
+    folder: Path, plan: dict[str, Any] | None = None, *, name: str = "plan.toml", extra: str = "", **items: Any
+) -> Path:
     """Write a tiny valid plan with overrides (see the module docstring) and return its path."""
     path = Path(folder) / name
     path.write_text(toml_text(plan, extra, **items), encoding="utf-8")
@@ -170,8 +181,13 @@ def solution_from(problem: RhythmProblem, patterns: dict[str, str]) -> RhythmSol
     for cw in problem.cohorts:
         text = patterns[cw.cohort.id]
         assert len(text) == len(cw.weeks), (text, len(cw.weeks))
-        cohorts.append(CohortPlan(cw.cohort.id, tuple(
-            WeekPlan(w.monday, CFA if ch == "C" else COMPANY, w.minutes if ch == "C" else 0)
-            for w, ch in zip(cw.weeks, text)
-        )))
+        cohorts.append(
+            CohortPlan(
+                cw.cohort.id,
+                tuple(
+                    WeekPlan(w.monday, CFA if ch == "C" else COMPANY, w.minutes if ch == "C" else 0)
+                    for w, ch in zip(cw.weeks, text)
+                ),
+            )
+        )
     return RhythmSolution(problem.plan.id, tuple(cohorts), (), 0.0)

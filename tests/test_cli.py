@@ -195,7 +195,9 @@ def test_company_feed_shows_only_its_apprentices(seed_out: Path) -> None:
 
 
 def test_no_birth_date_in_any_output(seed_out: Path) -> None:
-    births = [line.split(",")[4] for line in (SEED.parent / "apprentices.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    births = [
+        line.split(",")[4] for line in (SEED.parent / "apprentices.csv").read_text(encoding="utf-8").splitlines()[1:]
+    ]
     for path, content in tree(seed_out).items():
         text = content.decode("utf-8").replace("\r\n ", "")
         for birth in births:
@@ -219,7 +221,11 @@ def test_summary_reports_hours_peaks_and_status(tmp_path: Path) -> None:
 
 def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path: Path) -> None:
     plan = tiny_plan(tmp_path)
-    text = plan.read_text(encoding="utf-8").replace("end = 2025-06-27", "end = 2024-06-27").replace('zone = "A"', 'zone = "Z"')
+    text = (
+        plan.read_text(encoding="utf-8")
+        .replace("end = 2025-06-27", "end = 2024-06-27")
+        .replace('zone = "A"', 'zone = "Z"')
+    )
     plan.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     result = run("build", str(plan), "--out", str(out))
@@ -325,7 +331,11 @@ def test_killed_build_leaves_old_or_new_tree_never_a_mix(tmp_path: Path) -> None
     assert new != old
     exe = shutil.which("alternance") or str(Path(sys.executable).parent / "alternance")
     for delay in (0.2, 0.8, 1.4):
-        proc = subprocess.Popen([exe, "build", str(changed), "--out", str(out), "--today", BEFORE_START], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [exe, "build", str(changed), "--out", str(out), "--today", BEFORE_START],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -13,7 +13,7 @@ from alternance.errors import NoSolution
 from alternance.schedule.rhythm import make_problem
 from alternance.solver.explain import explain_infeasible
 from alternance.solver.rhythm import Deadline, build, minimal_core
-from conftest import load, solve, make_plan
+from conftest import load, make_plan, solve
 
 ALL_PLACES = (
     "programme[prog].total_hours",
@@ -69,8 +69,11 @@ def test_too_many_hours_for_the_runs_of_cfa_weeks(tmp_path):
 
 def test_too_few_hours_for_the_runs_of_company_weeks(tmp_path):
     # At most 1 company week in a row forces 4 CFA weeks (140 h), a full week above 35 h.
-    text = explain(tmp_path, programme={"total_hours": 35},
-                   cohort={"max_consecutive_company_weeks": 1, "max_consecutive_cfa_weeks": 1})
+    text = explain(
+        tmp_path,
+        programme={"total_hours": 35},
+        cohort={"max_consecutive_company_weeks": 1, "max_consecutive_cfa_weeks": 1},
+    )
     assert "c1" in text
     assert "140 h" in text
     assert "35 h" in text
@@ -112,6 +115,7 @@ def test_two_cohorts_and_one_classroom(tmp_path):
 
 # --- the explanation is bounded in time --------------------------------------------------------
 
+
 class Countdown(Deadline):
     """A deadline that passes after `solves` solves, whatever the clock says."""
 
@@ -135,6 +139,7 @@ def _clash_maker(problem):
     def make():
         m = build(problem, guarded=True, soft=False)
         return m.model, m.guards
+
     return make
 
 

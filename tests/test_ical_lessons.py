@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,12 @@ from alternance.cli import main
 from conftest import make_plan
 
 SLOTS = ["08:30-10:30", "10:45-12:15", "13:30-15:30", "15:45-17:15"]
-SLOT_TIMES = [(time(8, 30), time(10, 30)), (time(10, 45), time(12, 15)), (time(13, 30), time(15, 30)), (time(15, 45), time(17, 15))]
+SLOT_TIMES = [
+    (time(8, 30), time(10, 30)),
+    (time(10, 45), time(12, 15)),
+    (time(13, 30), time(15, 30)),
+    (time(15, 45), time(17, 15)),
+]
 START, END = date(2025, 3, 3), date(2025, 4, 30)
 DST = date(2025, 3, 30)  # Europe/Paris goes from +01:00 to +02:00 at 02:00 local time
 HOURS = {"c1": {"maths": 20, "eco": 14, "francais": 16}, "c2": {"maths": 20, "eco": 14, "francais": 16}}
@@ -49,23 +54,47 @@ subjects = ["francais"]
     path = make_plan(
         folder,
         {"day_slots": SLOTS},
-        programme={"total_hours": 140, "subject": [
-            {"id": s, "name": SUBJECT_NAMES[s], "hours": h, "exam": "written" if s == "eco" else "ccf"}
-            for s, h in HOURS["c1"].items()
-        ]},
+        programme={
+            "total_hours": 140,
+            "subject": [
+                {"id": s, "name": SUBJECT_NAMES[s], "hours": h, "exam": "written" if s == "eco" else "ccf"}
+                for s, h in HOURS["c1"].items()
+            ],
+        },
         cohorts=[
-            {"id": "c1", "start": START, "end": END, "written_exams": {"start": date(2025, 4, 22), "end": date(2025, 4, 25)}},
+            {
+                "id": "c1",
+                "start": START,
+                "end": END,
+                "written_exams": {"start": date(2025, 4, 22), "end": date(2025, 4, 25)},
+            },
             {"id": "c2", "name": "Cohort 2", "start": START, "end": END},
         ],
         apprentices=[
             {"id": "a-1", "name": "Léa Martin", "cohort": "c1", "contract_start": START, "contract_end": END},
-            {"id": "a-2", "name": "Hugo Petit", "cohort": "c1", "contract_start": START, "contract_end": END, "exempt": ["maths"]},
-            {"id": "a-3", "name": "Inès Roux", "cohort": "c2", "contract_start": START, "contract_end": END, "exempt": ["eco", "francais"]},
+            {
+                "id": "a-2",
+                "name": "Hugo Petit",
+                "cohort": "c1",
+                "contract_start": START,
+                "contract_end": END,
+                "exempt": ["maths"],
+            },
+            {
+                "id": "a-3",
+                "name": "Inès Roux",
+                "cohort": "c2",
+                "contract_start": START,
+                "contract_end": END,
+                "exempt": ["eco", "francais"],
+            },
         ],
         extra=extra,
     )
     target = folder / "out"
-    result = CliRunner().invoke(main, ["build", str(path), "--out", str(target), "--today", TODAY], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["build", str(path), "--out", str(target), "--today", TODAY], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return target
 
@@ -94,8 +123,15 @@ def timed_feeds(out: Path) -> list[Path]:
 
 
 def test_every_feed_is_written(out: Path) -> None:
-    for name in ("c1/lessons.ics", "c2/lessons.ics", "trainers/t-a.ics", "trainers/t-b.ics",
-                 "apprentices/a-1.ics", "apprentices/a-2.ics", "apprentices/a-3.ics"):
+    for name in (
+        "c1/lessons.ics",
+        "c2/lessons.ics",
+        "trainers/t-a.ics",
+        "trainers/t-b.ics",
+        "apprentices/a-1.ics",
+        "apprentices/a-2.ics",
+        "apprentices/a-3.ics",
+    ):
         assert (out / name).is_file(), name
 
 
@@ -134,7 +170,10 @@ def test_each_lesson_event_is_complete(out: Path) -> None:
         # the teaching minutes are those of the slots the event covers (breaks excluded)
         covered = [k for k, (a, b) in enumerate(SLOT_TIMES) if start.time() <= a and b <= end.time()]
         assert covered and SLOT_TIMES[covered[0]][0] == start.time() and SLOT_TIMES[covered[-1]][1] == end.time()
-        slot_minutes = sum((datetime.combine(START, SLOT_TIMES[k][1]) - datetime.combine(START, SLOT_TIMES[k][0])).seconds // 60 for k in covered)
+        slot_minutes = sum(
+            (datetime.combine(START, SLOT_TIMES[k][1]) - datetime.combine(START, SLOT_TIMES[k][0])).seconds // 60
+            for k in covered
+        )
         assert int(str(e["X-ALTERNANCE-MINUTES"])) == slot_minutes
         if sid == "accompagnement":
             assert "X-ALTERNANCE-TRAINER" not in e and str(e["SUMMARY"]) == "Accompagnement"
@@ -183,13 +222,13 @@ def test_a_0830_lesson_stays_at_0830_across_the_change_to_summer_time(out: Path)
         assert b"DTSTART;TZID=Europe/Paris:" + stamp in raw
     w, s = winter["DTSTART"].dt, summer["DTSTART"].dt
     assert w.utcoffset() == timedelta(hours=1) and s.utcoffset() == timedelta(hours=2)
-    assert w.astimezone(timezone.utc).time() == time(7, 30)
-    assert s.astimezone(timezone.utc).time() == time(6, 30)
+    assert w.astimezone(UTC).time() == time(7, 30)
+    assert s.astimezone(UTC).time() == time(6, 30)
     # The same through the feed's own VTIMEZONE (what a client without the tz database uses).
     own = cal.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)
     for local, utc in ((w, time(7, 30)), (s, time(6, 30))):
         moment = local.replace(tzinfo=None).replace(tzinfo=own)
-        assert moment.astimezone(timezone.utc).time() == utc
+        assert moment.astimezone(UTC).time() == utc
 
 
 def test_apprentice_feeds_lack_their_exempt_subjects(out: Path) -> None:
@@ -209,7 +248,9 @@ def test_trainer_feeds_hold_only_their_lessons_across_cohorts(out: Path) -> None
         cal = parse(out / "trainers" / f"{tid}.ics")
         mine = lessons(cal)
         assert mine and all(str(e["X-ALTERNANCE-TRAINER"]) == tid for e in mine)
-        expected = sum(1 for events in cohort_events.values() for e in events if str(e.get("X-ALTERNANCE-TRAINER", "")) == tid)
+        expected = sum(
+            1 for events in cohort_events.values() for e in events if str(e.get("X-ALTERNANCE-TRAINER", "")) == tid
+        )
         assert len(mine) == expected
         found = minutes_by_subject(mine)
         assert dict(found) == {s: sum(HOURS[c][s] for c in HOURS) * 60 for s in subjects}
@@ -243,9 +284,17 @@ def test_lines_are_crlf_and_folded(out: Path) -> None:
 def test_a_second_build_is_byte_identical(out: Path, tmp_path: Path) -> None:
     plan = out.parent / "plan.toml"
     again = tmp_path / "again"
-    result = CliRunner().invoke(main, ["build", str(plan), "--out", str(again), "--today", TODAY], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["build", str(plan), "--out", str(again), "--today", TODAY], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
+
     def tree(folder: Path) -> dict[str, bytes]:
         # public/ names come from each output folder's own link secret, an input of its own.
-        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and "public" not in p.parts}
+        return {
+            str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and "public" not in p.parts
+        }
+
     assert tree(again) == tree(out)

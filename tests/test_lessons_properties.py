@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from alternance.build import solve_plan
 from alternance.errors import NoSolution
-from alternance.schedule.lessons import ACCOMPANIMENT, _deviations, broken_lesson_rules, lesson_events, subject_minutes
 from alternance.plan.loader import load_plans
+from alternance.schedule.lessons import ACCOMPANIMENT, _deviations, broken_lesson_rules, lesson_events, subject_minutes
 from alternance.schedule.rhythm import broken_rules
 from alternance.solver import SolverSettings
 from alternance.solver.quotas import spread_band
@@ -31,8 +31,12 @@ def lesson_plans(draw) -> str:
     long_days = draw(st.integers(0, 3)) == 0  # 45 h weeks of 9 h days, sometimes with a minor
     n_subjects = draw(st.integers(2, 4))
     subjects = [
-        {"id": f"s{i}", "name": f"Matière {i}", "hours": draw(st.sampled_from([2, 4, 6, 7.5, 8, 10, 12, 14])),
-         "exam": draw(st.sampled_from(["ccf", "ccf", "written"]))}
+        {
+            "id": f"s{i}",
+            "name": f"Matière {i}",
+            "hours": draw(st.sampled_from([2, 4, 6, 7.5, 8, 10, 12, 14])),
+            "exam": draw(st.sampled_from(["ccf", "ccf", "written"])),
+        }
         for i in range(n_subjects)
     ]
     week = 40 if long_days else 35
@@ -41,8 +45,12 @@ def lesson_plans(draw) -> str:
     owner = [draw(st.integers(0, n_trainers - 1)) for _ in subjects]
     trainers = []
     for t in range(n_trainers):
-        lines = ["[[trainer]]", f'id = "t-{t}"', f'name = "Formateur {t}"',
-                 "subjects = [" + ", ".join(f'"s{i}"' for i, o in enumerate(owner) if o == t) + "]"]
+        lines = [
+            "[[trainer]]",
+            f'id = "t-{t}"',
+            f'name = "Formateur {t}"',
+            "subjects = [" + ", ".join(f'"s{i}"' for i, o in enumerate(owner) if o == t) + "]",
+        ]
         maximum = draw(st.sampled_from([None, None, 6, 8, 12, 20]))
         if maximum is not None:
             lines.append(f"max_hours_per_week = {maximum}")
@@ -50,22 +58,42 @@ def lesson_plans(draw) -> str:
             lines += ["[[trainer.unavailable]]", f'weekday = "{day}"']
         if draw(st.integers(0, 3)) == 0:
             first = START + timedelta(days=draw(st.integers(0, 55)))
-            lines += ["[[trainer.unavailable]]", f"start = {first}", f"end = {first + timedelta(days=draw(st.integers(0, 9)))}"]
+            lines += [
+                "[[trainer.unavailable]]",
+                f"start = {first}",
+                f"end = {first + timedelta(days=draw(st.integers(0, 9)))}",
+            ]
         trainers.append("\n".join(lines))
     cohorts, apprentices = [], []
     for c in range(draw(st.integers(1, 2))):
         start = START + timedelta(days=7 * draw(st.integers(0, 1)))
-        cohort = {"id": f"c{c}", "name": f"Cohorte {c}", "start": start, "end": END,
-                  "hours_per_week": 45 if long_days else 35}
+        cohort = {
+            "id": f"c{c}",
+            "name": f"Cohorte {c}",
+            "start": start,
+            "end": END,
+            "hours_per_week": 45 if long_days else 35,
+        }
         if draw(st.booleans()):
             exams = date(2025, 9, 29) + timedelta(days=draw(st.integers(0, 25)))
             cohort["written_exams"] = {"start": exams, "end": exams + timedelta(days=3)}
         cohorts.append(cohort)
-        born = date(2008, 1, 1) + timedelta(days=draw(st.integers(0, 700))) if long_days and draw(st.booleans()) \
+        born = (
+            date(2008, 1, 1) + timedelta(days=draw(st.integers(0, 700)))
+            if long_days and draw(st.booleans())
             else date(2000, 1, 1)
-        apprentices.append({"id": f"a-{c}", "name": f"Apprenti {c}", "cohort": f"c{c}", "birth_date": born,
-                            "contract_start": start, "contract_end": END,
-                            "exempt": draw(st.lists(st.sampled_from([s["id"] for s in subjects]), max_size=1))})
+        )
+        apprentices.append(
+            {
+                "id": f"a-{c}",
+                "name": f"Apprenti {c}",
+                "cohort": f"c{c}",
+                "birth_date": born,
+                "contract_start": start,
+                "contract_end": END,
+                "exempt": draw(st.lists(st.sampled_from([s["id"] for s in subjects]), max_size=1)),
+            }
+        )
     return toml_text(
         {"day_slots": LONG_SLOTS if long_days else SLOTS},
         extra="\n" + "\n\n".join(trainers) + "\n",

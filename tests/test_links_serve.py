@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from alternance.cli import main
-
 from test_rebuild import BEFORE, write
 
 TOKEN = re.compile(r"^/(f/[A-Za-z0-9_-]{27}\.ics|p/[A-Za-z0-9_-]{27}\.html)$")
@@ -41,13 +40,25 @@ def site(tmp_path: Path) -> tuple[Path, Path]:
 def test_every_feed_has_an_unguessable_stable_link(site) -> None:
     plan, out = site
     found = links(out, str(plan))
-    assert {"c1", "c1/lessons", "companies/acme", "apprentices/a-1", "trainers/t-a", "companies/acme.html", "c1/calendar.html"} <= set(found)
+    assert {
+        "c1",
+        "c1/lessons",
+        "companies/acme",
+        "apprentices/a-1",
+        "trainers/t-a",
+        "companies/acme.html",
+        "c1/calendar.html",
+    } <= set(found)
     assert all(TOKEN.match(url) for url in found.values())  # 160 bits, URL-safe
     assert len(set(found.values())) == len(found)
     assert links(out, str(plan)) == found  # stable across calls and builds
     cli("build", str(plan), "--out", str(out), "--today", BEFORE)
     assert links(out, str(plan)) == found
-    assert cli("links", str(plan), "--out", str(out), "--base-url", "https://cfa.example/a/").stdout.splitlines()[0].startswith("c1 https://cfa.example/a/f/")
+    assert (
+        cli("links", str(plan), "--out", str(out), "--base-url", "https://cfa.example/a/")
+        .stdout.splitlines()[0]
+        .startswith("c1 https://cfa.example/a/f/")
+    )
 
 
 def test_public_holds_only_token_names_and_the_secret_stays_outside(site) -> None:
@@ -69,7 +80,9 @@ def test_rotating_one_link_leaves_the_others(site) -> None:
     before = links(out, str(plan))
     after = links(out, str(plan), "--rotate", "companies/acme")
     assert after["companies/acme"] != before["companies/acme"]
-    assert {k: v for k, v in after.items() if k != "companies/acme"} == {k: v for k, v in before.items() if k != "companies/acme"}
+    assert {k: v for k, v in after.items() if k != "companies/acme"} == {
+        k: v for k, v in before.items() if k != "companies/acme"
+    }
     assert not (out / "public" / before["companies/acme"].lstrip("/")).exists()
     assert (out / "public" / after["companies/acme"].lstrip("/")).exists()
     cli("build", str(plan), "--out", str(out), "--today", BEFORE)  # a rebuild keeps the rotation
@@ -120,10 +133,22 @@ def test_server_answers_the_right_feed_and_304(server) -> None:
     assert get(base + found["companies/acme.html"])[0] == 200
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/f/", "/p/", "/f", "/f/AAAAAAAAAAAAAAAAAAAAAAAAAAA.ics", "/companies/acme.ics", "/c1/plan.json",
-    "/../companies/acme.ics", "/f/..%2f..%2fcompanies%2facme.ics", "/%2e%2e/%2e%2e/etc/passwd", "/f/%2e%2e/%2e%2e/c1/plan.json",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/f/",
+        "/p/",
+        "/f",
+        "/f/AAAAAAAAAAAAAAAAAAAAAAAAAAA.ics",
+        "/companies/acme.ics",
+        "/c1/plan.json",
+        "/../companies/acme.ics",
+        "/f/..%2f..%2fcompanies%2facme.ics",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/f/%2e%2e/%2e%2e/c1/plan.json",
+    ],
+)
 def test_server_gives_404_for_anything_but_a_token(server, path: str) -> None:
     base, _, _ = server
     status, _, body = get(base + path)

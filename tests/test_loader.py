@@ -9,7 +9,7 @@ import pytest
 
 from alternance.errors import PlanError, Problem
 from alternance.plan.loader import load_plans
-from conftest import DROP, END, MINI, START, load, problems, make_plan
+from conftest import DROP, END, MINI, START, load, make_plan, problems
 
 SEED = Path(__file__).resolve().parents[1] / "constraints" / "charmilles-agora.toml"
 
@@ -59,6 +59,7 @@ def test_the_seed_plan_loads():
 
 # --- bad TOML ---------------------------------------------------------------------------------
 
+
 def test_bad_toml_names_the_file_and_the_line(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text('[plan]\nid = "x"\nname = \nsite = "y"\n', encoding="utf-8")
@@ -76,6 +77,7 @@ def test_toml_that_ends_inside_a_value_names_the_last_line(tmp_path):
     assert problem.place == "line 4 (end of file)"
     assert "never closed" in problem.message
 
+
 def test_a_missing_plan_file_is_one_problem(tmp_path):
     path = tmp_path / "nowhere.toml"
     (problem,) = problems(path)
@@ -84,38 +86,59 @@ def test_a_missing_plan_file_is_one_problem(tmp_path):
 
 # --- unknown and duplicate ids --------------------------------------------------------------
 
-@pytest.mark.parametrize("overrides, place, word", [
-    ({"cohort": {"programme": "nope"}}, "cohort[c1].programme", "nope"),
-    ({"apprentice": {"cohort": "nope"}}, "apprentice[a-1].cohort", "nope"),
-    ({"apprentice": {"company": "nope"}}, "apprentice[a-1].company", "nope"),
-], ids=["programme", "cohort", "company"])
+
+@pytest.mark.parametrize(
+    "overrides, place, word",
+    [
+        ({"cohort": {"programme": "nope"}}, "cohort[c1].programme", "nope"),
+        ({"apprentice": {"cohort": "nope"}}, "apprentice[a-1].cohort", "nope"),
+        ({"apprentice": {"company": "nope"}}, "apprentice[a-1].company", "nope"),
+    ],
+    ids=["programme", "cohort", "company"],
+)
 def test_unknown_ids(tmp_path, overrides, place, word):
     only_problem(make_plan(tmp_path, **overrides), place, "unknown", word)
 
 
-@pytest.mark.parametrize("overrides, place", [
-    ({"programmes": [{}, {}]}, "programme[prog].id"),
-    ({"cohorts": [{}, {}]}, "cohort[c1].id"),
-    ({"companies": [{}, {}]}, "company[acme].id"),
-    ({"apprentices": [{}, {}]}, "apprentice[a-1].id"),
-    ({"programme": {"subject": [{"id": "maths", "hours": 10}, {"id": "maths", "hours": 20}]}}, "programme[prog].subject[maths].id"),
-], ids=["programme", "cohort", "company", "apprentice", "subject"])
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        ({"programmes": [{}, {}]}, "programme[prog].id"),
+        ({"cohorts": [{}, {}]}, "cohort[c1].id"),
+        ({"companies": [{}, {}]}, "company[acme].id"),
+        ({"apprentices": [{}, {}]}, "apprentice[a-1].id"),
+        (
+            {"programme": {"subject": [{"id": "maths", "hours": 10}, {"id": "maths", "hours": 20}]}},
+            "programme[prog].subject[maths].id",
+        ),
+    ],
+    ids=["programme", "cohort", "company", "apprentice", "subject"],
+)
 def test_duplicate_ids(tmp_path, overrides, place):
     only_problem(make_plan(tmp_path, **overrides), place, "duplicate")
 
 
 def test_ids_must_be_slugs(tmp_path):
-    has_problem(make_plan(tmp_path, company={"id": "Acme SA"}, apprentice={"company": "acme"}), "company[1].id", "Acme SA")
+    has_problem(
+        make_plan(tmp_path, company={"id": "Acme SA"}, apprentice={"company": "acme"}), "company[1].id", "Acme SA"
+    )
 
 
 # --- hours ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [0, -10, 0.0, float("nan"), float("inf")], ids=["zero", "negative", "zero-float", "nan", "inf"])
-@pytest.mark.parametrize("overrides, place", [
-    (lambda v: {"programme": {"total_hours": v}}, "programme[prog].total_hours"),
-    (lambda v: {"programme": {"subject": [{"id": "maths", "hours": v}]}}, "programme[prog].subject[maths].hours"),
-    (lambda v: {"cohort": {"hours_per_week": v}}, "cohort[c1].hours_per_week"),
-], ids=["total_hours", "subject", "hours_per_week"])
+
+@pytest.mark.parametrize(
+    "value", [0, -10, 0.0, float("nan"), float("inf")], ids=["zero", "negative", "zero-float", "nan", "inf"]
+)
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        (lambda v: {"programme": {"total_hours": v}}, "programme[prog].total_hours"),
+        (lambda v: {"programme": {"subject": [{"id": "maths", "hours": v}]}}, "programme[prog].subject[maths].hours"),
+        (lambda v: {"cohort": {"hours_per_week": v}}, "cohort[c1].hours_per_week"),
+    ],
+    ids=["total_hours", "subject", "hours_per_week"],
+)
 def test_hours_must_be_positive(tmp_path, overrides, place, value):
     has_problem(make_plan(tmp_path, **overrides(value)), place)
 
@@ -132,13 +155,21 @@ def test_hours_per_week_must_split_into_five_days(tmp_path):
 
 # --- dates ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("overrides, place", [
-    ({"cohort": {"start": END, "end": START}}, "cohort[c1].end"),
-    ({"closures": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]}, "closure[1].end"),
-    ({"company": {"peak": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]}}, "company[acme].peak[1].end"),
-    ({"apprentice": {"contract_start": END, "contract_end": START}}, "apprentice[a-1].contract_end"),
-    ({"cohort": {"written_exams": {"start": date(2025, 10, 20), "end": date(2025, 10, 6)}}}, "cohort[c1].written_exams.end"),
-], ids=["cohort", "closure", "peak", "contract", "written-exams"])
+
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        ({"cohort": {"start": END, "end": START}}, "cohort[c1].end"),
+        ({"closures": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]}, "closure[1].end"),
+        ({"company": {"peak": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]}}, "company[acme].peak[1].end"),
+        ({"apprentice": {"contract_start": END, "contract_end": START}}, "apprentice[a-1].contract_end"),
+        (
+            {"cohort": {"written_exams": {"start": date(2025, 10, 20), "end": date(2025, 10, 6)}}},
+            "cohort[c1].written_exams.end",
+        ),
+    ],
+    ids=["cohort", "closure", "peak", "contract", "written-exams"],
+)
 def test_reversed_dates(tmp_path, overrides, place):
     has_problem(make_plan(tmp_path, **overrides), place, "before")
 
@@ -148,42 +179,56 @@ def test_a_datetime_is_not_a_date(tmp_path):
     only_problem(path, "closure[1].start", "date")
 
 
-@pytest.mark.parametrize("overrides", [
-    {"closures": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]},
-    {"company": {"peak": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]}},
-    {"apprentice": {"contract_start": END, "contract_end": START}},
-    {"cohort": {"written_exams": {"start": date(2025, 10, 20), "end": date(2025, 10, 6)}}},
-], ids=["closure", "peak", "contract", "written-exams"])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"closures": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]},
+        {"company": {"peak": [{"start": date(2025, 10, 10), "end": date(2025, 10, 3)}]}},
+        {"apprentice": {"contract_start": END, "contract_end": START}},
+        {"cohort": {"written_exams": {"start": date(2025, 10, 20), "end": date(2025, 10, 6)}}},
+    ],
+    ids=["closure", "peak", "contract", "written-exams"],
+)
 def test_reversed_dates_are_one_line(tmp_path, overrides):
     assert len(problems(make_plan(tmp_path, **overrides))) == 1
 
 
 # --- an invalid item is reported once, not again as "unknown" wherever it is used ------------
 
-@pytest.mark.parametrize("overrides, place", [
-    ({"programme": {"total_hours": 0}}, "programme[prog].total_hours"),
-    ({"programme": {"total_hours": -10}}, "programme[prog].total_hours"),
-    ({"cohort": {"hours_per_week": 0}}, "cohort[c1].hours_per_week"),
-    ({"cohort": {"start": END, "end": START}}, "cohort[c1].end"),
-    ({"cohort": {"rhythm": [0, 1]}}, "cohort[c1].rhythm"),
-], ids=["total-hours-zero", "total-hours-negative", "hours-per-week", "cohort-dates", "rhythm"])
+
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        ({"programme": {"total_hours": 0}}, "programme[prog].total_hours"),
+        ({"programme": {"total_hours": -10}}, "programme[prog].total_hours"),
+        ({"cohort": {"hours_per_week": 0}}, "cohort[c1].hours_per_week"),
+        ({"cohort": {"start": END, "end": START}}, "cohort[c1].end"),
+        ({"cohort": {"rhythm": [0, 1]}}, "cohort[c1].rhythm"),
+    ],
+    ids=["total-hours-zero", "total-hours-negative", "hours-per-week", "cohort-dates", "rhythm"],
+)
 def test_invalid_item_is_not_also_unknown(tmp_path, overrides, place):
     found = problems(make_plan(tmp_path, **overrides))
     assert [p.place for p in found] == [place], "\n".join(map(str, found))
 
 
-@pytest.mark.parametrize("overrides, place", [
-    ({"apprentice": {"contract_start": DROP}}, "apprentice[a-1].contract_start"),
-    ({"closures": [{"start": DROP, "end": START}]}, "closure[1].start"),
-    ({"company": {"peak": [{"start": START, "end": DROP}]}}, "company[acme].peak[1].end"),
-    ({"programme": {"total_hours": DROP}}, "programme[prog].total_hours"),
-    ({"cohort": {"start": DROP}}, "cohort[c1].start"),
-], ids=["contract_start", "closure", "peak", "total_hours", "cohort-start"])
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        ({"apprentice": {"contract_start": DROP}}, "apprentice[a-1].contract_start"),
+        ({"closures": [{"start": DROP, "end": START}]}, "closure[1].start"),
+        ({"company": {"peak": [{"start": START, "end": DROP}]}}, "company[acme].peak[1].end"),
+        ({"programme": {"total_hours": DROP}}, "programme[prog].total_hours"),
+        ({"cohort": {"start": DROP}}, "cohort[c1].start"),
+    ],
+    ids=["contract_start", "closure", "peak", "total_hours", "cohort-start"],
+)
 def test_missing_keys(tmp_path, overrides, place):
     has_problem(make_plan(tmp_path, **overrides), place, "missing")
 
 
 # --- zones and holiday sets -----------------------------------------------------------------
+
 
 def test_unknown_school_holidays_zone(tmp_path):
     only_problem(make_plan(tmp_path, {"school_holidays_zone": "D"}), "plan.school_holidays_zone", "'D'")
@@ -210,6 +255,7 @@ def test_cohort_ending_on_the_last_day_of_the_data_loads(tmp_path):
 
 # --- contracts and exemptions ---------------------------------------------------------------
 
+
 def test_contract_may_start_three_months_before_and_end_two_months_after(tmp_path):
     path = make_plan(tmp_path, apprentice={"contract_start": date(2025, 6, 1), "contract_end": date(2025, 12, 31)})
     assert load(path).apprentices[0].contract_start == date(2025, 6, 1)
@@ -234,6 +280,7 @@ def test_exemption_from_a_known_subject(tmp_path):
 
 
 # --- peaks ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("bad", ["13-01", "1-5", "12/01", "02-30", "12-01-2025"])
 @pytest.mark.parametrize("key", ["start", "end"])
@@ -262,16 +309,24 @@ def test_fixed_peak_overlapping_the_cohort_loads(tmp_path):
 
 # --- unknown keys ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("overrides, place", [
-    ({"plan": {"colour": "red"}}, "plan.colour"),
-    ({"cohort": {"colour": "red"}}, "cohort[c1].colour"),
-    ({"programme": {"subject": [{"id": "maths", "hours": 10, "colour": "red"}]}}, "programme[prog].subject[maths].colour"),
-    ({"company": {"colour": "red"}}, "company[acme].colour"),
-    ({"company": {"peak": [{"start": START, "end": END, "colour": "red"}]}}, "company[acme].peak[1].colour"),
-    ({"apprentice": {"colour": "red"}}, "apprentice[a-1].colour"),
-    ({"closures": [{"start": START, "end": START, "colour": "red"}]}, "closure[1].colour"),
-    ({"extra": '\n[[teacher]]\nid = "t"\n'}, "teacher"),
-], ids=["plan", "cohort", "subject", "company", "peak", "apprentice", "closure", "top-level"])
+
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        ({"plan": {"colour": "red"}}, "plan.colour"),
+        ({"cohort": {"colour": "red"}}, "cohort[c1].colour"),
+        (
+            {"programme": {"subject": [{"id": "maths", "hours": 10, "colour": "red"}]}},
+            "programme[prog].subject[maths].colour",
+        ),
+        ({"company": {"colour": "red"}}, "company[acme].colour"),
+        ({"company": {"peak": [{"start": START, "end": END, "colour": "red"}]}}, "company[acme].peak[1].colour"),
+        ({"apprentice": {"colour": "red"}}, "apprentice[a-1].colour"),
+        ({"closures": [{"start": START, "end": START, "colour": "red"}]}, "closure[1].colour"),
+        ({"extra": '\n[[teacher]]\nid = "t"\n'}, "teacher"),
+    ],
+    ids=["plan", "cohort", "subject", "company", "peak", "apprentice", "closure", "top-level"],
+)
 def test_unknown_keys(tmp_path, overrides, place):
     overrides = dict(overrides)
     plan = overrides.pop("plan", None)
@@ -352,7 +407,9 @@ def test_csv_duplicate_apprentice_names_the_csv_file_and_its_row(tmp_path):
 
 
 def test_csv_unknown_column_is_one_problem(tmp_path):
-    text = APPRENTICES_CSV.replace("exempt\n", "exempt,colour\n").replace(",\n", ",,\n").replace(",maths\n", ",maths,\n")
+    text = (
+        APPRENTICES_CSV.replace("exempt\n", "exempt,colour\n").replace(",\n", ",,\n").replace(",maths\n", ",maths,\n")
+    )
     found = problems(csv_plan(tmp_path, text))
     assert len(found) == 1, "\n".join(map(str, found))
     assert found[0].file == str(tmp_path / "apprentices.csv")
@@ -374,10 +431,15 @@ def test_missing_csv_file(tmp_path):
 
 # --- odd values get a problem, never a traceback ---------------------------------------------
 
-@pytest.mark.parametrize("overrides, place", [
-    ({"cohort": {"id": ["c1"]}}, "cohort[1].id"),
-    ({"programme": {"id": {"name": "prog"}}}, "programme[1].id"),
-], ids=["list-id", "table-id"])
+
+@pytest.mark.parametrize(
+    "overrides, place",
+    [
+        ({"cohort": {"id": ["c1"]}}, "cohort[1].id"),
+        ({"programme": {"id": {"name": "prog"}}}, "programme[1].id"),
+    ],
+    ids=["list-id", "table-id"],
+)
 def test_an_id_that_is_not_a_string(tmp_path, overrides, place):
     has_problem(make_plan(tmp_path, **overrides), place, "string")
 
@@ -389,12 +451,18 @@ def test_a_csv_path_that_is_a_folder(tmp_path, csv_path):
     assert [p.place for p in found] == ["plan.apprentices"], "\n".join(map(str, found))
 
 
-@pytest.mark.parametrize("cohort", [
-    {"start": date(2025, 9, 1), "end": date(9999, 12, 1)},
-    {"start": date(1, 1, 2), "end": date(2025, 10, 31)},
-], ids=["year-9999", "year-1"])
+@pytest.mark.parametrize(
+    "cohort",
+    [
+        {"start": date(2025, 9, 1), "end": date(9999, 12, 1)},
+        {"start": date(1, 1, 2), "end": date(2025, 10, 31)},
+    ],
+    ids=["year-9999", "year-1"],
+)
 def test_dates_at_the_ends_of_the_calendar(tmp_path, cohort):
-    path = make_plan(tmp_path, cohort=cohort, apprentice={"contract_start": cohort["start"], "contract_end": cohort["end"]})
+    path = make_plan(
+        tmp_path, cohort=cohort, apprentice={"contract_start": cohort["start"], "contract_end": cohort["end"]}
+    )
     try:
         load_plans([path])
     except PlanError:
@@ -402,6 +470,7 @@ def test_dates_at_the_ends_of_the_calendar(tmp_path, cohort):
 
 
 # --- several problems at once ---------------------------------------------------------------
+
 
 def test_several_problems_are_reported_together(tmp_path):
     path = make_plan(
@@ -412,13 +481,15 @@ def test_several_problems_are_reported_together(tmp_path):
         apprentice={"exempt": ["latin"], "contract_end": date(2026, 3, 1)},
     )
     found = problems(path)
-    assert sorted(p.place for p in found) == sorted([
-        "plan.school_holidays_zone",
-        "closure[1].end",
-        "company[acme].colour",
-        "apprentice[a-1].exempt",
-        "apprentice[a-1].contract_end",
-    ])
+    assert sorted(p.place for p in found) == sorted(
+        [
+            "plan.school_holidays_zone",
+            "closure[1].end",
+            "company[acme].colour",
+            "apprentice[a-1].exempt",
+            "apprentice[a-1].contract_end",
+        ]
+    )
     assert all(p.file == str(path) for p in found)
     with pytest.raises(PlanError) as caught:
         load_plans([path])
@@ -449,6 +520,7 @@ def problems_of_many(paths: list[Path]) -> list[Problem]:
 
 
 # --- a complete small plan kept as files ----------------------------------------------------
+
 
 def test_the_mini_plan_loads_with_its_csv_lists():
     plan = load(MINI)

@@ -25,15 +25,28 @@ from click.testing import CliRunner
 
 from alternance.cli import main
 from alternance.domain import Plan
-from alternance.schedule.lessons import ACCOMPANIMENT
 from alternance.plan.loader import load_plans
+from alternance.schedule.lessons import ACCOMPANIMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "calendars"
 SEED_PLAN = ROOT / "constraints" / "charmilles-agora.toml"
 CHROMIUM = Path("/usr/bin/chromium")
 TODAY = "2025-08-01"
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 LEGEND = ["C", "E", "F", "J", "X", "P", "–"]
 
 # The tiny plan of test_rebuild.py with lessons, birth dates and one busy season per company.
@@ -200,7 +213,9 @@ class PageParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         classes = set((a.get("class") or "").split())
-        if tag in ("script", "link", "iframe", "object", "embed", "img", "base", "meta") and not (tag == "meta" and set(a) <= {"charset"}):
+        if tag in ("script", "link", "iframe", "object", "embed", "img", "base", "meta") and not (
+            tag == "meta" and set(a) <= {"charset"}
+        ):
             self.external.append(self.get_starttag_text() or tag)
         for name in ("src", "href", "srcset", "data", "action", "poster", "background"):
             if name in a and not (name == "href" and (a[name] or "").startswith("#")):
@@ -231,7 +246,9 @@ class PageParser(HTMLParser):
             assert self._month is not None, "a week cell outside a month column"
             day, month = (int(x) for x in c["d"].strip().split("/"))
             assert month == self._month[1], f"week {c['d']} in the column of month {self._month}"
-            self.sections[-1].cells.append(PageCell(c["classes"], date(self._month[0], month, day), c["k"].strip(), c["b"].strip(), c["h"].strip()))
+            self.sections[-1].cells.append(
+                PageCell(c["classes"], date(self._month[0], month, day), c["k"].strip(), c["b"].strip(), c["h"].strip())
+            )
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -327,7 +344,9 @@ def check_cfa_counts(page: PageParser, plan_json: dict) -> None:
     for s in page.sections:
         cells = [c for c in s.cells if "cfa" in c.classes]
         assert s.cfa_weeks == len(cells), f"{s.year}: data-cfa-weeks={s.cfa_weeks} but {len(cells)} CFA cells"
-        assert s.cfa_weeks == expected.get(s.first_year, 0), f"{s.year}: data-cfa-weeks={s.cfa_weeks}, plan.json has {expected.get(s.first_year, 0)} CFA weeks (September to August)"
+        assert s.cfa_weeks == expected.get(s.first_year, 0), (
+            f"{s.year}: data-cfa-weeks={s.cfa_weeks}, plan.json has {expected.get(s.first_year, 0)} CFA weeks (September to August)"
+        )
         seen.add(s.first_year)
     assert set(expected) <= seen, f"training years with CFA weeks but no section: {sorted(set(expected) - seen)}"
 
@@ -382,30 +401,40 @@ def check_every_week_shown(page: PageParser, plan_json: dict) -> None:
         letter = "C" if w["kind"] == "cfa" else "F" if "closed" in w else "E"
         year = f"{training_year(monday)}-{training_year(monday) + 1}"
         if shown.get(monday) != [(year, letter)]:
-            problems.append(f"{monday} ({w['kind']}{', closed' if 'closed' in w else ''}): expected {letter} in {year}, shown {shown.get(monday, 'as – or not at all')}")
+            problems.append(
+                f"{monday} ({w['kind']}{', closed' if 'closed' in w else ''}): expected {letter} in {year}, shown {shown.get(monday, 'as – or not at all')}"
+            )
     assert not problems, "\n".join(problems)
 
 
 def test_mini_calendar_shows_every_week(mini) -> None:
     _, out = mini
-    check_every_week_shown(parse((out / "c1" / "calendar.html").read_text(encoding="utf-8")), read_json(out / "c1" / "plan.json"))
+    check_every_week_shown(
+        parse((out / "c1" / "calendar.html").read_text(encoding="utf-8")), read_json(out / "c1" / "plan.json")
+    )
 
 
 def test_seed_calendar_shows_every_week(seed) -> None:
     """The seed's agora-2024 is in training (summer closure) in August 2025: those weeks must be F."""
     _, out = seed
     for cohort in ("agora-2024", "agora-2025"):
-        check_every_week_shown(parse((out / cohort / "calendar.html").read_text(encoding="utf-8")), read_json(out / cohort / "plan.json"))
+        check_every_week_shown(
+            parse((out / cohort / "calendar.html").read_text(encoding="utf-8")), read_json(out / cohort / "plan.json")
+        )
 
 
 def test_summer_cohort_cfa_weeks_in_august_are_shown_and_counted(summer) -> None:
     """A cohort whose CFA weeks fall in August: every CFA week has a cell, and the counts agree."""
     _, out = summer
     plan_json = read_json(out / "s1" / "plan.json")
-    assert any(w["kind"] == "cfa" and w["start"][5:7] == "08" for w in plan_json["weeks"]), "the fixture needs a CFA week in August"
+    assert any(w["kind"] == "cfa" and w["start"][5:7] == "08" for w in plan_json["weeks"]), (
+        "the fixture needs a CFA week in August"
+    )
     page = parse((out / "s1" / "calendar.html").read_text(encoding="utf-8"))
     cells = sum(1 for s in page.sections for c in s.cells if "cfa" in c.classes)
-    assert cells == plan_json["cfa_weeks"], f"{cells} CFA cells on the page, plan.json has {plan_json['cfa_weeks']} CFA weeks"
+    assert cells == plan_json["cfa_weeks"], (
+        f"{cells} CFA cells on the page, plan.json has {plan_json['cfa_weeks']} CFA weeks"
+    )
     check_cfa_counts(page, plan_json)
     check_every_week_shown(page, plan_json)
 
@@ -455,7 +484,9 @@ def check_company_pages(plan: Plan, out: Path) -> None:
                     continue
                 days = [c.monday + timedelta(days=i) for i in range(5)]
                 busy = any(company.peak_weight(d) for d in days)
-                assert ("peak" in c.classes) == busy, f"{company.id}: week {c.monday} P={('peak' in c.classes)}, its own busy season says {busy}"
+                assert ("peak" in c.classes) == busy, (
+                    f"{company.id}: week {c.monday} P={('peak' in c.classes)}, its own busy season says {busy}"
+                )
 
 
 def test_mini_company_pages_are_private(mini) -> None:
@@ -463,9 +494,15 @@ def test_mini_company_pages_are_private(mini) -> None:
     check_company_pages(plan, out)
     # The cohort page marks both companies' busy seasons; ACME's page only ACME's.
     cohort = parse((out / "c1" / "calendar.html").read_text(encoding="utf-8"))
-    assert {c.monday for s in cohort.sections for c in s.cells if "peak" in c.classes} >= {date(2025, 10, 6), date(2025, 11, 3)}
+    assert {c.monday for s in cohort.sections for c in s.cells if "peak" in c.classes} >= {
+        date(2025, 10, 6),
+        date(2025, 11, 3),
+    }
     acme = parse((out / "companies" / "acme.html").read_text(encoding="utf-8"))
-    assert {c.monday for s in acme.sections for c in s.cells if "peak" in c.classes} == {date(2025, 10, 6), date(2025, 10, 13)}
+    assert {c.monday for s in acme.sections for c in s.cells if "peak" in c.classes} == {
+        date(2025, 10, 6),
+        date(2025, 10, 13),
+    }
 
 
 def test_seed_company_pages_are_private(seed) -> None:
@@ -514,8 +551,12 @@ def check_report(plan: Plan, out: Path, cohort_id: str) -> None:
     expected = plan_json["subjects"]
     for sid, figures in expected.items():
         row = by_name.pop(names[sid])
-        assert minutes(row[total]) == round(figures["planned_hours"] * 60), f"{sid}: Total {row[total]} vs planned_hours {figures['planned_hours']}"
-        assert minutes(row[target]) == round(figures["target_hours"] * 60), f"{sid}: Cible {row[target]} vs target_hours {figures['target_hours']}"
+        assert minutes(row[total]) == round(figures["planned_hours"] * 60), (
+            f"{sid}: Total {row[total]} vs planned_hours {figures['planned_hours']}"
+        )
+        assert minutes(row[target]) == round(figures["target_hours"] * 60), (
+            f"{sid}: Cible {row[target]} vs target_hours {figures['target_hours']}"
+        )
         years = [minutes(x) for x in row[1:total]]
         assert sum(years) == minutes(row[total]), f"{sid}: the years do not add up to the total"
     # A subject missing from plan.json may only be an empty Accompagnement row.
@@ -538,8 +579,14 @@ def test_seed_report_matches_plan_json(seed, cohort: str) -> None:
 # With headless Chromium
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -547,7 +594,9 @@ def chrome(tmp: Path, *args: str, timeout: float = 60) -> subprocess.CompletedPr
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
     return subprocess.run(
         [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, timeout=timeout, check=False,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -583,9 +632,9 @@ def png_size_and_pixels(path: Path) -> tuple[int, int, bytes]:
     width, height = struct.unpack(">II", data[16:24])  # IHDR comes first
     idat, i = b"", 8
     while i < len(data):
-        length, kind = struct.unpack(">I4s", data[i:i + 8])
+        length, kind = struct.unpack(">I4s", data[i : i + 8])
         if kind == b"IDAT":
-            idat += data[i + 8:i + 8 + length]
+            idat += data[i + 8 : i + 8 + length]
         i += 12 + length
     return width, height, zlib.decompress(idat)
 
@@ -593,7 +642,12 @@ def png_size_and_pixels(path: Path) -> tuple[int, int, bytes]:
 def test_browser_screenshot_of_seed_calendar(chromium: Path, seed, tmp_path: Path) -> None:
     _, out = seed
     png = tmp_path / "agora-2024.png"
-    run = chrome(chromium, "--window-size=1600,1000", f"--screenshot={png}", (out / "agora-2024" / "calendar.html").resolve().as_uri())
+    run = chrome(
+        chromium,
+        "--window-size=1600,1000",
+        f"--screenshot={png}",
+        (out / "agora-2024" / "calendar.html").resolve().as_uri(),
+    )
     assert run.returncode == 0 and png.exists(), run.stderr.decode(errors="replace")[-500:]
     width, height, pixels = png_size_and_pixels(png)
     assert (width, height) == (1600, 1000)
@@ -605,9 +659,13 @@ def test_browser_screenshot_of_seed_calendar(chromium: Path, seed, tmp_path: Pat
 def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
     """Width and height (points) of each page: pdfinfo when there is one, else the PDF's own objects."""
     if shutil.which("pdfinfo"):
-        info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True, check=True).stdout
+        info = subprocess.run(
+            ["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         count = int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
-        sizes = [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)]
+        sizes = [
+            (float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
+        ]
         assert len(sizes) == count
         return sizes
     data = pdf.read_bytes()
@@ -617,13 +675,18 @@ def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
     return [(float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))] * count
 
 
-@pytest.mark.parametrize("which, page", [
-    ("seed", "agora-2024/calendar.html"),
-    ("seed", "companies/cabinet-martin.html"),
-    ("mini", "c1/calendar.html"),
-    ("mini", "companies/acme.html"),
-])
-def test_browser_prints_one_a4_landscape_page_per_training_year(chromium: Path, request, tmp_path: Path, which: str, page: str) -> None:
+@pytest.mark.parametrize(
+    "which, page",
+    [
+        ("seed", "agora-2024/calendar.html"),
+        ("seed", "companies/cabinet-martin.html"),
+        ("mini", "c1/calendar.html"),
+        ("mini", "companies/acme.html"),
+    ],
+)
+def test_browser_prints_one_a4_landscape_page_per_training_year(
+    chromium: Path, request, tmp_path: Path, which: str, page: str
+) -> None:
     _, out = request.getfixturevalue(which)
     html = out / page
     sections = parse(html.read_text(encoding="utf-8")).sections
@@ -636,5 +699,10 @@ def test_browser_prints_one_a4_landscape_page_per_training_year(chromium: Path, 
         assert abs(w - 842) < 3 and abs(h - 595) < 3, f"{page}: page {number} is {w} x {h} pts, not A4 landscape"
     if shutil.which("pdftotext"):  # each printed page holds its own year's heading
         for number, s in enumerate(sections, start=1):
-            text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+            text = subprocess.run(
+                ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             assert s.year in text, f"{page}: page {number} does not show {s.year}"

@@ -49,17 +49,30 @@ def tiny_plans(draw) -> dict:
         # Aim around a feasible share of the weeks, sometimes beyond.
         target = per_week * draw(st.integers(1, max(1, weeks * 2 // 3))) - draw(st.integers(0, per_week - 1))
         programmes.append({"id": f"p{k}", "total_hours": target, "subject": [{"id": "s", "hours": 1}]})
-        cohorts.append({
-            "id": f"c{k}", "programme": f"p{k}", "start": start, "end": end, "rhythm": [a, b],
-            "hours_per_week": per_week,
-            "max_consecutive_cfa_weeks": draw(st.integers(a, 4)),
-            "max_consecutive_company_weeks": draw(st.integers(b, 4)),
-        })
+        cohorts.append(
+            {
+                "id": f"c{k}",
+                "programme": f"p{k}",
+                "start": start,
+                "end": end,
+                "rhythm": [a, b],
+                "hours_per_week": per_week,
+                "max_consecutive_cfa_weeks": draw(st.integers(a, 4)),
+                "max_consecutive_company_weeks": draw(st.integers(b, 4)),
+            }
+        )
         companies.append({"id": f"co{k}", "peak": draw(peaks(start, end))})
         for j in range(draw(st.integers(1, 2))):
             late = timedelta(days=draw(st.integers(0, (end - start).days)))
-            apprentices.append({"id": f"a{k}-{j}", "cohort": f"c{k}", "company": f"co{k}",
-                                "contract_start": start + late, "contract_end": end})
+            apprentices.append(
+                {
+                    "id": f"a{k}-{j}",
+                    "cohort": f"c{k}",
+                    "company": f"co{k}",
+                    "contract_start": start + late,
+                    "contract_end": end,
+                }
+            )
     first = min(c["start"] for c in cohorts)
     closures = []
     if draw(st.booleans()):
@@ -70,8 +83,14 @@ def tiny_plans(draw) -> dict:
         "public_holidays": draw(st.sampled_from(["metropole", "alsace-moselle"])),
         "max_cohorts_at_cfa": draw(st.sampled_from([1, 2, 3])) if len(cohorts) == 2 else 3,
     }
-    return dict(plan=head, programmes=programmes, cohorts=cohorts, companies=companies,
-                apprentices=apprentices, closures=closures)
+    return dict(
+        plan=head,
+        programmes=programmes,
+        cohorts=cohorts,
+        companies=companies,
+        apprentices=apprentices,
+        closures=closures,
+    )
 
 
 def all_calendars(problem: RhythmProblem):
@@ -128,22 +147,31 @@ def test_random_tiny_plans(items):
 
 # --- the loader never crashes ---------------------------------------------------------------
 
-PLACES = [
-    ("plan", k) for k in ("id", "timezone", "public_holidays", "school_holidays_zone", "max_cohorts_at_cfa", "apprentices")
-] + [
-    ("programme", k) for k in ("id", "total_hours", "subject")
-] + [
-    ("cohort", k) for k in ("id", "programme", "start", "end", "rhythm", "hours_per_week", "max_consecutive_cfa_weeks",
-                            "max_consecutive_company_weeks", "written_exams")
-] + [
-    ("company", k) for k in ("id", "name", "peak")
-] + [
-    ("apprentice", k) for k in ("id", "cohort", "company", "birth_date", "contract_start", "contract_end", "exempt")
-] + [
-    ("peak", k) for k in ("start", "end", "every_year", "weight", "hard")
-] + [
-    ("closure", k) for k in ("name", "start", "end")
-]
+PLACES = (
+    [
+        ("plan", k)
+        for k in ("id", "timezone", "public_holidays", "school_holidays_zone", "max_cohorts_at_cfa", "apprentices")
+    ]
+    + [("programme", k) for k in ("id", "total_hours", "subject")]
+    + [
+        ("cohort", k)
+        for k in (
+            "id",
+            "programme",
+            "start",
+            "end",
+            "rhythm",
+            "hours_per_week",
+            "max_consecutive_cfa_weeks",
+            "max_consecutive_company_weeks",
+            "written_exams",
+        )
+    ]
+    + [("company", k) for k in ("id", "name", "peak")]
+    + [("apprentice", k) for k in ("id", "cohort", "company", "birth_date", "contract_start", "contract_end", "exempt")]
+    + [("peak", k) for k in ("start", "end", "every_year", "weight", "hard")]
+    + [("closure", k) for k in ("name", "start", "end")]
+)
 GARBAGE = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6),
     st.sampled_from(["12-01", "02-29", "2025-09-01", "35", "-1", "A", "none", "c1", "acme", "prog", "maths", "true"]),

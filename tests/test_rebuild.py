@@ -13,9 +13,18 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from alternance.cli import main
-from alternance.plan.loader import load_plans
 from alternance.continuity import read_published
-from alternance.schedule.rhythm import CFA, COMPANY, CohortPlan, RhythmSolution, WeekPlan, broken_rules, goals, make_problem
+from alternance.plan.loader import load_plans
+from alternance.schedule.rhythm import (
+    CFA,
+    COMPANY,
+    CohortPlan,
+    RhythmSolution,
+    WeekPlan,
+    broken_rules,
+    goals,
+    make_problem,
+)
 
 PLAN = """
 [plan]
@@ -99,16 +108,21 @@ MIDWAY = "2025-10-13"
 
 def write(folder: Path, peak: str = "", lessons: bool = False, unavailable: str = "") -> Path:
     path = folder / "mini.toml"
-    path.write_text(PLAN.format(
-        slots=SLOTS if lessons else "",
-        peak=peak,
-        trainers=TRAINERS.format(unavailable=unavailable) if lessons else "",
-    ), encoding="utf-8")
+    path.write_text(
+        PLAN.format(
+            slots=SLOTS if lessons else "",
+            peak=peak,
+            trainers=TRAINERS.format(unavailable=unavailable) if lessons else "",
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def build(plan: Path, out: Path, today: str, *extra: str):
-    result = CliRunner().invoke(main, ["build", str(plan), "--out", str(out), "--today", today, *extra], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["build", str(plan), "--out", str(out), "--today", today, *extra], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return result
 

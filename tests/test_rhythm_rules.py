@@ -14,7 +14,7 @@ import pytest
 
 from alternance.errors import NoSolution
 from alternance.schedule.rhythm import broken_rules, goals, make_problem
-from conftest import MINI, assert_valid, load, pattern, solution_from, solve, make_plan
+from conftest import MINI, assert_valid, load, make_plan, pattern, solution_from, solve
 
 H = 60
 
@@ -38,17 +38,22 @@ def no_solution(tmp_path, plan=None, **items) -> NoSolution:
 
 # --- hours ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("target", [56, 100, 150, 196])
 def test_hours_reach_the_target_and_stay_under_target_plus_one_week(tmp_path, target):
     # Starting on a Wednesday makes the first week 21 h, so totals are not all multiples of 35 h.
     problem, solution = solved(
-        tmp_path, programme={"total_hours": target}, cohort={"start": date(2025, 9, 3)},
+        tmp_path,
+        programme={"total_hours": target},
+        cohort={"start": date(2025, 9, 3)},
         apprentice={"contract_start": date(2025, 9, 3)},
     )
     planned = solution.cohort("c1").minutes
     assert target * H <= planned < (target + 35) * H
     assert planned == sum(w.minutes for w in solution.cohort("c1").cfa_weeks())
-    assert all(w.minutes == (21 * H if w.monday == date(2025, 9, 1) else 35 * H) for w in solution.cohort("c1").cfa_weeks())
+    assert all(
+        w.minutes == (21 * H if w.monday == date(2025, 9, 1) else 35 * H) for w in solution.cohort("c1").cfa_weeks()
+    )
     assert solution.stages[-1].value == planned - target * H  # hours above target, the last goal
 
 
@@ -58,6 +63,7 @@ def test_the_hours_target_decides_the_number_of_cfa_weeks(tmp_path):
 
 
 # --- runs of CFA weeks ------------------------------------------------------------------------
+
 
 def test_max_consecutive_cfa_weeks(tmp_path):
     cohort = {"rhythm": [2, 1], "max_consecutive_cfa_weeks": 2, "max_consecutive_company_weeks": 1}
@@ -75,6 +81,7 @@ def test_max_consecutive_cfa_weeks_makes_too_many_hours_impossible(tmp_path):
 
 # --- runs of company weeks --------------------------------------------------------------------
 
+
 def test_max_consecutive_company_weeks(tmp_path):
     cohort = {"max_consecutive_cfa_weeks": 1, "max_consecutive_company_weeks": 2, "rhythm": [1, 2]}
     problem, solution = solved(tmp_path, programme={"total_hours": 105}, cohort=cohort)
@@ -85,8 +92,11 @@ def test_max_consecutive_company_weeks(tmp_path):
 
 def test_max_consecutive_company_weeks_makes_too_few_hours_impossible(tmp_path):
     # At most one company week in a row forces 4 CFA weeks (140 h), a full week above 105 h.
-    no_solution(tmp_path, programme={"total_hours": 105},
-                cohort={"max_consecutive_company_weeks": 1, "max_consecutive_cfa_weeks": 1})
+    no_solution(
+        tmp_path,
+        programme={"total_hours": 105},
+        cohort={"max_consecutive_company_weeks": 1, "max_consecutive_cfa_weeks": 1},
+    )
 
 
 def test_a_closed_week_ends_a_run_of_company_weeks(tmp_path):
@@ -99,10 +109,12 @@ def test_a_closed_week_ends_a_run_of_company_weeks(tmp_path):
         cohort={"end": date(2025, 10, 3), "max_consecutive_cfa_weeks": 1, "max_consecutive_company_weeks": 2},
         apprentice={"contract_end": date(2025, 10, 3)},
         closures=[{"start": date(2025, 9, 15), "end": date(2025, 9, 19)}],
-        company={"peak": [
-            {"start": date(2025, 9, 1), "end": date(2025, 9, 12), "hard": True},
-            {"start": date(2025, 9, 22), "end": date(2025, 9, 26), "hard": True},
-        ]},
+        company={
+            "peak": [
+                {"start": date(2025, 9, 1), "end": date(2025, 9, 12), "hard": True},
+                {"start": date(2025, 9, 22), "end": date(2025, 9, 26), "hard": True},
+            ]
+        },
     )
     assert pattern(problem, solution) == "--#-C"
 
@@ -116,11 +128,16 @@ def test_a_closed_week_is_never_a_cfa_week(tmp_path):
 
 # --- hard peaks -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("peak", [
-    {"start": date(2025, 9, 1), "end": date(2025, 9, 12), "hard": True},
-    {"every_year": True, "start": "09-01", "end": "09-12", "hard": True},
-    {"start": date(2025, 9, 10), "end": date(2025, 9, 10), "hard": True},  # one Wednesday
-], ids=["fixed", "every-year", "one-day"])
+
+@pytest.mark.parametrize(
+    "peak",
+    [
+        {"start": date(2025, 9, 1), "end": date(2025, 9, 12), "hard": True},
+        {"every_year": True, "start": "09-01", "end": "09-12", "hard": True},
+        {"start": date(2025, 9, 10), "end": date(2025, 9, 10), "hard": True},  # one Wednesday
+    ],
+    ids=["fixed", "every-year", "one-day"],
+)
 def test_no_cfa_week_touches_a_hard_peak(tmp_path, peak):
     problem, solution = solved(tmp_path, programme={"total_hours": 140}, company={"peak": [peak]})
     company = problem.plan.company("acme")
@@ -134,26 +151,41 @@ def test_a_hard_peak_on_a_week_that_must_be_cfa_leaves_no_calendar(tmp_path):
     # a hard peak in week 3 is not.
     five_weeks = {"end": date(2025, 10, 3), "max_consecutive_cfa_weeks": 1}
     contract = {"contract_end": date(2025, 10, 3)}
-    problem, solution = solved(tmp_path, programme={"total_hours": 105}, cohort=five_weeks, apprentice=contract,
-                               company={"peak": [{"start": date(2025, 9, 10), "end": date(2025, 9, 10), "hard": True}]})
+    problem, solution = solved(
+        tmp_path,
+        programme={"total_hours": 105},
+        cohort=five_weeks,
+        apprentice=contract,
+        company={"peak": [{"start": date(2025, 9, 10), "end": date(2025, 9, 10), "hard": True}]},
+    )
     assert pattern(problem, solution) == "C-C-C"
-    no_solution(tmp_path, programme={"total_hours": 105}, cohort=five_weeks, apprentice=contract,
-                company={"peak": [{"start": date(2025, 9, 17), "end": date(2025, 9, 17), "hard": True}]})
+    no_solution(
+        tmp_path,
+        programme={"total_hours": 105},
+        cohort=five_weeks,
+        apprentice=contract,
+        company={"peak": [{"start": date(2025, 9, 17), "end": date(2025, 9, 17), "hard": True}]},
+    )
 
 
 def test_a_hard_peak_of_another_cohorts_company_does_not_matter(tmp_path):
     five_weeks = {"end": date(2025, 10, 3), "max_consecutive_cfa_weeks": 1}
     problem, solution = solved(
-        tmp_path, programme={"total_hours": 105},
+        tmp_path,
+        programme={"total_hours": 105},
         cohorts=[five_weeks, {**five_weeks, "id": "c2", "max_consecutive_cfa_weeks": 2}],
         companies=[{}, {"id": "bolt", "peak": [{"start": date(2025, 9, 17), "end": date(2025, 9, 17), "hard": True}]}],
-        apprentices=[{"contract_end": date(2025, 10, 3)}, {"id": "a-2", "cohort": "c2", "company": "bolt", "contract_end": date(2025, 10, 3)}],
+        apprentices=[
+            {"contract_end": date(2025, 10, 3)},
+            {"id": "a-2", "cohort": "c2", "company": "bolt", "contract_end": date(2025, 10, 3)},
+        ],
     )
     assert pattern(problem, solution, "c1") == "C-C-C"  # bolt's hard peak is c2's, not c1's
     assert pattern(problem, solution, "c2")[2] == "-"
 
 
 # --- two cohorts, one CFA ---------------------------------------------------------------------
+
 
 def two_cohorts(target: int, capacity: int) -> dict:
     return {
@@ -182,6 +214,7 @@ def test_max_cohorts_at_cfa_too_small(tmp_path):
 
 # --- soft goals -------------------------------------------------------------------------------
 
+
 def test_a_soft_peak_is_avoided_when_possible(tmp_path):
     peak = {"start": date(2025, 9, 1), "end": date(2025, 9, 12), "weight": 3}
     problem, solution = solved(tmp_path, programme={"total_hours": 140}, company={"peak": [peak]})
@@ -193,8 +226,9 @@ def test_an_unavoidable_soft_peak_costs_the_fewest_weighted_apprentice_days(tmp_
     # Weeks 1-5 are a peak (weight 2) of the company of both apprentices. At most 3 company weeks
     # in a row forces one CFA week among weeks 1-4, so the least is 1 week x 5 days x 2 x 2.
     peak = {"start": date(2025, 9, 1), "end": date(2025, 10, 3), "weight": 2}
-    problem, solution = solved(tmp_path, programme={"total_hours": 140}, company={"peak": [peak]},
-                               apprentices=[{}, {"id": "a-2"}])
+    problem, solution = solved(
+        tmp_path, programme={"total_hours": 140}, company={"peak": [peak]}, apprentices=[{}, {"id": "a-2"}]
+    )
     assert solution.stages[0].goal == "peak_days" and solution.stages[0].value == 20
     assert pattern(problem, solution)[:5].count("C") == 1
 
@@ -204,15 +238,24 @@ def test_peak_days_count_only_the_days_inside_the_peak(tmp_path):
     # CFA: week 1 costs 3 days, week 2 costs 2 days, so the solver pays 2 x weight 5.
     peak = {"start": date(2025, 9, 3), "end": date(2025, 9, 9), "weight": 5}
     cohort = {"end": date(2025, 9, 26), "max_consecutive_company_weeks": 1, "max_consecutive_cfa_weeks": 1}
-    problem, solution = solved(tmp_path, programme={"total_hours": 70}, cohort=cohort,
-                               apprentice={"contract_end": date(2025, 9, 26)}, company={"peak": [peak]})
+    problem, solution = solved(
+        tmp_path,
+        programme={"total_hours": 70},
+        cohort=cohort,
+        apprentice={"contract_end": date(2025, 9, 26)},
+        company={"peak": [peak]},
+    )
     assert pattern(problem, solution) == "-C-C"
     assert solution.stages[0].value == 10
 
 
 def test_the_rhythm_is_kept_when_nothing_prevents_it(tmp_path):
-    problem, solution = solved(tmp_path, programme={"total_hours": 140},
-                               cohort={"end": date(2025, 10, 24), "rhythm": [2, 2]}, apprentice={"contract_end": date(2025, 10, 24)})
+    problem, solution = solved(
+        tmp_path,
+        programme={"total_hours": 140},
+        cohort={"end": date(2025, 10, 24), "rhythm": [2, 2]},
+        apprentice={"contract_end": date(2025, 10, 24)},
+    )
     assert goals(problem, solution)["irregularity"] == 0
     assert pattern(problem, solution) in {"CC--CC--", "--CC--CC", "-CC--CC-", "C--CC--C"}
 
@@ -236,14 +279,18 @@ def ten_weeks(tmp_path):
     return problem
 
 
-@pytest.mark.parametrize("text, broken", [
-    ("-C--#-C---", "below the target"),
-    ("-C-C#-C-C-", "exceed the target"),
-    ("-CC-#-C---", "CFA weeks in a row"),
-    ("-C-C#C----", "company weeks in a row"),
-    ("-C--C-C-C-", "closed week"),
-    ("C--C#-C---", "hard peak"),
-], ids=["below", "above", "cfa-run", "company-run", "closed", "hard-peak"])
+@pytest.mark.parametrize(
+    "text, broken",
+    [
+        ("-C--#-C---", "below the target"),
+        ("-C-C#-C-C-", "exceed the target"),
+        ("-CC-#-C---", "CFA weeks in a row"),
+        ("-C-C#C----", "company weeks in a row"),
+        ("-C--C-C-C-", "closed week"),
+        ("C--C#-C---", "hard peak"),
+    ],
+    ids=["below", "above", "cfa-run", "company-run", "closed", "hard-peak"],
+)
 def test_broken_rules_finds_each_broken_rule(ten_weeks, text, broken):
     found = broken_rules(ten_weeks, solution_from(ten_weeks, {"c1": text}))
     assert len(found) == 1 and broken in found[0], found
@@ -263,7 +310,10 @@ def test_broken_rules_finds_too_many_cohorts_at_the_cfa(tmp_path):
     args = dict(TEN_WEEKS)
     args["cohorts"] = [args.pop("cohort"), {**TEN_WEEKS["cohort"], "id": "c2"}]
     args["companies"] = [args.pop("company"), {"id": "bolt"}]
-    args["apprentices"] = [args.pop("apprentice"), {**TEN_WEEKS["apprentice"], "id": "a-2", "cohort": "c2", "company": "bolt"}]
+    args["apprentices"] = [
+        args.pop("apprentice"),
+        {**TEN_WEEKS["apprentice"], "id": "a-2", "cohort": "c2", "company": "bolt"},
+    ]
     problem = make_problem(load(make_plan(tmp_path, {"max_cohorts_at_cfa": 1}, **args)))
     assert broken_rules(problem, solution_from(problem, {"c1": VALID, "c2": "--C-#C-C--"})) == []
     found = broken_rules(problem, solution_from(problem, {"c1": VALID, "c2": "-C--#C-C--"}))
@@ -277,10 +327,17 @@ def test_goals_of_a_hand_made_solution(ten_weeks):
     values = goals(ten_weeks, solution_from(ten_weeks, {"c1": VALID}))
     assert values == {"peak_days": 0, "changes": 0, "irregularity": 2, "year_imbalance": 0, "excess_minutes": 0}
     values = goals(ten_weeks, solution_from(ten_weeks, {"c1": "C--C#-C-C-"}))  # a broken plan, valued all the same
-    assert values == {"peak_days": 5, "changes": 0, "irregularity": 1, "year_imbalance": 35 * H, "excess_minutes": 35 * H}
+    assert values == {
+        "peak_days": 5,
+        "changes": 0,
+        "irregularity": 1,
+        "year_imbalance": 35 * H,
+        "excess_minutes": 35 * H,
+    }
 
 
 # --- a complete small plan kept as files ----------------------------------------------------
+
 
 def test_the_mini_plan():
     problem, solution = solve(MINI)

@@ -41,21 +41,33 @@ def test_a_stage_proven_by_the_first_search_runs_no_other(tmp_path, monkeypatch)
 
 
 def test_the_next_search_goes_on_and_its_better_calendar_is_kept(tmp_path, monkeypatch):
-    ran = _fake_searches(monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.OPTIMAL, CALENDAR_B, 5, 5, 3.0))
+    ran = _fake_searches(
+        monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.OPTIMAL, CALENDAR_B, 5, 5, 3.0)
+    )
     found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert ran == [("max_lp",), ("pseudo_costs",)]
-    assert (found.status, found.value, found.bound, found.values, found.work) == (cp_model.OPTIMAL, 5, 5, CALENDAR_B, 4.0)
+    assert (found.status, found.value, found.bound, found.values, found.work) == (
+        cp_model.OPTIMAL,
+        5,
+        5,
+        CALENDAR_B,
+        4.0,
+    )
 
 
 def test_a_worse_answer_of_the_next_search_keeps_the_first_calendar_and_the_higher_bound(tmp_path, monkeypatch):
-    _fake_searches(monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.FEASIBLE, CALENDAR_B, 8, 6, 9.0))
+    _fake_searches(
+        monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.FEASIBLE, CALENDAR_B, 8, 6, 9.0)
+    )
     found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert (found.status, found.value, found.bound, found.values) == (cp_model.FEASIBLE, 7, 6, CALENDAR_A)
 
 
 def test_a_bound_that_meets_the_first_value_proves_it(tmp_path, monkeypatch):
     # The next search finds nothing better but proves that nothing better exists.
-    _fake_searches(monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.FEASIBLE, CALENDAR_B, 9, 7, 9.0))
+    _fake_searches(
+        monkeypatch, _Stage(cp_model.FEASIBLE, CALENDAR_A, 7, 2, 1.0), _Stage(cp_model.FEASIBLE, CALENDAR_B, 9, 7, 9.0)
+    )
     found = _stage(_model(tmp_path), SolverSettings(), "irregularity", 10.0, float("inf"), None)
     assert (found.status, found.value, found.values) == (cp_model.OPTIMAL, 7, CALENDAR_A)
 

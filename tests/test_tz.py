@@ -3,7 +3,7 @@ zone's real rules, as icalendar and dateutil expand them, with no RDATE list."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,11 @@ from alternance.facts.tz import vtimezone
 
 def parsed(tzid: str, year: int = 2025):
     """The VTIMEZONE as a calendar client gets it: serialized, then parsed back."""
-    raw = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//test//EN\r\n" + vtimezone(tzid, year).to_ical() + b"END:VCALENDAR\r\n"
+    raw = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//test//EN\r\n"
+        + vtimezone(tzid, year).to_ical()
+        + b"END:VCALENDAR\r\n"
+    )
     assert b"RDATE" not in raw
     (zone,) = Calendar.from_ical(raw).walk("VTIMEZONE")
     return zone
@@ -73,17 +77,26 @@ def test_america_new_york() -> None:
     assert (offset(winter, "TZOFFSETFROM"), offset(winter, "TZOFFSETTO")) == (timedelta(hours=-4), timedelta(hours=-5))
 
 
-@pytest.mark.parametrize("tzid, summer, winter", [
-    ("Europe/Paris",
-     [datetime(2025, 3, 30, 2), datetime(2026, 3, 29, 2)],
-     [datetime(2025, 10, 26, 3), datetime(2026, 10, 25, 3)]),
-    ("America/New_York",
-     [datetime(2025, 3, 9, 2), datetime(2026, 3, 8, 2)],
-     [datetime(2025, 11, 2, 2), datetime(2026, 11, 1, 2)]),
-    ("Australia/Sydney",  # southern hemisphere: summer time starts in October
-     [datetime(2025, 10, 5, 2), datetime(2026, 10, 4, 2)],
-     [datetime(2025, 4, 6, 3), datetime(2026, 4, 5, 3)]),
-])
+@pytest.mark.parametrize(
+    "tzid, summer, winter",
+    [
+        (
+            "Europe/Paris",
+            [datetime(2025, 3, 30, 2), datetime(2026, 3, 29, 2)],
+            [datetime(2025, 10, 26, 3), datetime(2026, 10, 25, 3)],
+        ),
+        (
+            "America/New_York",
+            [datetime(2025, 3, 9, 2), datetime(2026, 3, 8, 2)],
+            [datetime(2025, 11, 2, 2), datetime(2026, 11, 1, 2)],
+        ),
+        (
+            "Australia/Sydney",  # southern hemisphere: summer time starts in October
+            [datetime(2025, 10, 5, 2), datetime(2026, 10, 4, 2)],
+            [datetime(2025, 4, 6, 3), datetime(2026, 4, 5, 3)],
+        ),
+    ],
+)
 def test_rrules_expand_to_the_real_2025_and_2026_transitions(tzid, summer, winter) -> None:
     zone = parsed(tzid)
     window = (datetime(2025, 1, 1), datetime(2026, 12, 31, 23, 59))
@@ -107,9 +120,12 @@ def _utc_offset(zone, moment: datetime) -> timedelta:
         for component in zone.walk(kind):
             before, after = offset(component, "TZOFFSETFROM"), offset(component, "TZOFFSETTO")
             first = component["DTSTART"].dt
-            local = rrulestr(rule_text(component), dtstart=first).between(datetime(2023, 1, 1), datetime(2029, 1, 1)) \
-                if "RRULE" in component else [first]
-            changes += [((t - before).replace(tzinfo=timezone.utc), after) for t in local]
+            local = (
+                rrulestr(rule_text(component), dtstart=first).between(datetime(2023, 1, 1), datetime(2029, 1, 1))
+                if "RRULE" in component
+                else [first]
+            )
+            changes += [((t - before).replace(tzinfo=UTC), after) for t in local]
     changes.sort()
     found = [after for at, after in changes if at <= moment]
     return found[-1] if found else changes[0][1]
@@ -119,8 +135,8 @@ def _zone_transitions(tzid: str, years: range) -> list[datetime]:
     """UTC instants at which zoneinfo's offset changes (day by day, then bisected to the minute)."""
     tz = ZoneInfo(tzid)
     found = []
-    moment = datetime(years.start, 1, 1, tzinfo=timezone.utc)
-    end = datetime(years.stop, 1, 1, tzinfo=timezone.utc)
+    moment = datetime(years.start, 1, 1, tzinfo=UTC)
+    end = datetime(years.stop, 1, 1, tzinfo=UTC)
     while moment < end:
         nxt = moment + timedelta(days=1)
         if nxt.astimezone(tz).utcoffset() != moment.astimezone(tz).utcoffset():
@@ -138,16 +154,26 @@ def _zone_transitions(tzid: str, years: range) -> list[datetime]:
 
 
 # French zones (metropole and overseas) and a few with odd offsets or southern summers.
-ZONES = ["Europe/Paris", "America/Miquelon", "Indian/Reunion", "America/Cayenne", "Pacific/Noumea",
-         "Pacific/Marquesas", "America/New_York", "Europe/London", "Australia/Sydney", "America/St_Johns",
-         "Australia/Lord_Howe"]
+ZONES = [
+    "Europe/Paris",
+    "America/Miquelon",
+    "Indian/Reunion",
+    "America/Cayenne",
+    "Pacific/Noumea",
+    "Pacific/Marquesas",
+    "America/New_York",
+    "Europe/London",
+    "Australia/Sydney",
+    "America/St_Johns",
+    "Australia/Lord_Howe",
+]
 
 
 @pytest.mark.parametrize("tzid", ZONES)
 def test_the_vtimezone_gives_zoneinfo_offsets_around_every_transition(tzid: str) -> None:
     zone = parsed(tzid)
     tz = ZoneInfo(tzid)
-    moments = [datetime(y, m, 15, 12, tzinfo=timezone.utc) for y in (2025, 2026) for m in range(1, 13)]
+    moments = [datetime(y, m, 15, 12, tzinfo=UTC) for y in (2025, 2026) for m in range(1, 13)]
     for change in _zone_transitions(tzid, range(2025, 2027)):
         moments += [change - timedelta(minutes=1), change, change + timedelta(minutes=1)]
     for moment in moments:

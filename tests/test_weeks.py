@@ -24,6 +24,7 @@ def cohort_dates(start: date, end: date) -> dict:
 
 # --- public holidays ------------------------------------------------------------------------
 
+
 def test_easter_based_public_holidays_2025():
     days = public_holidays("metropole", 2025)
     assert date(2025, 4, 21) in days  # Easter Monday
@@ -46,6 +47,7 @@ def test_alsace_moselle_adds_good_friday_and_26_december():
 
 
 # --- school holidays ------------------------------------------------------------------------
+
 
 def test_zone_a_winter_holidays_2026():
     days = sorted(school_holidays("A", date(2026, 1, 15), date(2026, 3, 31)))
@@ -74,6 +76,7 @@ def test_school_holiday_data_ends_with_summer_2028():
 
 # --- the days a site is closed --------------------------------------------------------------
 
+
 def test_closed_reasons(tmp_path):
     closures = [{"name": "Inventaire", "start": date(2025, 10, 13), "end": date(2025, 10, 14)}]
     plan = load(make_plan(tmp_path, {"school_holidays_zone": "A"}, closures=closures))
@@ -86,6 +89,7 @@ def test_closed_reasons(tmp_path):
 
 
 # --- the weeks of a cohort ------------------------------------------------------------------
+
 
 def test_weeks_run_monday_to_monday_over_the_whole_cohort(tmp_path):
     weeks = weeks_of(tmp_path)

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
-from .publish import ical
-from .publish import pages
+from .continuity import Published, read_published
 from .domain import Plan
 from .errors import NoSolution
-from .schedule.lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_events, make_lesson_problem
+from .facts.weeks import SiteCalendar
 from .plan.loader import load_plans
+from .publish import ical, pages
 from .publish.changes import change_report
-from .publish.output import current_files, locked, publish
 from .publish.links import SiteSecret, load_secret, public_tree
-from .continuity import Published, read_published
+from .publish.output import current_files, locked, publish
 from .publish.report import plan_json, summary
+from .schedule.lessons import LessonProblem, LessonSolution, broken_lesson_rules, lesson_events, make_lesson_problem
 from .schedule.rhythm import RhythmProblem, RhythmSolution, broken_rules, make_problem
 from .solver import SolverSettings, solve_rhythm
 from .solver.lessons import LessonSettings, LessonsInfeasible, solve_lessons
-from .facts.weeks import SiteCalendar
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,9 @@ def solve_plan(
     try:
         lessons = solve_lessons(lesson_problem, lesson_settings, progress, previous)
     except TimeoutError as timeout:
-        raise NoSolution([f"{plan.id}: {timeout}; the lessons were not placed (nothing was written). Try a larger --time-limit."]) from None
+        raise NoSolution(
+            [f"{plan.id}: {timeout}; the lessons were not placed (nothing was written). Try a larger --time-limit."]
+        ) from None
     except LessonsInfeasible as failure:
         from .solver.explain_lessons import explain_lessons  # only needed when nothing is published
 
@@ -129,7 +130,9 @@ def render(builds: list[PlanBuild], published: Published | None = None, today: d
                 calendars[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, events[cw.cohort.id])
         for a in plan.apprentices:
             company = plan.company(a.company)
-            calendars[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(plan, a, company, weeks_of[a.cohort], events.get(a.cohort, []))
+            calendars[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(
+                plan, a, company, weeks_of[a.cohort], events.get(a.cohort, [])
+            )
         if b.lessons:
             for trainer in plan.trainers:
                 mine = [e for cohort_events in events.values() for e in cohort_events if e.trainer == trainer.id]
@@ -141,7 +144,9 @@ def render(builds: list[PlanBuild], published: Published | None = None, today: d
         for company in plan.companies:
             theirs = [(cw, staff.get(company.id, {}).get(cw.cohort.id, [])) for cw in b.problem.cohorts]
             theirs = [(cw, apprentices) for cw, apprentices in theirs if apprentices]
-            calendars[f"companies/{company.id}.ics"] = ical.company_feed(plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs])
+            calendars[f"companies/{company.id}.ics"] = ical.company_feed(
+                plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs]
+            )
             files[f"companies/{company.id}.html"] = pages.company_calendar(plan, site, company, theirs, b.solution)
     stamp_day = today or date.min
     for path, cal in calendars.items():

@@ -59,28 +59,56 @@ def check(plans: tuple[Path, ...]) -> None:
         _fail(error)
         return
     for plan in loaded:
-        click.echo(f"{plan.source}: ok — {plan.id}: {len(plan.cohorts)} cohort(s), {len(plan.companies)} company(ies), {len(plan.apprentices)} apprentice(s)")
+        click.echo(
+            f"{plan.source}: ok — {plan.id}: {len(plan.cohorts)} cohort(s), {len(plan.companies)} company(ies), {len(plan.apprentices)} apprentice(s)"
+        )
         for programme in plan.programmes:
             if programme.accompaniment_minutes:
-                click.echo(f"  {programme.id}: subjects sum to {hours(programme.subject_minutes)} of total_hours {hours(programme.total_minutes)}; the other {hours(programme.accompaniment_minutes)} are shown as « Accompagnement »")
+                click.echo(
+                    f"  {programme.id}: subjects sum to {hours(programme.subject_minutes)} of total_hours {hours(programme.total_minutes)}; the other {hours(programme.accompaniment_minutes)} are shown as « Accompagnement »"
+                )
         for cw in make_problem(plan).cohorts:
             open_weeks = [w for w in cw.weeks if not w.closed]
-            click.echo(f"  {cw.cohort.id}: {len(open_weeks)} open weeks of {len(cw.weeks)}, {hours(sum(w.minutes for w in open_weeks))} if all were CFA weeks; target {hours(cw.target_minutes)}")
+            click.echo(
+                f"  {cw.cohort.id}: {len(open_weeks)} open weeks of {len(cw.weeks)}, {hours(sum(w.minutes for w in open_weeks))} if all were CFA weeks; target {hours(cw.target_minutes)}"
+            )
 
 
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Wall-clock limit of the week solve per plan, in seconds (the lessons get twice as long; explaining a plan without solution, as long again).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Weeks that started before this date keep what was published [default: the real date].")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Wall-clock limit of the week solve per plan, in seconds (the lessons get twice as long; explaining a plan without solution, as long again).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Weeks that started before this date keep what was published [default: the real date].",
+)
 @click.option("--dry-run", is_flag=True, help="Solve and print the summary and the change report; write nothing.")
 def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool) -> None:
     """Solve the plans and write the calendars (all files or none)."""
     day = today.date() if today else date.today()
     try:
         result = run_build(
-            _plan_paths(plans), out, SolverSettings(time_limit=time_limit), dry_run=dry_run, progress=_progress,
-            today=day, lesson_settings=LessonSettings(time_limit=2 * time_limit),
+            _plan_paths(plans),
+            out,
+            SolverSettings(time_limit=time_limit),
+            dry_run=dry_run,
+            progress=_progress,
+            today=day,
+            lesson_settings=LessonSettings(time_limit=2 * time_limit),
         )
     except AlternanceError as error:
         _fail(error)
@@ -101,12 +129,20 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
 
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder of the builds.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Output folder of the builds.",
+)
 @click.option("--base-url", default="", help="Prefix of the printed links, e.g. https://cfa.example/alternance")
-@click.option("--rotate", "rotate", default=None, metavar="FEED", help="Give FEED a new secret link (the old one stops working).")
+@click.option(
+    "--rotate", "rotate", default=None, metavar="FEED", help="Give FEED a new secret link (the old one stops working)."
+)
 def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None) -> None:
     """Print each feed's secret link: `FEED URL`, one per line."""
-    from .publish.links import load_secret, link_lines, plan_feeds, public_path
+    from .publish.links import link_lines, load_secret, plan_feeds, public_path
     from .publish.output import locked
 
     try:
@@ -130,8 +166,16 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None)
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Output folder of the builds.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Output folder of the builds.",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise)."
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 def serve(out: Path, host: str, port: int) -> None:
     """Serve <out>/public/ over HTTP: feeds and pages under their secret names only."""

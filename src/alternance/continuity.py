@@ -8,7 +8,8 @@ moves as little as possible and calendar clients can update events in place.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def field(block: bytes, name: bytes) -> tuple[bytes, bytes] | None:
     for line in unfolded(block):
         if property_name(line) == name:
             head, _, value = line.partition(b":")
-            return head[len(name):], value
+            return head[len(name) :], value
     return None
 
 
@@ -83,7 +84,9 @@ class Published:
     """The last build's output, or an empty one for a first build."""
 
     weeks: dict[str, Baseline] = dataclass_field(default_factory=dict)
-    lessons: dict[str, dict[tuple[date, int], tuple[str, str | None]]] = dataclass_field(default_factory=dict)  # cohort -> (day, slot) -> (subject, trainer)
+    lessons: dict[str, dict[tuple[date, int], tuple[str, str | None]]] = dataclass_field(
+        default_factory=dict
+    )  # cohort -> (day, slot) -> (subject, trainer)
     events: dict[str, dict[str, PublishedEvent]] = dataclass_field(default_factory=dict)  # feed path -> uid -> event
     reports: dict[str, bytes] = dataclass_field(default_factory=dict)  # earlier change reports, kept
 

@@ -90,9 +90,7 @@ class Peak:
     def label(self) -> str:
         if self.every_year:
             assert self.start_md and self.end_md
-            return "chaque année du {:02d}/{:02d} au {:02d}/{:02d}".format(
-                self.start_md[1], self.start_md[0], self.end_md[1], self.end_md[0]
-            )
+            return f"chaque année du {self.start_md[1]:02d}/{self.start_md[0]:02d} au {self.end_md[1]:02d}/{self.end_md[0]:02d}"
         assert self.start and self.end
         return f"du {self.start.isoformat()} au {self.end.isoformat()}"
 

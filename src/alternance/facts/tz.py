@@ -35,13 +35,20 @@ def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
 
 def _rule(moment: datetime) -> tuple[str, datetime]:
     """BYDAY (nth or last weekday of the month) of a transition, and its first onset in 1970."""
-    month_end = (date(moment.year, moment.month % 12 + 1, 1) if moment.month < 12 else date(moment.year + 1, 1, 1)) - timedelta(days=1)
+    month_end = (
+        date(moment.year, moment.month % 12 + 1, 1) if moment.month < 12 else date(moment.year + 1, 1, 1)
+    ) - timedelta(days=1)
     last = moment.day + 7 > month_end.day
     nth = -1 if last else (moment.day - 1) // 7 + 1
     code = f"{nth}{WEEKDAY_CODES[moment.weekday()]}"
     # The same rule in 1970, the usual DTSTART of an RRULE-based VTIMEZONE.
     first = date(1970, moment.month, 1)
-    days = [first + timedelta(days=i) for i in range(31) if (first + timedelta(days=i)).month == moment.month and (first + timedelta(days=i)).weekday() == moment.weekday()]
+    days = [
+        first + timedelta(days=i)
+        for i in range(31)
+        if (first + timedelta(days=i)).month == moment.month
+        and (first + timedelta(days=i)).weekday() == moment.weekday()
+    ]
     onset = days[-1] if last else days[nth - 1]
     return code, datetime.combine(onset, moment.time())
 

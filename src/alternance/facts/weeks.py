@@ -60,11 +60,7 @@ def school_holidays(zone: str, start: date, end: date) -> dict[date, str]:
         raise ValueError(f"school holidays are known from {first} to {last}, not {start} to {end}")
     key = "vacances_zone_" + zone.lower()
     data = _school_data().data
-    return {
-        day: row["nom_vacances"]
-        for day, row in data.items()
-        if start <= day <= end and row[key]
-    }
+    return {day: row["nom_vacances"] for day, row in data.items() if start <= day <= end and row[key]}
 
 
 @dataclass(frozen=True)
@@ -103,7 +99,9 @@ def cfa_day_minutes(plan: Plan, cohort: Cohort, day: date) -> int:
         for a in plan.apprentices_of(cohort.id)
         if a.under_contract(day)
     )
-    return best_slot_total(tuple(s.minutes for s in plan.day_slots), MINOR_DAY_MINUTES) if minors else cohort.day_minutes
+    return (
+        best_slot_total(tuple(s.minutes for s in plan.day_slots), MINOR_DAY_MINUTES) if minors else cohort.day_minutes
+    )
 
 
 class SiteCalendar:
@@ -142,13 +140,15 @@ class SiteCalendar:
             closed = tuple((d, r) for d in training if (r := self.closed_reason(d)))
             shut = {d for d, _ in closed}
             open_days = tuple(d for d in training if d not in shut)
-            weeks.append(Week(
-                monday=monday,
-                open_days=open_days,
-                minutes=sum(cfa_day_minutes(self.plan, cohort, d) for d in open_days),
-                closed_days=closed,
-                year=_school_year(max(monday, cohort.start)) - first_year,
-            ))
+            weeks.append(
+                Week(
+                    monday=monday,
+                    open_days=open_days,
+                    minutes=sum(cfa_day_minutes(self.plan, cohort, d) for d in open_days),
+                    closed_days=closed,
+                    year=_school_year(max(monday, cohort.start)) - first_year,
+                )
+            )
             monday += timedelta(days=7)
         return tuple(weeks)
 

@@ -10,9 +10,10 @@ import csv
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
@@ -20,9 +21,6 @@ from dateutil.relativedelta import relativedelta
 from ..domain import (
     MINUTES_PER_HOUR,
     WEEKDAY_NAMES,
-    Slot,
-    Trainer,
-    Unavailability,
     Apprentice,
     Closure,
     Cohort,
@@ -30,7 +28,10 @@ from ..domain import (
     Peak,
     Plan,
     Programme,
+    Slot,
     Subject,
+    Trainer,
+    Unavailability,
 )
 from ..errors import PlanError, Problem
 from ..facts.weeks import school_holiday_coverage
@@ -45,8 +46,16 @@ CONTRACT_LATEST = relativedelta(months=2)
 
 TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice", "trainer"}
 PLAN_KEYS = {
-    "id", "name", "site", "timezone", "public_holidays", "school_holidays_zone",
-    "max_cohorts_at_cfa", "companies", "apprentices", "day_slots",
+    "id",
+    "name",
+    "site",
+    "timezone",
+    "public_holidays",
+    "school_holidays_zone",
+    "max_cohorts_at_cfa",
+    "companies",
+    "apprentices",
+    "day_slots",
 }
 TRAINER_KEYS = {"id", "name", "subjects", "max_hours_per_week", "unavailable"}
 SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -57,18 +66,37 @@ CLOSURE_KEYS = {"name", "start", "end"}
 PROGRAMME_KEYS = {"id", "name", "total_hours", "subject"}
 SUBJECT_KEYS = {"id", "name", "hours", "exam"}
 COHORT_KEYS = {
-    "id", "programme", "name", "start", "end", "rhythm", "hours_per_week",
-    "max_consecutive_cfa_weeks", "max_consecutive_company_weeks", "written_exams", "trainers",
+    "id",
+    "programme",
+    "name",
+    "start",
+    "end",
+    "rhythm",
+    "hours_per_week",
+    "max_consecutive_cfa_weeks",
+    "max_consecutive_company_weeks",
+    "written_exams",
+    "trainers",
 }
 COMPANY_KEYS = {"id", "name", "peak"}
 PEAK_KEYS = {"start", "end", "every_year", "weight", "hard"}
 APPRENTICE_KEYS = {
-    "id", "name", "cohort", "company", "birth_date", "contract_start", "contract_end", "exempt",
+    "id",
+    "name",
+    "cohort",
+    "company",
+    "birth_date",
+    "contract_start",
+    "contract_end",
+    "exempt",
 }
 # A company CSV has one row per peak: rows that repeat an id (with the same name) add peaks.
 COMPANY_CSV_PEAK_COLUMNS = {
-    "peak_start": "start", "peak_end": "end", "peak_weight": "weight",
-    "peak_hard": "hard", "peak_every_year": "every_year",
+    "peak_start": "start",
+    "peak_end": "end",
+    "peak_weight": "weight",
+    "peak_hard": "hard",
+    "peak_every_year": "every_year",
 }
 
 _MISSING = object()
@@ -188,7 +216,7 @@ class _Reader:
                 return month, day
             except ValueError:
                 pass
-        self.fail(where, f"must be a month-day \"MM-DD\" such as \"12-01\", not {value!r}")
+        self.fail(where, f'must be a month-day "MM-DD" such as "12-01", not {value!r}')
         return None
 
     def _as_slugs(self, value: Any, where: str) -> tuple[str, ...] | None:
@@ -235,7 +263,10 @@ def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
             reader.fail(f"line {found.group(2)}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
         elif at_end:  # an unclosed value or table: the file ended inside it
             lines = path.read_text(encoding="utf-8").splitlines()
-            reader.fail(f"line {max(1, len(lines))} (end of file)", f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed")
+            reader.fail(
+                f"line {max(1, len(lines))} (end of file)",
+                f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed",
+            )
         else:
             reader.fail("", f"invalid TOML: {exc}")
         return None
@@ -259,7 +290,10 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
             r.fail("plan.timezone", f"unknown time zone {timezone!r}")
     public = r.get(head, "public_holidays", "plan", "str", "metropole")
     if public is not None and public not in PUBLIC_HOLIDAY_SETS:
-        r.fail("plan.public_holidays", f"unknown holiday set {public!r}: use " + " or ".join(map(repr, PUBLIC_HOLIDAY_SETS)))
+        r.fail(
+            "plan.public_holidays",
+            f"unknown holiday set {public!r}: use " + " or ".join(map(repr, PUBLIC_HOLIDAY_SETS)),
+        )
     zone = r.get(head, "school_holidays_zone", "plan", "str")
     if zone is not None and zone not in ZONES:
         r.fail("plan.school_holidays_zone", f"unknown zone {zone!r}: use " + ", ".join(map(repr, ZONES)))
@@ -267,14 +301,19 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
     capacity = r.get(head, "max_cohorts_at_cfa", "plan", "positive_int", None)
 
     closures = tuple(_closures(r, data))
-    programmes = _unique(r, [_programme(r, t, i) for i, t in enumerate(r.tables(data.get("programme"), "programme"))], "programme")
+    programmes = _unique(
+        r, [_programme(r, t, i) for i, t in enumerate(r.tables(data.get("programme"), "programme"))], "programme"
+    )
     cohorts = _unique(r, [_cohort(r, t, i) for i, t in enumerate(r.tables(data.get("cohort"), "cohort"))], "cohort")
     companies = _companies(r, path, head, data)
     apprentices, origins = _apprentices(r, path, head, data)
 
     # Ids written in the plan, even on tables with other problems: a reference to one of them is
     # not "unknown", so one mistake gives one line, not a cascade.
-    declared = {kind: {t.get("id") for t in r.tables(data.get(kind), kind) if isinstance(t.get("id"), str)} for kind in ("programme", "cohort")}
+    declared = {
+        kind: {t.get("id") for t in r.tables(data.get(kind), kind) if isinstance(t.get("id"), str)}
+        for kind in ("programme", "cohort")
+    }
     _check_references(r, origins, declared, programmes, cohorts, companies, apprentices)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
@@ -346,17 +385,21 @@ def _programme(r: _Reader, t: dict[str, Any], index: int) -> Programme | None:
         minutes = r.get(s, "hours", splace, "minutes")
         exam = r.get(s, "exam", splace, "str", "ccf")
         if exam is not None and exam not in EXAMS:
-            r.fail(f"{splace}.exam", f"unknown exam kind {exam!r}: use \"ccf\" or \"written\"")
+            r.fail(f"{splace}.exam", f'unknown exam kind {exam!r}: use "ccf" or "written"')
             exam = None
         if None not in (sid, minutes, exam):
-            subjects.append(Subject(id=sid, name=r.get(s, "name", splace, "str", sid) or sid, minutes=minutes, exam=exam))
+            subjects.append(
+                Subject(id=sid, name=r.get(s, "name", splace, "str", sid) or sid, minutes=minutes, exam=exam)
+            )
     subjects = _unique(r, subjects, f"{place}.subject")
     if None in (pid, total):
         return None
     taught = sum(s.minutes for s in subjects)
     if taught > total:
         r.fail(f"{place}.subject", f"subject hours sum to {taught / 60:g} h, more than total_hours {total / 60:g} h")
-    return Programme(id=pid, name=r.get(t, "name", place, "str", pid) or pid, total_minutes=total, subjects=tuple(subjects))
+    return Programme(
+        id=pid, name=r.get(t, "name", place, "str", pid) or pid, total_minutes=total, subjects=tuple(subjects)
+    )
 
 
 def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
@@ -368,7 +411,11 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
     end = r.get(t, "end", place, "date")
     dates_ok = r.date_range(start, end, place)
     rhythm = t.get("rhythm", [1, 1])
-    if not (isinstance(rhythm, list) and len(rhythm) == 2 and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in rhythm)):
+    if not (
+        isinstance(rhythm, list)
+        and len(rhythm) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in rhythm)
+    ):
         r.fail(f"{place}.rhythm", f"must be two positive whole numbers [CFA weeks, company weeks], not {rhythm!r}")
         rhythm = None
     week = r.get(t, "hours_per_week", place, "minutes", 35 * MINUTES_PER_HOUR)
@@ -380,7 +427,10 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
     if rhythm and max_cfa is not None and rhythm[0] > max_cfa:
         r.fail(f"{place}.rhythm", f"{rhythm[0]} CFA weeks in a row exceed max_consecutive_cfa_weeks = {max_cfa}")
     if rhythm and max_company is not None and rhythm[1] > max_company:
-        r.fail(f"{place}.rhythm", f"{rhythm[1]} company weeks in a row exceed max_consecutive_company_weeks = {max_company}")
+        r.fail(
+            f"{place}.rhythm",
+            f"{rhythm[1]} company weeks in a row exceed max_consecutive_company_weeks = {max_company}",
+        )
     exams = None
     if "written_exams" in t:
         window = r.table(t["written_exams"], f"{place}.written_exams")
@@ -390,18 +440,29 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
         if r.date_range(ws, we, f"{place}.written_exams"):
             exams = (ws, we)
             if dates_ok and not (start <= ws <= end):
-                r.fail(f"{place}.written_exams.start", f"{ws.isoformat()} is outside the cohort ({start.isoformat()} to {end.isoformat()})")
+                r.fail(
+                    f"{place}.written_exams.start",
+                    f"{ws.isoformat()} is outside the cohort ({start.isoformat()} to {end.isoformat()})",
+                )
     if None in (cid, programme, start, end, rhythm, week, max_cfa, max_company) or not dates_ok:
         return None
     return Cohort(
-        id=cid, programme=programme, name=r.get(t, "name", place, "str", cid) or cid,
-        start=start, end=end, rhythm=(rhythm[0], rhythm[1]), week_minutes=week,
-        max_consecutive_cfa_weeks=max_cfa, max_consecutive_company_weeks=max_company,
+        id=cid,
+        programme=programme,
+        name=r.get(t, "name", place, "str", cid) or cid,
+        start=start,
+        end=end,
+        rhythm=(rhythm[0], rhythm[1]),
+        week_minutes=week,
+        max_consecutive_cfa_weeks=max_cfa,
+        max_consecutive_company_weeks=max_company,
         written_exams=exams,
     )
 
 
-def _read_csv(r: _Reader, plan_path: Path, name: Any, place: str, columns: set[str]) -> tuple[_Reader, list[tuple[int, dict[str, str]]]] | None:
+def _read_csv(
+    r: _Reader, plan_path: Path, name: Any, place: str, columns: set[str]
+) -> tuple[_Reader, list[tuple[int, dict[str, str]]]] | None:
     if not isinstance(name, str):
         r.fail(place, f"must be the path of a CSV file, not {name!r}")
         return None
@@ -478,7 +539,11 @@ def _companies_from_csv(r: _Reader, rows: list[tuple[int, dict[str, str]]]) -> l
         name = r.get(row, "name", place, "str", cid) or cid
         peaks: tuple[Peak, ...] = ()
         if row.get("peak_start") or row.get("peak_end"):
-            peak = _peak(r, {COMPANY_CSV_PEAK_COLUMNS[k]: v for k, v in row.items() if k in COMPANY_CSV_PEAK_COLUMNS}, f"{place}.peak")
+            peak = _peak(
+                r,
+                {COMPANY_CSV_PEAK_COLUMNS[k]: v for k, v in row.items() if k in COMPANY_CSV_PEAK_COLUMNS},
+                f"{place}.peak",
+            )
             peaks = (peak,) if peak else ()
         if cid in merged:
             if merged[cid].name != name:
@@ -512,7 +577,9 @@ def _apprentice(r: _Reader, t: dict[str, Any], place: str, index_place: str) -> 
 Origins = dict[str, tuple[_Reader, str]]
 
 
-def _apprentices(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]) -> tuple[list[Apprentice], Origins]:
+def _apprentices(
+    r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]
+) -> tuple[list[Apprentice], Origins]:
     """Apprentices from the TOML and the CSV, with where each was written (for later problems)."""
     found: list[tuple[Apprentice | None, _Reader, str]] = []
     for i, t in enumerate(r.tables(data.get("apprentice"), "apprentice")):
@@ -522,7 +589,13 @@ def _apprentices(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, A
         if loaded:
             csv_reader, rows = loaded
             for line, row in rows:
-                found.append((_apprentice(csv_reader, row, f"row {line}: ", f"row {line}: apprentice"), csv_reader, f"row {line}: "))
+                found.append(
+                    (
+                        _apprentice(csv_reader, row, f"row {line}: ", f"row {line}: apprentice"),
+                        csv_reader,
+                        f"row {line}: ",
+                    )
+                )
     kept: list[Apprentice] = []
     origins: Origins = {}
     for apprentice, reader, prefix in found:
@@ -536,7 +609,15 @@ def _apprentices(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, A
     return kept, origins
 
 
-def _check_references(r: _Reader, origins: Origins, declared: dict[str, set], programmes: list[Programme], cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
+def _check_references(
+    r: _Reader,
+    origins: Origins,
+    declared: dict[str, set],
+    programmes: list[Programme],
+    cohorts: list[Cohort],
+    companies: list[Company],
+    apprentices: list[Apprentice],
+) -> None:
     by_programme = {p.id: p for p in programmes}
     by_cohort = {c.id: c for c in cohorts}
     company_ids = {c.id for c in companies}
@@ -555,11 +636,20 @@ def _check_references(r: _Reader, origins: Origins, declared: dict[str, set], pr
             continue
         earliest, latest = _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
         if a.contract_start < earliest:
-            r.fail(f"{place}.contract_start", f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}")
+            r.fail(
+                f"{place}.contract_start",
+                f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}",
+            )
         if a.contract_end > latest:
-            r.fail(f"{place}.contract_end", f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}")
+            r.fail(
+                f"{place}.contract_end",
+                f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}",
+            )
         if a.contract_end < cohort.start or a.contract_start > cohort.end:
-            r.fail(f"{place}.contract_start", f"the contract does not overlap the cohort ({cohort.start.isoformat()} to {cohort.end.isoformat()})")
+            r.fail(
+                f"{place}.contract_start",
+                f"the contract does not overlap the cohort ({cohort.start.isoformat()} to {cohort.end.isoformat()})",
+            )
         programme = by_programme.get(cohort.programme)
         if programme is not None:
             known = {s.id for s in programme.subjects}
@@ -581,10 +671,15 @@ def _check_school_holiday_coverage(r: _Reader, zone: str, cohorts: list[Cohort])
         if c.start < first:
             r.fail(f"cohort[{c.id}].start", f"school holidays of zone {zone} are known only from {first.isoformat()}")
         if c.end > last:
-            r.fail(f"cohort[{c.id}].end", f"school holidays of zone {zone} are known only up to {last.isoformat()} (vacances-scolaires-france data); set school_holidays_zone = \"none\" and list closures, or shorten the cohort")
+            r.fail(
+                f"cohort[{c.id}].end",
+                f'school holidays of zone {zone} are known only up to {last.isoformat()} (vacances-scolaires-france data); set school_holidays_zone = "none" and list closures, or shorten the cohort',
+            )
 
 
-def _check_peaks_inside_cohorts(r: _Reader, cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]) -> None:
+def _check_peaks_inside_cohorts(
+    r: _Reader, cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]
+) -> None:
     by_cohort = {c.id: c for c in cohorts}
     for company in companies:
         mine = [by_cohort[a.cohort] for a in apprentices if a.company == company.id and a.cohort in by_cohort]
@@ -593,7 +688,10 @@ def _check_peaks_inside_cohorts(r: _Reader, cohorts: list[Cohort], companies: li
             if peak.every_year or not spans:
                 continue
             if not any(peak.start <= end and start <= peak.end for start, end in spans):
-                r.fail(f"company[{company.id}].peak[{j}]", f"{peak.label()} is outside every cohort of this company's apprentices")
+                r.fail(
+                    f"company[{company.id}].peak[{j}]",
+                    f"{peak.label()} is outside every cohort of this company's apprentices",
+                )
 
 
 def _check_ids_across_plans(plans: list[Plan], problems: list[Problem]) -> None:
@@ -603,7 +701,13 @@ def _check_ids_across_plans(plans: list[Plan], problems: list[Problem]) -> None:
         for plan in plans:
             for item in getattr(plan, kind):
                 if item.id in owner and owner[item.id] is not plan:
-                    problems.append(Problem(str(plan.source), f"{kind[:-1] if kind != 'companies' else 'company'}[{item.id}].id", f"id also used in {owner[item.id].source}; feeds of both would share one file"))
+                    problems.append(
+                        Problem(
+                            str(plan.source),
+                            f"{kind[:-1] if kind != 'companies' else 'company'}[{item.id}].id",
+                            f"id also used in {owner[item.id].source}; feeds of both would share one file",
+                        )
+                    )
                 owner.setdefault(item.id, plan)
 
 
@@ -613,13 +717,13 @@ def _day_slots(r: _Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        r.fail("plan.day_slots", "must be a list of slots such as [\"08:30-10:30\", \"10:45-12:15\"]")
+        r.fail("plan.day_slots", 'must be a list of slots such as ["08:30-10:30", "10:45-12:15"]')
         return ()
     slots = []
     for i, text in enumerate(raw):
         match = SLOT.match(text) if isinstance(text, str) else None
         if not match:
-            r.fail(f"plan.day_slots[{i}]", f"{text!r} is not a slot \"HH:MM-HH:MM\"")
+            r.fail(f"plan.day_slots[{i}]", f'{text!r} is not a slot "HH:MM-HH:MM"')
             return ()
         h1, m1, h2, m2 = map(int, match.groups())
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
@@ -633,7 +737,10 @@ def _day_slots(r: _Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple
     day = sum(s.minutes for s in slots)
     for c in cohorts:
         if c.day_minutes != day:
-            r.fail(f"cohort[{c.id}].hours_per_week", f"a day is {c.day_minutes / 60:g} h (hours_per_week / 5) but plan.day_slots add up to {day / 60:g} h")
+            r.fail(
+                f"cohort[{c.id}].hours_per_week",
+                f"a day is {c.day_minutes / 60:g} h (hours_per_week / 5) but plan.day_slots add up to {day / 60:g} h",
+            )
     return tuple(slots)
 
 
@@ -667,11 +774,20 @@ def _trainers(r: _Reader, data: dict[str, Any], programmes: list[Programme]) -> 
             if r.date_range(start, end, uplace):
                 unavailable.append(Unavailability(start=start, end=end))
         if tid is not None and subjects is not None:
-            trainers.append(Trainer(tid, r.get(t, "name", place, "str", tid) or tid, subjects, maximum, tuple(unavailable)))
+            trainers.append(
+                Trainer(tid, r.get(t, "name", place, "str", tid) or tid, subjects, maximum, tuple(unavailable))
+            )
     return _unique(r, trainers, "trainer")
 
 
-def _assignments(r: _Reader, data: dict[str, Any], slots: tuple[Slot, ...], programmes: list[Programme], cohorts: list[Cohort], trainers: list[Trainer]) -> tuple[tuple[tuple[str, str], str], ...]:
+def _assignments(
+    r: _Reader,
+    data: dict[str, Any],
+    slots: tuple[Slot, ...],
+    programmes: list[Programme],
+    cohorts: list[Cohort],
+    trainers: list[Trainer],
+) -> tuple[tuple[tuple[str, str], str], ...]:
     """Each (cohort, subject) resolves to exactly one trainer: the cohort's choice, else the only one."""
     by_programme = {p.id: p for p in programmes}
     by_trainer = {t.id: t for t in trainers}
@@ -703,5 +819,7 @@ def _assignments(r: _Reader, data: dict[str, Any], slots: tuple[Slot, ...], prog
             elif not able:
                 r.fail(f"cohort[{c.id}]", f"no trainer teaches {subject.id!r}: add it to a [[trainer]]'s subjects")
             else:
-                r.fail(place, f"{subject.id!r} is taught by {', '.join(able)}: name one, e.g. {subject.id} = \"{able[0]}\"")
+                r.fail(
+                    place, f'{subject.id!r} is taught by {", ".join(able)}: name one, e.g. {subject.id} = "{able[0]}"'
+                )
     return tuple(sorted(resolved))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 KIND = {CFA: "CFA", "company": "entreprise", None: "—"}
 
 
-def _moved_weeks(b: "PlanBuild", published: Published) -> dict[str, list[tuple[date, str | None, str]]]:
+def _moved_weeks(b: PlanBuild, published: Published) -> dict[str, list[tuple[date, str | None, str]]]:
     """Cohort -> (Monday, kind before, kind now) of every week whose kind changed."""
     moved = {}
     for cw in b.problem.cohorts:
@@ -53,7 +53,7 @@ def _lesson_changes(path: str, files: dict[str, bytes], published: Published) ->
     return moved, cancelled, new
 
 
-def change_report(builds: list["PlanBuild"], published: Published, files: dict[str, bytes], today: date) -> list[str]:
+def change_report(builds: list[PlanBuild], published: Published, files: dict[str, bytes], today: date) -> list[str]:
     """Markdown lines; empty when nothing changed."""
     body: list[str] = []
     for b in builds:
@@ -89,5 +89,5 @@ def change_report(builds: list["PlanBuild"], published: Published, files: dict[s
     return [f"# Changements du calendrier — {plan_names(builds)} — {today.strftime('%d/%m/%Y')}", "", *body]
 
 
-def plan_names(builds: list["PlanBuild"]) -> str:
+def plan_names(builds: list[PlanBuild]) -> str:
     return ", ".join(b.plan.name for b in builds)

@@ -7,19 +7,18 @@ every DTSTAMP from the plan, never from the clock, so the same plan gives the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 from .. import __version__
-from zoneinfo import ZoneInfo
-
-from ..domain import Apprentice, Cohort, Company, Plan, Trainer, hours
-from ..schedule.lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
-from ..schedule.rhythm import CFA, CohortPlan, WeekPlan
 from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, field, property_name, signature
+from ..domain import Apprentice, Cohort, Company, Plan, Trainer, hours
 from ..facts.tz import vtimezone
 from ..facts.weeks import Week
+from ..schedule.lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
+from ..schedule.rhythm import CFA, CohortPlan, WeekPlan
 
 PRODID = f"-//alternance//alternance {__version__}//FR"
 
@@ -44,7 +43,7 @@ def feed_weeks(cohort: Cohort, weeks: tuple[Week, ...], solution: CohortPlan) ->
 def _stamp(plan: Plan) -> datetime:
     """The DTSTAMP of a first build: the plan's first training Monday, not the build's clock."""
     first = min(c.start for c in plan.cohorts)
-    return datetime.combine(first - timedelta(days=first.weekday()), time(0), tzinfo=timezone.utc)
+    return datetime.combine(first - timedelta(days=first.weekday()), time(0), tzinfo=UTC)
 
 
 def _calendar(plan: Plan, title: str, timed: bool = False) -> Calendar:
@@ -113,11 +112,15 @@ def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Calendar:
     """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
     cal = _calendar(plan, f"Alternance — {cohort.name}")
     for fw in weeks:
-        cal.add_component(_week_event(plan, fw, _uid(plan, cohort.id, "week", fw.week.monday.isoformat()), _week_summary(fw)))
+        cal.add_component(
+            _week_event(plan, fw, _uid(plan, cohort.id, "week", fw.week.monday.isoformat()), _week_summary(fw))
+        )
     return cal
 
 
-def apprentice_feed(plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: list[LessonEvent] = ()) -> Calendar:
+def apprentice_feed(
+    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: list[LessonEvent] = ()
+) -> Calendar:
     """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
     the cohort's lessons minus the subjects the apprentice is exempt from."""
     cal = _calendar(plan, f"Alternance — {apprentice.name}", timed=bool(lessons))
@@ -214,10 +217,16 @@ def _stamp_lines(sequence: int, stamp: datetime, modified: datetime | None) -> l
     return lines
 
 
-def _restamped(block: bytes, sequence: int, stamp: datetime, modified: datetime | None, status: bytes | None = None) -> bytes:
+def _restamped(
+    block: bytes, sequence: int, stamp: datetime, modified: datetime | None, status: bytes | None = None
+) -> bytes:
     """The event block with new SEQUENCE, DTSTAMP, LAST-MODIFIED (and STATUS) lines."""
     drop = {*STAMP_PROPERTIES, *([b"STATUS"] if status else [])}
-    kept = [line for line in block.split(b"\r\n") if line and not (line[:1] not in (b" ", b"\t") and property_name(line) in drop)]
+    kept = [
+        line
+        for line in block.split(b"\r\n")
+        if line and not (line[:1] not in (b" ", b"\t") and property_name(line) in drop)
+    ]
     # A continuation line of a dropped property would be orphaned; ours are all short.
     extra = _stamp_lines(sequence, stamp, modified) + ([b"STATUS:" + status] if status else [])
     return b"\r\n".join(kept[:-1] + extra + kept[-1:]) + b"\r\n"
@@ -231,7 +240,7 @@ def stabilize(cal: Calendar, previous: dict[str, PublishedEvent] | None, today: 
     raw = cal.to_ical()
     if previous is None:  # a first build: nothing to follow
         return raw
-    changed_at = datetime.combine(today, time(0), tzinfo=timezone.utc)
+    changed_at = datetime.combine(today, time(0), tzinfo=UTC)
     head, blocks, tail = event_blocks(raw)
     out, seen = [], set()
     for block in blocks:

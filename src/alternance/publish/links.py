@@ -32,13 +32,15 @@ class SiteSecret:
     rotations: dict[str, int] = field(default_factory=dict)
 
     def token(self, feed: str) -> str:
-        message = f"{feed}#{self.rotations.get(feed, 0)}".encode("utf-8")
+        message = f"{feed}#{self.rotations.get(feed, 0)}".encode()
         digest = hmac.new(self.key, message, hashlib.sha256).digest()[:TOKEN_BYTES]
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"secret": self.key.hex(), "rotations": dict(sorted(self.rotations.items()))}, indent=2) + "\n"
+        text = (
+            json.dumps({"secret": self.key.hex(), "rotations": dict(sorted(self.rotations.items()))}, indent=2) + "\n"
+        )
         temporary = self.path.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -55,9 +57,13 @@ def load_secret(out: Path, plan_id: str, create: bool = True) -> SiteSecret:
     if path.exists():
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return SiteSecret(path, bytes.fromhex(data["secret"]), {k: int(v) for k, v in data.get("rotations", {}).items()})
+            return SiteSecret(
+                path, bytes.fromhex(data["secret"]), {k: int(v) for k, v in data.get("rotations", {}).items()}
+            )
         except (OSError, ValueError, KeyError) as exc:
-            raise OutputError(f"{path}: unreadable link secret ({exc}); restore it from a backup, or delete it to give every feed a new link") from None
+            raise OutputError(
+                f"{path}: unreadable link secret ({exc}); restore it from a backup, or delete it to give every feed a new link"
+            ) from None
     site = SiteSecret(path, secrets.token_bytes(32))
     if create:
         site.save()

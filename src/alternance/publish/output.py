@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
@@ -33,7 +33,9 @@ def locked(out: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise OutputError(f"{out}: another `alternance build` is writing this folder; try again when it has finished") from None
+        raise OutputError(
+            f"{out}: another `alternance build` is writing this folder; try again when it has finished"
+        ) from None
     try:
         recover(out)
         yield
@@ -80,8 +82,4 @@ def current_files(out: Path) -> dict[str, bytes]:
     out = out.resolve()
     if not out.is_dir():
         return {}
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != MARKER
-    }
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name != MARKER}

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from html import escape
 
 from ..domain import Apprentice, Company, Plan, hours, monday_of
+from ..facts.weeks import SiteCalendar
 from ..schedule.lessons import ACCOMPANIMENT, LessonSolution
 from ..schedule.rhythm import CFA, CohortWeeks, RhythmSolution
-from ..facts.weeks import SiteCalendar
 
 STYLE = """
 @page { size: A4 landscape; margin: 8mm; }
@@ -46,7 +46,20 @@ th:first-child, td:first-child { text-align: left; }
 .small td, .small th { font-size: 9px; padding: 1px 2px; }
 @media print { body { padding: 0; } .noprint { display: none; } }
 """
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 LEGEND = (
     ("cfa", "C", "semaine au CFA (heures)"),
     ("company", "E", "semaine en entreprise"),
@@ -72,9 +85,9 @@ class Cell:
 
 def _page(title: str, body: str) -> bytes:
     return (
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _legend() -> str:
@@ -82,7 +95,9 @@ def _legend() -> str:
     return f'<div class="legend">{items}</div>\n'
 
 
-def _cells(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution, companies: list[Company]) -> dict[date, Cell]:
+def _cells(
+    plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution, companies: list[Company]
+) -> dict[date, Cell]:
     c = cw.cohort
     cells: dict[date, Cell] = {}
     running = 0
@@ -92,8 +107,12 @@ def _cells(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: Rhythm
         kind = "cfa" if wp.kind == CFA else "closed" if week.closed else "company"
         exam = bool(c.written_exams) and any(c.written_exams[0] <= d <= c.written_exams[1] for d in days)
         cells[week.monday] = Cell(
-            monday=week.monday, kind=kind, minutes=wp.minutes, running=running,
-            holiday=any(calendar.public_holiday(d) for d in days), exam=exam,
+            monday=week.monday,
+            kind=kind,
+            minutes=wp.minutes,
+            running=running,
+            holiday=any(calendar.public_holiday(d) for d in days),
+            exam=exam,
             peak=any(company.peak_weight(d) for company in companies for d in days),
             reason=", ".join(week.reasons),
         )
@@ -151,9 +170,13 @@ def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solutio
     cells = _cells(plan, calendar, cw, solution, list({x.id: x for x in companies}.values()))
     total = solution.cohort(c.id).minutes
     contracts = (
-        f" · contrats du {min(a.contract_start for a in apprentices).strftime('%d/%m/%Y')}"
-        f" au {max(a.contract_end for a in apprentices).strftime('%d/%m/%Y')}"
-    ) if apprentices else ""
+        (
+            f" · contrats du {min(a.contract_start for a in apprentices).strftime('%d/%m/%Y')}"
+            f" au {max(a.contract_end for a in apprentices).strftime('%d/%m/%Y')}"
+        )
+        if apprentices
+        else ""
+    )
 
     def heading(year: int, cfa: int, minutes: int) -> str:
         return (
@@ -176,12 +199,21 @@ def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[st
         minutes = sum(cell.minutes for cell in mine.values())
         sections.append(
             f'<section class="year" data-year="{year}-{year + 1}" data-cfa-weeks="{cfa}">\n'
-            + heading(year, cfa, minutes) + _legend() + _year_grid(mine, year) + "</section>\n"
+            + heading(year, cfa, minutes)
+            + _legend()
+            + _year_grid(mine, year)
+            + "</section>\n"
         )
     return sections
 
 
-def company_calendar(plan: Plan, calendar: SiteCalendar, company: Company, cohorts: list[tuple[CohortWeeks, list[Apprentice]]], solution: RhythmSolution) -> bytes:
+def company_calendar(
+    plan: Plan,
+    calendar: SiteCalendar,
+    company: Company,
+    cohorts: list[tuple[CohortWeeks, list[Apprentice]]],
+    solution: RhythmSolution,
+) -> bytes:
     """`companies/<id>.html`: this company's apprentices and its own busy seasons only."""
     body = [f"<h1>Calendrier d'alternance — {escape(company.name)}</h1>\n"]
     for cw, apprentices in cohorts:
@@ -191,6 +223,7 @@ def company_calendar(plan: Plan, calendar: SiteCalendar, company: Company, cohor
             f"{escape(a.name)} (contrat du {a.contract_start.strftime('%d/%m/%Y')} au {a.contract_end.strftime('%d/%m/%Y')})"
             for a in apprentices
         )
+
         def heading(year: int, cfa: int, minutes: int, c=c, names=names) -> str:
             return (
                 f"<h2>{escape(c.name)} — {year}-{year + 1} : {cfa} semaines au CFA</h2>\n"
@@ -230,7 +263,9 @@ def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons:
         planned = sum(per.get((sid, y), 0) for y in years)
         cells = "".join(f"<td>{hours(per.get((sid, y), 0))}</td>" for y in years)
         rows.append(f"<tr><td>{escape(name)}</td>{cells}<td>{hours(planned)}</td><td>{hours(target)}</td></tr>")
-    body.append(f'<table id="subjects"><tr><th>Matière</th>{head}<th>Total</th><th>Cible</th></tr>{"".join(rows)}</table>\n')
+    body.append(
+        f'<table id="subjects"><tr><th>Matière</th>{head}<th>Total</th><th>Cible</th></tr>{"".join(rows)}</table>\n'
+    )
     mondays = sorted({m for _, m in load})
     trainers = sorted({t for t, _ in load})
     head = "".join(f"<th>{m.strftime('%d/%m/%y')}</th>" for m in mondays)
@@ -238,6 +273,8 @@ def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons:
     for tid in trainers:
         cells = "".join(f"<td>{hours(load[tid, m]) if (tid, m) in load else ''}</td>" for m in mondays)
         rows.append(f"<tr><td>{escape(plan.trainer(tid).name)}</td>{cells}</tr>")
-    body.append(f"<h2>Charge des formateurs de cette promotion par semaine (toutes promotions)</h2>\n"
-                f'<table class="small" id="trainers"><tr><th>Formateur·rice</th>{head}</tr>{"".join(rows)}</table>\n')
+    body.append(
+        f"<h2>Charge des formateurs de cette promotion par semaine (toutes promotions)</h2>\n"
+        f'<table class="small" id="trainers"><tr><th>Formateur·rice</th>{head}</tr>{"".join(rows)}</table>\n'
+    )
     return _page(f"Heures — {c.name}", "".join(body))

@@ -32,7 +32,7 @@ class CohortFigures:
     peak_days: dict[str, int]
 
     @classmethod
-    def of(cls, cw: CohortWeeks, solution: RhythmSolution) -> "CohortFigures":
+    def of(cls, cw: CohortWeeks, solution: RhythmSolution) -> CohortFigures:
         plan = solution.cohort(cw.cohort.id)
         per_year: dict[int, int] = {y: 0 for y in cw.year_targets()}
         peaks: dict[str, int] = {}
@@ -58,21 +58,25 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
     apprentices = []
     for a in plan.apprentices_of(cohort.id):
         if lessons is not None:  # the cohort's lessons minus the subjects the apprentice is exempt from
-            planned = sum(x.minutes for x in lessons.of(cohort.id) if x.subject not in a.exempt and a.under_contract(x.day))
+            planned = sum(
+                x.minutes for x in lessons.of(cohort.id) if x.subject not in a.exempt and a.under_contract(x.day)
+            )
         else:
             planned = sum(
                 sum(1 for d in week.open_days if a.under_contract(d)) * cohort.day_minutes
                 for week, wp in zip(cw.weeks, solution.cohort(cohort.id).weeks)
                 if wp.kind == CFA
             )
-        apprentices.append({
-            "id": a.id,
-            "company": a.company,
-            "contract_start": a.contract_start.isoformat(),
-            "contract_end": a.contract_end.isoformat(),
-            "exempt": list(a.exempt),
-            "planned_hours": _h(planned),
-        })
+        apprentices.append(
+            {
+                "id": a.id,
+                "company": a.company,
+                "contract_start": a.contract_start.isoformat(),
+                "contract_end": a.contract_end.isoformat(),
+                "exempt": list(a.exempt),
+                "planned_hours": _h(planned),
+            }
+        )
     targets = cw.year_targets()
     document = {
         "plan": plan.id,
@@ -95,7 +99,11 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
         **({"subjects": _subjects(programme, lessons, cohort.id)} if lessons is not None else {}),
         "weeks": weeks,
         # Slot by slot ("day slot subject trainer"), so that a rebuild can keep the past exactly.
-        **({"lessons": [f"{x.day.isoformat()} {x.slot} {x.subject} {x.trainer or '-'}" for x in lessons.of(cohort.id)]} if lessons is not None else {}),
+        **(
+            {"lessons": [f"{x.day.isoformat()} {x.slot} {x.subject} {x.trainer or '-'}" for x in lessons.of(cohort.id)]}
+            if lessons is not None
+            else {}
+        ),
         "apprentices": apprentices,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -103,8 +111,13 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
 
 def _subjects(programme, lessons: LessonSolution, cohort_id: str) -> dict:
     planned = subject_minutes(lessons, cohort_id)
-    found = {s.id: {"target_hours": _h(s.minutes), "planned_hours": _h(planned.get(s.id, 0))} for s in programme.subjects}
-    found[ACCOMPANIMENT] = {"target_hours": _h(programme.accompaniment_minutes), "planned_hours": _h(planned.get(ACCOMPANIMENT, 0))}
+    found = {
+        s.id: {"target_hours": _h(s.minutes), "planned_hours": _h(planned.get(s.id, 0))} for s in programme.subjects
+    }
+    found[ACCOMPANIMENT] = {
+        "target_hours": _h(programme.accompaniment_minutes),
+        "planned_hours": _h(planned.get(ACCOMPANIMENT, 0)),
+    }
     return found
 
 
@@ -122,7 +135,12 @@ def lessons_summary(problem: LessonProblem, lessons: LessonSolution, cohort_id: 
     return lines
 
 
-def summary(problem: RhythmProblem, solution: RhythmSolution, lesson_problem: LessonProblem | None = None, lessons: LessonSolution | None = None) -> list[str]:
+def summary(
+    problem: RhythmProblem,
+    solution: RhythmSolution,
+    lesson_problem: LessonProblem | None = None,
+    lessons: LessonSolution | None = None,
+) -> list[str]:
     """The short per-cohort summary printed at the end of a build."""
     plan = problem.plan
     lines = []
@@ -132,10 +150,17 @@ def summary(problem: RhythmProblem, solution: RhythmSolution, lesson_problem: Le
         programme = plan.programme(c.programme)
         extra = f.minutes - cw.target_minutes
         lines.append(f"{c.id} · {c.name} ({c.start} → {c.end})")
-        lines.append(f"  {f.cfa_weeks} CFA weeks, {hours(f.minutes)} for a target of {hours(cw.target_minutes)} (+{hours(extra)})")
+        lines.append(
+            f"  {f.cfa_weeks} CFA weeks, {hours(f.minutes)} for a target of {hours(cw.target_minutes)} (+{hours(extra)})"
+        )
         if programme.accompaniment_minutes:
-            lines.append(f"  subjects take {hours(programme.subject_minutes)}; {hours(programme.accompaniment_minutes)} shown as « Accompagnement »")
-        years = ", ".join(f"{_year_label(cw, y)}: {hours(f.per_year[y])} (fair share {hours(t)})" for y, t in cw.year_targets().items())
+            lines.append(
+                f"  subjects take {hours(programme.subject_minutes)}; {hours(programme.accompaniment_minutes)} shown as « Accompagnement »"
+            )
+        years = ", ".join(
+            f"{_year_label(cw, y)}: {hours(f.per_year[y])} (fair share {hours(t)})"
+            for y, t in cw.year_targets().items()
+        )
         lines.append(f"  per training year: {years}")
         if f.peak_days:
             who = ", ".join(f"{k} {v}" for k, v in f.peak_days.items())
@@ -154,10 +179,12 @@ def summary(problem: RhythmProblem, solution: RhythmSolution, lesson_problem: Le
     verdict = "proven optimal" if solution.proven_optimal else "NOT proven optimal (time limit hit)"
     lines.append(f"{plan.id}: rhythm {verdict} in {solution.seconds:.2f} s — " + "; ".join(states))
     if lessons is not None:
-        spread = (f"every subject within {lessons.spread_weeks} week(s) of its own teaching of an even spread"
-                  + (" (no narrower spread exists)" if lessons.spread_proven else " (narrower not proven impossible)")
-                  if lessons.spread_weeks is not None else "subjects NOT spread (no spread found in time)")
+        spread = (
+            f"every subject within {lessons.spread_weeks} week(s) of its own teaching of an even spread"
+            + (" (no narrower spread exists)" if lessons.spread_proven else " (narrower not proven impossible)")
+            if lessons.spread_weeks is not None
+            else "subjects NOT spread (no spread found in time)"
+        )
         layout = "each week's layout optimal" if lessons.weeks_optimal else "week layouts not all proven optimal"
         lines.append(f"{plan.id}: lessons in {lessons.seconds:.1f} s — {spread}; {layout}")
     return lines
-

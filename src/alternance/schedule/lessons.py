@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..domain import Cohort, Plan, Slot, Subject, age_on, monday_of
-from .rhythm import CFA, RhythmProblem, RhythmSolution
 from ..facts.weeks import MINOR_DAY_MINUTES, cfa_day_minutes
+from .rhythm import CFA, RhythmProblem, RhythmSolution
 
 ACCOMPANIMENT = "accompagnement"
 ACCOMPANIMENT_NAME = "Accompagnement"
@@ -99,7 +99,9 @@ class LessonProblem:
 PastLessons = dict[str, dict[tuple[date, int], tuple[str, str | None]]]  # cohort -> (day, slot) -> (subject, trainer)
 
 
-def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolution, published: PastLessons | None = None) -> LessonProblem:
+def make_lesson_problem(
+    plan: Plan, rhythm: RhythmProblem, solution: RhythmSolution, published: PastLessons | None = None
+) -> LessonProblem:
     """Every CFA day of every cohort; in frozen weeks, the days and lessons as published."""
     cohorts = []
     slot_minutes = [s.minutes for s in plan.day_slots]
@@ -112,7 +114,11 @@ def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolut
         for i, (week, wp) in enumerate(zip(cw.weeks, solution.cohort(c.id).weeks)):
             if wp.kind != CFA:
                 continue
-            kept = {k: v for k, v in before.items() if cw.is_frozen(i) and week.monday <= k[0] < week.monday + timedelta(days=7)}
+            kept = {
+                k: v
+                for k, v in before.items()
+                if cw.is_frozen(i) and week.monday <= k[0] < week.monday + timedelta(days=7)
+            }
             if kept:
                 for day in sorted({d for d, _ in kept}):
                     days.append(CfaDay(day, index, sum(slot_minutes[k] for d, k in kept if d == day)))
@@ -122,21 +128,31 @@ def make_lesson_problem(plan: Plan, rhythm: RhythmProblem, solution: RhythmSolut
             index += 1
         programme = plan.programme(c.programme)
         minors = frozenset(
-            d.day for d in days
-            if any(a.birth_date and a.under_contract(d.day) and age_on(a.birth_date, d.day) < 18 for a in plan.apprentices_of(c.id))
+            d.day
+            for d in days
+            if any(
+                a.birth_date and a.under_contract(d.day) and age_on(a.birth_date, d.day) < 18
+                for a in plan.apprentices_of(c.id)
+            )
         )
-        cohorts.append(CohortLessons(
-            cohort=c,
-            days=tuple(days),
-            subjects=programme.subjects,
-            trainers={s.id: plan.trainer_of(c.id, s.id) for s in programme.subjects},
-            minors=minors,
-            past=past,
-        ))
+        cohorts.append(
+            CohortLessons(
+                cohort=c,
+                days=tuple(days),
+                subjects=programme.subjects,
+                trainers={s.id: plan.trainer_of(c.id, s.id) for s in programme.subjects},
+                minors=minors,
+                past=past,
+            )
+        )
     problem = LessonProblem(plan=plan, slots=plan.day_slots, cohorts=tuple(cohorts))
-    return replace(problem, cohorts=tuple(
-        replace(cl, progress=tuple((s.id, problem.even_progress(cl, s)) for s in cl.subjects)) for cl in problem.cohorts
-    ))
+    return replace(
+        problem,
+        cohorts=tuple(
+            replace(cl, progress=tuple((s.id, problem.even_progress(cl, s)) for s in cl.subjects))
+            for cl in problem.cohorts
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -306,7 +322,6 @@ def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> lis
     return broken
 
 
-
 @dataclass(frozen=True)
 class LessonEvent:
     """Side-by-side slots of one activity on one day: what a calendar shows as one event."""
@@ -321,7 +336,12 @@ class LessonEvent:
     uid: str  # the event's identity, kept across rebuilds while the lesson keeps its meaning
 
 
-def lesson_events(problem: LessonProblem, solution: LessonSolution, identities: dict[str, dict[tuple, str]] | None = None, today: date | None = None) -> dict[str, list[LessonEvent]]:
+def lesson_events(
+    problem: LessonProblem,
+    solution: LessonSolution,
+    identities: dict[str, dict[tuple, str]] | None = None,
+    today: date | None = None,
+) -> dict[str, list[LessonEvent]]:
     """Each cohort's lessons, with slots of one subject side by side (short break only) merged.
 
     `identities` gives the last build's events: cohort -> (subject, day, first slot, last slot)
@@ -358,10 +378,17 @@ def lesson_events(problem: LessonProblem, solution: LessonSolution, identities: 
                     n += 1
                     uid = f"{base}.{n}"
             taken.add(uid)
-            found.append(LessonEvent(
-                cohort=cl.cohort.id, day=run[0].day, first_slot=run[0].slot, last_slot=run[-1].slot,
-                subject=run[0].subject, trainer=run[0].trainer, minutes=sum(x.minutes for x in run),
-                uid=uid,
-            ))
+            found.append(
+                LessonEvent(
+                    cohort=cl.cohort.id,
+                    day=run[0].day,
+                    first_slot=run[0].slot,
+                    last_slot=run[-1].slot,
+                    subject=run[0].subject,
+                    trainer=run[0].trainer,
+                    minutes=sum(x.minutes for x in run),
+                    uid=uid,
+                )
+            )
         events[cl.cohort.id] = found
     return events

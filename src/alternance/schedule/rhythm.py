@@ -90,7 +90,9 @@ class Baseline:
     weeks: dict[date, tuple[str, int]]
 
 
-def _freeze(cohort: Cohort, weeks: tuple[Week, ...], baseline: Baseline | None, today: date | None) -> tuple[tuple[Week, ...], tuple[str | None, ...], tuple[bool, ...], tuple[str, ...]]:
+def _freeze(
+    cohort: Cohort, weeks: tuple[Week, ...], baseline: Baseline | None, today: date | None
+) -> tuple[tuple[Week, ...], tuple[str | None, ...], tuple[bool, ...], tuple[str, ...]]:
     """Weeks that started before `today` take the published kind and hours, whatever the
     calendar now says; what the new plan would have said differently is reported."""
     if baseline is None:
@@ -105,9 +107,13 @@ def _freeze(cohort: Cohort, weeks: tuple[Week, ...], baseline: Baseline | None, 
         kind, minutes = baseline.weeks[week.monday]
         if kind == CFA:
             if week.closed:
-                conflicts.append(f"{cohort.id}: week {week.monday} was published as a CFA week but is now closed ({', '.join(week.reasons) or 'outside training'})")
+                conflicts.append(
+                    f"{cohort.id}: week {week.monday} was published as a CFA week but is now closed ({', '.join(week.reasons) or 'outside training'})"
+                )
             elif minutes != week.minutes:
-                conflicts.append(f"{cohort.id}: week {week.monday} was published with {minutes / 60:g} h but would now give {week.minutes / 60:g} h")
+                conflicts.append(
+                    f"{cohort.id}: week {week.monday} was published with {minutes / 60:g} h but would now give {week.minutes / 60:g} h"
+                )
             days = week.open_days or tuple(d for d, _ in week.closed_days)
             week = Week(week.monday, days, minutes, week.closed_days, week.year)
         fixed.append(week)
@@ -124,12 +130,19 @@ def _past_hours(cohort: Cohort, weeks: tuple[Week, ...], previous, frozen, targe
     return (f"{cohort.id}: its {published / 60:g} h are all in the past; the new total_hours is {target / 60:g} h",)
 
 
-def make_problem(plan: Plan, calendar: SiteCalendar | None = None, baselines: dict[str, Baseline] | None = None, today: date | None = None) -> RhythmProblem:
+def make_problem(
+    plan: Plan,
+    calendar: SiteCalendar | None = None,
+    baselines: dict[str, Baseline] | None = None,
+    today: date | None = None,
+) -> RhythmProblem:
     calendar = calendar or SiteCalendar(plan)
     cohorts = []
     companies = {c.id: c for c in plan.companies}
     for cohort in plan.cohorts:
-        weeks, previous, frozen, conflicts = _freeze(cohort, calendar.cohort_weeks(cohort), (baselines or {}).get(cohort.id), today)
+        weeks, previous, frozen, conflicts = _freeze(
+            cohort, calendar.cohort_weeks(cohort), (baselines or {}).get(cohort.id), today
+        )
         apprentices = plan.apprentices_of(cohort.id)
         peak_days: list[dict[str, int]] = []
         hard: list[tuple[str, ...]] = []
@@ -146,19 +159,24 @@ def make_problem(plan: Plan, calendar: SiteCalendar | None = None, baselines: di
                     blocked.add(company.id)
             peak_days.append(dict(sorted(costs.items())))
             hard.append(tuple(sorted(blocked)))
-        cohorts.append(CohortWeeks(
-            cohort=cohort,
-            weeks=weeks,
-            target_minutes=plan.programme(cohort.programme).total_minutes,
-            peak_days=tuple(peak_days),
-            hard_peaks=tuple(hard),
-            previous=previous,
-            frozen=frozen,
-            past_conflicts=conflicts + _past_hours(cohort, weeks, previous, frozen, plan.programme(cohort.programme).total_minutes) + tuple(
-                f"{cohort.id}: CFA week {w.monday} was published during a hard peak of {', '.join(h)}"
-                for w, h, locked, was in zip(weeks, hard, frozen, previous) if locked and was == CFA and h
-            ),
-        ))
+        cohorts.append(
+            CohortWeeks(
+                cohort=cohort,
+                weeks=weeks,
+                target_minutes=plan.programme(cohort.programme).total_minutes,
+                peak_days=tuple(peak_days),
+                hard_peaks=tuple(hard),
+                previous=previous,
+                frozen=frozen,
+                past_conflicts=conflicts
+                + _past_hours(cohort, weeks, previous, frozen, plan.programme(cohort.programme).total_minutes)
+                + tuple(
+                    f"{cohort.id}: CFA week {w.monday} was published during a hard peak of {', '.join(h)}"
+                    for w, h, locked, was in zip(weeks, hard, frozen, previous)
+                    if locked and was == CFA and h
+                ),
+            )
+        )
     return RhythmProblem(plan=plan, cohorts=tuple(cohorts))
 
 
@@ -225,15 +243,20 @@ def irregularity(cw: CohortWeeks, cfa: list[bool]) -> int:
         xs = [cfa[i] for i in seg]
 
         def live(i: int, n: int) -> bool:  # windows wholly in the frozen past are not counted
-            return not cw.window_frozen(seg[i:i + n])
+            return not cw.window_frozen(seg[i : i + n])
 
-        count += sum(all(xs[i:i + a + 1]) for i in range(len(xs) - a) if live(i, a + 1))
-        count += sum(not any(xs[i:i + b + 1]) for i in range(len(xs) - b) if live(i, b + 1))
+        count += sum(all(xs[i : i + a + 1]) for i in range(len(xs) - a) if live(i, a + 1))
+        count += sum(not any(xs[i : i + b + 1]) for i in range(len(xs) - b) if live(i, b + 1))
         for value, limit in ((True, a), (False, b)):
             for length in range(1, limit):
                 for i in range(len(xs) - length - 1):
-                    inner = xs[i + 1:i + 1 + length]
-                    if live(i, length + 2) and xs[i] != value and xs[i + length + 1] != value and all(v == value for v in inner):
+                    inner = xs[i + 1 : i + 1 + length]
+                    if (
+                        live(i, length + 2)
+                        and xs[i] != value
+                        and xs[i + length + 1] != value
+                        and all(v == value for v in inner)
+                    ):
                         count += 1
     return count
 
@@ -244,7 +267,8 @@ def goals(problem: RhythmProblem, solution: RhythmSolution) -> dict[str, int]:
     for cw, cfa in zip(problem.cohorts, choices(problem, solution)):
         values["peak_days"] += sum(cw.peak_cost(i) for i, on in enumerate(cfa) if on)
         values["changes"] += sum(
-            1 for i, on in enumerate(cfa)
+            1
+            for i, on in enumerate(cfa)
             if cw.previous and cw.previous[i] is not None and not cw.is_frozen(i) and (cw.previous[i] == CFA) != on
         )
         values["irregularity"] += irregularity(cw, cfa)
@@ -294,7 +318,7 @@ def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
             run = 0
             for n, i in enumerate(seg):
                 run = 0 if cfa[i] else run + 1
-                if run > c.max_consecutive_company_weeks and not cw.window_frozen(seg[n - run + 1:n + 1]):
+                if run > c.max_consecutive_company_weeks and not cw.window_frozen(seg[n - run + 1 : n + 1]):
                     broken.append(f"{c.id}: more than {c.max_consecutive_company_weeks} company weeks in a row")
                     break
     if problem.capacity is not None:

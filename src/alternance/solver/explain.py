@@ -25,7 +25,9 @@ def minimal_clash(problem: RhythmProblem, deadline: Deadline) -> tuple[list[Rule
     return minimal_core(make, deadline)
 
 
-def _extreme_minutes(problem: RhythmProblem, keep: list[Rule], cohort: str, maximise: bool, deadline: Deadline) -> int | None:
+def _extreme_minutes(
+    problem: RhythmProblem, keep: list[Rule], cohort: str, maximise: bool, deadline: Deadline
+) -> int | None:
     """The most (or least) CFA minutes `cohort` can get with only the rules in `keep` in force
     (a bound, when the time runs out before it is proven); None when nothing is feasible or known."""
     m = build(problem, guarded=True, soft=False)
@@ -78,7 +80,9 @@ def _all_rules(problem: RhythmProblem) -> list[Rule]:
     return list(build(problem, guarded=True, soft=False).guards.rules.values())
 
 
-def _binding(problem: RhythmProblem, rules: list[Rule], cohort: str, maximise: bool, best: int | None, deadline: Deadline) -> list[Rule]:
+def _binding(
+    problem: RhythmProblem, rules: list[Rule], cohort: str, maximise: bool, best: int | None, deadline: Deadline
+) -> list[Rule]:
     """The rules touching `cohort` without which its extreme hours would change: the ones to name
     (those found before the deadline)."""
     found = []
@@ -97,7 +101,9 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
     deadline = Deadline.after(seconds)
     clash, minimal = minimal_clash(problem, deadline)
     if not clash:
-        return [f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"]
+        return [
+            f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"
+        ]
     every = _all_rules(problem)
     lines = []
     named: list[Rule] = []
@@ -117,16 +123,28 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
         span = f"the {len(open_weeks)} open weeks between {cw.cohort.start} and {cw.cohort.end}"
         with_rules = (" with " + " and ".join(_describe(problem, r) for r in binding)) if binding else ""
         if maximise:
-            amount = f"give at most {hours(extreme)}" if extreme is not None else "cannot give them under the plan's other rules (or no calendar was found in time)"
+            amount = (
+                f"give at most {hours(extreme)}"
+                if extreme is not None
+                else "cannot give them under the plan's other rules (or no calendar was found in time)"
+            )
             lines.append(f"{rule.cohort} needs {hours(target)}; {span} {amount}{with_rules}.")
         else:
             limit = target + cw.cohort.week_minutes - 1
-            amount = f"force at least {hours(extreme)}" if extreme is not None else "force more (or no calendar was found in time)"
-            lines.append(f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}.")
+            amount = (
+                f"force at least {hours(extreme)}"
+                if extreme is not None
+                else "force more (or no calendar was found in time)"
+            )
+            lines.append(
+                f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}."
+            )
     if not lines:
         lines.append("These rules cannot all hold: " + "; ".join(f"{_describe(problem, r)}" for r in clash) + ".")
     places = sorted({r.place for r in clash + named})
     lines.append("Rules in conflict: " + ", ".join(places) + ". Relax one of them (or add open weeks) and build again.")
     if not minimal:
-        lines.append(f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)")
+        lines.append(
+            f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)"
+        )
     return lines

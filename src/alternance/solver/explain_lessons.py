@@ -15,8 +15,8 @@ from ortools.sat.python import cp_model
 from ..domain import hours, monday_of
 from ..schedule.lessons import LessonProblem
 from .lessons import build_lessons, week_problem
-from .rhythm import Deadline, Rule, minimal_core
 from .quotas import build_quotas
+from .rhythm import Deadline, Rule, minimal_core
 
 
 def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None):
@@ -25,7 +25,9 @@ def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, st
     return build_lessons(week_problem(problem, week, quotas or {}), guarded=True, soft=False)
 
 
-def _clash(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None, deadline: Deadline) -> tuple[list[Rule], bool]:
+def _clash(
+    problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None, deadline: Deadline
+) -> tuple[list[Rule], bool]:
     def make():
         m = _model(problem, week, quotas)
         return m.model, m.guards
@@ -35,7 +37,7 @@ def _clash(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, st
 
 def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas, deadline: Deadline) -> int | None:
     """Least minutes the trainer must teach in the rule's week when only that limit is lifted."""
-    tid, monday = rule.key[len("trainer_max["):-1].split(",")
+    tid, monday = rule.key[len("trainer_max[") : -1].split(",")
     m = _model(problem, week, quotas)
     for key, lit in m.guards.literals.items():
         m.model.add(lit == (key != rule.key))  # every rule of the plan but this one limit
@@ -62,11 +64,13 @@ def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas,
 def _describe(problem: LessonProblem, rule: Rule) -> str:
     plan = problem.plan
     if rule.kind == "subject_hours":
-        cohort, subject = rule.key[len("subject_hours["):-1].split(",")
-        minutes = next((s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject), 0)
+        cohort, subject = rule.key[len("subject_hours[") : -1].split(",")
+        minutes = next(
+            (s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject), 0
+        )
         return f"{cohort} must get exactly {hours(minutes)} of {subject} ({rule.place})"
     if rule.kind == "trainer_max":
-        tid = rule.key[len("trainer_max["):].split(",")[0]
+        tid = rule.key[len("trainer_max[") :].split(",")[0]
         return f"{tid} teaches at most {hours(plan.trainer(tid).max_week_minutes)} a week ({rule.place})"
     if rule.kind == "unavailable":
         return f"{rule.place.split('.')[0]} is away on some days ({rule.place})"
@@ -79,27 +83,39 @@ def _describe(problem: LessonProblem, rule: Rule) -> str:
     return rule.place
 
 
-def explain_lessons(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None = None, seconds: float = 120.0) -> list[str]:
+def explain_lessons(
+    problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None = None, seconds: float = 120.0
+) -> list[str]:
     """Sentences naming the trainer, week, subject or rule that blocks, found within `seconds`."""
     deadline = Deadline.after(seconds)
     clash, minimal = _clash(problem, week, quotas, deadline)
     where = "over the cycle" if week is None else f"in week {week}"
     if not clash:
-        return [f"{problem.plan.id}: the lessons cannot be placed {where} (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"]
+        return [
+            f"{problem.plan.id}: the lessons cannot be placed {where} (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"
+        ]
     lines = []
     for rule in clash:
         if rule.kind == "trainer_max":
-            tid, monday = rule.key[len("trainer_max["):-1].split(",")
+            tid, monday = rule.key[len("trainer_max[") : -1].split(",")
             need = _trainer_need(problem, rule, week, quotas, deadline)
             limit = problem.plan.trainer(tid).max_week_minutes
             if need is not None:
-                lines.append(f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}.")
+                lines.append(
+                    f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}."
+                )
     others = [r for r in clash if r.kind != "trainer_max" or not lines]
     if others:
         # In one week, a subject's hours are that week's share, not the whole cycle's.
         scope = problem if week is None else week_problem(problem, week, quotas or {})
-        lines.append(f"The lessons cannot be placed {where}: " + "; ".join(_describe(scope, r) for r in others) + " cannot all hold.")
+        lines.append(
+            f"The lessons cannot be placed {where}: "
+            + "; ".join(_describe(scope, r) for r in others)
+            + " cannot all hold."
+        )
     lines.append("Rules in conflict: " + ", ".join(sorted({r.place for r in clash})) + ".")
     if not minimal:
-        lines.append(f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)")
+        lines.append(
+            f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)"
+        )
     return lines

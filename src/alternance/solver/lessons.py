@@ -9,14 +9,15 @@ bounded in deterministic time, so the same plan always gives the same timetable.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable
 
 from ortools.sat.python import cp_model
 
 from ..domain import monday_of
+from ..facts.weeks import MINOR_DAY_MINUTES
 from ..schedule.lessons import (
     ACCOMPANIMENT,
     MAX_SUBJECT_DAY_MINUTES,
@@ -26,9 +27,8 @@ from ..schedule.lessons import (
     LessonSolution,
     half_day_pairs,
 )
-from ..facts.weeks import MINOR_DAY_MINUTES
-from .rhythm import Guards, Rule
 from .quotas import build_quotas
+from .rhythm import Guards, Rule
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
 # lessons moved comes first); a half-day split between two activities; a trainer day on site.
@@ -85,7 +85,12 @@ def add_subject_hours(m: LessonModel) -> None:
     for ci, cl in enumerate(m.problem.cohorts):
         for s in cl.subjects:
             terms = [m.minutes(key) * v for key, v in m.y.items() if key[0] == ci and key[3] == s.id]
-            rule = Rule(f"subject_hours[{cl.cohort.id},{s.id}]", f"programme[{cl.cohort.programme}].subject[{s.id}].hours", "subject_hours", cohort=cl.cohort.id)
+            rule = Rule(
+                f"subject_hours[{cl.cohort.id},{s.id}]",
+                f"programme[{cl.cohort.programme}].subject[{s.id}].hours",
+                "subject_hours",
+                cohort=cl.cohort.id,
+            )
             m.model.add(sum(terms) == s.minutes).only_enforce_if(m.guards.of(rule))
 
 
@@ -114,7 +119,9 @@ def add_trainer_availability(m: LessonModel) -> None:
         day = cl.days[di].day
         tid = cl.trainers[sid]
         if not m.problem.plan.trainer(tid).available(day):
-            m.model.add(v == 0).only_enforce_if(m.guards.of(Rule(f"unavailable[{tid}]", f"trainer[{tid}].unavailable", "unavailable")))
+            m.model.add(v == 0).only_enforce_if(
+                m.guards.of(Rule(f"unavailable[{tid}]", f"trainer[{tid}].unavailable", "unavailable"))
+            )
         deadline = cl.deadline(subject)
         if deadline is not None and day >= deadline:
             rule = Rule(f"exams[{cl.cohort.id}]", f"cohort[{cl.cohort.id}].written_exams", "exams", cohort=cl.cohort.id)
@@ -204,7 +211,12 @@ def _moved_terms(m: LessonModel, previous: dict[tuple[str, date, int], str]) -> 
                     m.model.add_hint(same, 1)
 
 
-def build_lessons(problem: LessonProblem, guarded: bool = False, soft: bool = True, previous: dict[tuple[str, date, int], str] | None = None) -> LessonModel:
+def build_lessons(
+    problem: LessonProblem,
+    guarded: bool = False,
+    soft: bool = True,
+    previous: dict[tuple[str, date, int], str] | None = None,
+) -> LessonModel:
     model = cp_model.CpModel()
     m = LessonModel(model, problem, _new_variables(model, problem, guarded), Guards(model, enabled=guarded))
     for add_rule in HARD_RULES:
@@ -257,7 +269,9 @@ def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, s
         past_days = {day for day, _ in cl.past}
         days = tuple(d for d in cl.days if monday_of(d.day) == monday and d.day not in past_days)
         if days:
-            subjects = tuple(replace(s, minutes=quotas[cl.cohort.id, s.id]) for s in cl.subjects if quotas.get((cl.cohort.id, s.id)))
+            subjects = tuple(
+                replace(s, minutes=quotas[cl.cohort.id, s.id]) for s in cl.subjects if quotas.get((cl.cohort.id, s.id))
+            )
             cohorts.append(replace(cl, days=days, subjects=subjects, past={}))
     return replace(problem, cohorts=tuple(cohorts))
 
@@ -276,7 +290,14 @@ Quotas = dict[tuple[int, int, str], int]  # (cohort index, CFA week, subject) ->
 JOINT_COHORTS = 2
 
 
-def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], first: int = 0, fixed: Quotas | None = None) -> tuple[Quotas, int, bool]:
+def _spread_quotas(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    started: float,
+    cuts: list[Quotas],
+    first: int = 0,
+    fixed: Quotas | None = None,
+) -> tuple[Quotas, int, bool]:
     """Weekly minutes per (cohort, CFA week, subject). A few cohorts are spread together; a large
     CFA cohort by cohort, each one fitting the trainers' weeks the earlier ones left (one model of
     ten cohorts does not find a first answer in two minutes), and together only if that fails."""
@@ -286,7 +307,7 @@ def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: fl
     worst, proven = first, True
     try:
         for k in range(len(problem.cohorts)):
-            sub = replace(problem, cohorts=problem.cohorts[:k + 1])
+            sub = replace(problem, cohorts=problem.cohorts[: k + 1])
             pinned = {**quotas, **{key: v for key, v in (fixed or {}).items() if key[0] == k}}
             mine = [cut for cut in cuts if max(key[0] for key in cut) == k]
             found, rung, sure = _spread_together(sub, settings, started, mine, first, pinned)
@@ -297,7 +318,14 @@ def _spread_quotas(problem: LessonProblem, settings: LessonSettings, started: fl
         return _spread_together(problem, settings, started, cuts, first, fixed)
 
 
-def _spread_together(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], first: int = 0, fixed: Quotas | None = None) -> tuple[Quotas, int, bool]:
+def _spread_together(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    started: float,
+    cuts: list[Quotas],
+    first: int = 0,
+    fixed: Quotas | None = None,
+) -> tuple[Quotas, int, bool]:
     """Weekly minutes per (cohort, CFA week, subject) for the narrowest drift on the ladder (from
     rung `first`) that has a timetable, each try a deterministic feasibility solve. Returns the
     rung, and whether every narrower try was proven impossible."""
@@ -323,7 +351,15 @@ MAX_REPAIRS = 30
 REPAIR_WINDOWS = (14, 35, 91)  # days around a failing week whose hours a repair may move
 
 
-def _repair(problem: LessonProblem, settings: LessonSettings, started: float, cuts: list[Quotas], rung: int, quotas: Quotas, failed: date) -> Quotas:
+def _repair(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    started: float,
+    cuts: list[Quotas],
+    rung: int,
+    quotas: Quotas,
+    failed: date,
+) -> Quotas:
     """New weekly quotas without the refused ones, moving hours only near the failing week if
     that is enough (every other week keeps its quotas), else over the whole cycle."""
     for days in REPAIR_WINDOWS:
@@ -337,7 +373,6 @@ def _repair(problem: LessonProblem, settings: LessonSettings, started: float, cu
     except LessonsInfeasible:
         # No weekly hours are left that this week could take: explain the week itself.
         raise LessonsInfeasible(failed, _by_week(problem, quotas)[failed]) from None
-
 
 
 def _monday(problem: LessonProblem, key: tuple[int, int, str]) -> date:
@@ -371,7 +406,14 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float, 
     return m, solver, status
 
 
-def _lay_out_weeks(problem: LessonProblem, settings: LessonSettings, started: float, previous: dict | None, keys: list[tuple], layouts: dict[tuple, tuple]) -> None:
+def _lay_out_weeks(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    started: float,
+    previous: dict | None,
+    keys: list[tuple],
+    layouts: dict[tuple, tuple],
+) -> None:
     """Lay out these weeks (Monday, quotas), `settings.threads` at a time: each week is its own
     deterministic solve, and CP-SAT lets go of Python's lock while it searches, so the weeks of
     a repair round share the cores and every layout is the one a lone solve gives."""
@@ -387,7 +429,9 @@ def _lay_out_weeks(problem: LessonProblem, settings: LessonSettings, started: fl
         layouts.update(zip(keys, pool.map(one, keys)))
 
 
-def _clashing_quotas(problem: LessonProblem, settings: LessonSettings, started: float, week: Quotas, monday: date) -> Quotas:
+def _clashing_quotas(
+    problem: LessonProblem, settings: LessonSettings, started: float, week: Quotas, monday: date
+) -> Quotas:
     """The smallest part of a week's refused quotas that still has no layout, as the cut to add.
 
     A subject left out is tried at 0 minutes, its slots given to accompaniment, which any slot
@@ -429,19 +473,26 @@ def _previous_quotas(problem: LessonProblem, previous: dict[tuple[str, date, int
                 continue  # new, gone or reshaped week: planned afresh
             for s in cl.subjects:
                 found[ci, w, s.id] = sum(
-                    slots[k].minutes for (cohort, day, k), subject in previous.items()
+                    slots[k].minutes
+                    for (cohort, day, k), subject in previous.items()
                     if cohort == cl.cohort.id and day in days and subject == s.id
                 )
     return found
 
 
-def _first_quotas(problem: LessonProblem, settings: LessonSettings, started: float, previous: dict | None) -> tuple[Quotas, int, bool]:
+def _first_quotas(
+    problem: LessonProblem, settings: LessonSettings, started: float, previous: dict | None
+) -> tuple[Quotas, int, bool]:
     """On a rebuild, keep the last build's weekly hours wherever the weeks allow it, moving hours
     only near the weeks that changed; on a first build (or when that fails), spread afresh."""
     if previous:
         kept = _previous_quotas(problem, previous)
-        changed = {_monday(problem, (ci, w, "")) for ci, cl in enumerate(problem.cohorts) for w in range(cl.cfa_weeks)
-                   if not any((ci, w, s.id) in kept for s in cl.subjects) and w not in cl.frozen_weeks}
+        changed = {
+            _monday(problem, (ci, w, ""))
+            for ci, cl in enumerate(problem.cohorts)
+            for w in range(cl.cfa_weeks)
+            if not any((ci, w, s.id) in kept for s in cl.subjects) and w not in cl.frozen_weeks
+        }
         for days in (0, *REPAIR_WINDOWS):
             fixed = {k: v for k, v in kept.items() if all(abs((_monday(problem, k) - c).days) > days for c in changed)}
             try:
@@ -451,7 +502,12 @@ def _first_quotas(problem: LessonProblem, settings: LessonSettings, started: flo
     return _spread_quotas(problem, settings, started, [])
 
 
-def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None, progress: Callable[[str], None] | None = None, previous: dict[tuple[str, date, int], str] | None = None) -> LessonSolution:
+def solve_lessons(
+    problem: LessonProblem,
+    settings: LessonSettings | None = None,
+    progress: Callable[[str], None] | None = None,
+    previous: dict[tuple[str, date, int], str] | None = None,
+) -> LessonSolution:
     """Spread the hours over the weeks, then lay out each week. Raises LessonsInfeasible.
     `previous` ((cohort, day, slot) -> subject) is the last build's timetable, kept where possible."""
     settings = settings or LessonSettings()
@@ -461,7 +517,11 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
     quotas, rung, proven_first = _first_quotas(problem, settings, started, previous)
     if progress:
         sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
-        spread = f"spread within {SPREAD_LADDER[rung]} week(s) of teaching" if SPREAD_LADDER[rung] is not None else "hours placed without an even spread"
+        spread = (
+            f"spread within {SPREAD_LADDER[rung]} week(s) of teaching"
+            if SPREAD_LADDER[rung] is not None
+            else "hours placed without an even spread"
+        )
         progress(f"  {problem.plan.id} · lessons: {spread} ({sure}), {time.monotonic() - started:.1f} s")
     failed: date | None = None
     for repair in range(MAX_REPAIRS + 1):
@@ -482,9 +542,15 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
             break
         # This week's quotas have no layout (a day-by-day clash the weekly counts cannot see):
         # forbid the part of them that clashes and spread the hours again.
-        cuts.append(_clashing_quotas(problem, settings, started, {k: v for k, v in quotas.items() if _monday(problem, k) == failed}, failed))
+        cuts.append(
+            _clashing_quotas(
+                problem, settings, started, {k: v for k, v in quotas.items() if _monday(problem, k) == failed}, failed
+            )
+        )
         if progress:
-            progress(f"  {problem.plan.id} · lessons: week {failed} cannot be laid out with these hours; moving hours around it")
+            progress(
+                f"  {problem.plan.id} · lessons: week {failed} cannot be laid out with these hours; moving hours around it"
+            )
     else:
         raise LessonsInfeasible(failed, by_week[failed])
     lessons: list[Lesson] = []
@@ -505,5 +571,7 @@ def solve_lessons(problem: LessonProblem, settings: LessonSettings | None = None
     seconds = time.monotonic() - started
     solution = LessonSolution(tuple(lessons), SPREAD_LADDER[rung], proven_first, weeks_optimal, seconds)
     if progress:
-        progress(f"  {problem.plan.id} · lessons: {len(by_week)} weeks laid out ({'each optimal' if weeks_optimal else 'not all proven optimal'}), {seconds:.1f} s")
+        progress(
+            f"  {problem.plan.id} · lessons: {len(by_week)} weeks laid out ({'each optimal' if weeks_optimal else 'not all proven optimal'}), {seconds:.1f} s"
+        )
     return solution

@@ -91,7 +91,9 @@ def _variables(m: QuotaModel, guarded: bool) -> None:
                 most = days if guarded else len(m.allowed_days(ci, w, s.id))
                 if most:
                     for length, count in m.lengths.items():
-                        m.n[ci, w, s.id, length] = m.model.new_int_var(0, most * count, f"n[{cl.cohort.id},{w},{s.id},{length}]")
+                        m.n[ci, w, s.id, length] = m.model.new_int_var(
+                            0, most * count, f"n[{cl.cohort.id},{w},{s.id},{length}]"
+                        )
 
 
 def add_week_fill(m: QuotaModel) -> None:
@@ -110,8 +112,15 @@ def add_subject_hours(m: QuotaModel) -> None:
     """Every subject gets exactly its hours over the cycle."""
     for ci, cl in enumerate(m.problem.cohorts):
         for s in cl.subjects:
-            rule = Rule(f"subject_hours[{cl.cohort.id},{s.id}]", f"programme[{cl.cohort.programme}].subject[{s.id}].hours", "subject_hours", cohort=cl.cohort.id)
-            m.model.add(sum(m.week_minutes(ci, w, s.id) for w in range(cl.cfa_weeks)) == s.minutes).only_enforce_if(m.guards.of(rule))
+            rule = Rule(
+                f"subject_hours[{cl.cohort.id},{s.id}]",
+                f"programme[{cl.cohort.programme}].subject[{s.id}].hours",
+                "subject_hours",
+                cohort=cl.cohort.id,
+            )
+            m.model.add(sum(m.week_minutes(ci, w, s.id) for w in range(cl.cfa_weeks)) == s.minutes).only_enforce_if(
+                m.guards.of(rule)
+            )
 
 
 def add_allowed_days(m: QuotaModel) -> None:
@@ -126,10 +135,14 @@ def add_allowed_days(m: QuotaModel) -> None:
                 if m.guards.enabled and allowed < len(days):
                     # Without guards the variable's upper bound already says this.
                     for length, count in m.lengths.items():
-                        m.model.add(m.n[ci, w, s.id, length] <= allowed * count).only_enforce_if(m.guards.of(_day_rule(m, ci, w, s.id)))
+                        m.model.add(m.n[ci, w, s.id, length] <= allowed * count).only_enforce_if(
+                            m.guards.of(_day_rule(m, ci, w, s.id))
+                        )
                 if any((ci, w, s.id, length) in m.n for length in m.lengths):
                     limit_days = len(days) if m.guards.enabled else allowed
-                    m.model.add(m.week_minutes(ci, w, s.id) <= MAX_SUBJECT_DAY_MINUTES * limit_days).only_enforce_if(day_limit)
+                    m.model.add(m.week_minutes(ci, w, s.id) <= MAX_SUBJECT_DAY_MINUTES * limit_days).only_enforce_if(
+                        day_limit
+                    )
                     count = sum(m.n[ci, w, s.id, length] for length in m.lengths if (ci, w, s.id, length) in m.n)
                     m.model.add(count <= m.slots_per_subject_day * limit_days).only_enforce_if(day_limit)
 
@@ -164,11 +177,16 @@ def add_trainer_week(m: QuotaModel) -> None:
         trainer = plan.trainer(tid)
         if trainer.max_week_minutes is not None:
             rule = Rule(f"trainer_max[{tid},{monday}]", f"trainer[{tid}].max_hours_per_week", "trainer_max")
-            m.model.add(sum(m.week_minutes(ci, w, sid) for ci, w, sid in quotas) <= trainer.max_week_minutes).only_enforce_if(m.guards.of(rule))
+            m.model.add(
+                sum(m.week_minutes(ci, w, sid) for ci, w, sid in quotas) <= trainer.max_week_minutes
+            ).only_enforce_if(m.guards.of(rule))
         if len({ci for ci, _, _ in quotas}) > 1:
             days = {d for ci, w, sid in quotas for d in m.allowed_days(ci, w, sid)}
             for length, count in m.lengths.items():
-                m.model.add(sum(m.n[ci, w, sid, length] for ci, w, sid in quotas if (ci, w, sid, length) in m.n) <= len(days) * count)
+                m.model.add(
+                    sum(m.n[ci, w, sid, length] for ci, w, sid in quotas if (ci, w, sid, length) in m.n)
+                    <= len(days) * count
+                )
 
 
 def spread_band(problem: LessonProblem, cl_index: int, subject_id: str, weeks: int) -> int:
@@ -210,7 +228,13 @@ def add_cuts(m: QuotaModel, cuts: list[dict[tuple[int, int, str], int]]) -> None
         m.model.add_bool_or(differs)
 
 
-def build_quotas(problem: LessonProblem, band_weeks: int | None = None, guarded: bool = False, cuts: list[dict[tuple[int, int, str], int]] = (), fixed: dict[tuple[int, int, str], int] | None = None) -> QuotaModel:
+def build_quotas(
+    problem: LessonProblem,
+    band_weeks: int | None = None,
+    guarded: bool = False,
+    cuts: list[dict[tuple[int, int, str], int]] = (),
+    fixed: dict[tuple[int, int, str], int] | None = None,
+) -> QuotaModel:
     """The quota model; `fixed` pins the weekly minutes of the weeks it lists (for a local repair)."""
     model = cp_model.CpModel()
     m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})

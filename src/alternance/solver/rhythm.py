@@ -7,14 +7,14 @@ explanation of an infeasible plan can ask CP-SAT which of the planner's rules cl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from ..facts.weeks import slot_sums
 from ..schedule.lessons import MAX_SUBJECT_DAY_MINUTES
 from ..schedule.rhythm import CFA, GOALS, CohortWeeks, RhythmProblem
-from ..facts.weeks import slot_sums
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Deadline:
     end: float  # on time.monotonic()'s clock
 
     @classmethod
-    def after(cls, seconds: float) -> "Deadline":
+    def after(cls, seconds: float) -> Deadline:
         return cls(time.monotonic() + seconds)
 
     def left(self) -> float:
@@ -160,16 +160,20 @@ def add_hours_target(m: RhythmModel) -> None:
             continue  # a cohort wholly in the past: its hours are what they were
         place = f"programme[{c.programme}].total_hours"
         m.model.add(m.minutes(ci) >= cw.target_minutes).only_enforce_if(
-            m.guards.of(Rule(f"hours_min[{c.id}]", place, "hours_min", cohort=c.id)))
+            m.guards.of(Rule(f"hours_min[{c.id}]", place, "hours_min", cohort=c.id))
+        )
         m.model.add(m.minutes(ci) <= cw.target_minutes + c.week_minutes - 1).only_enforce_if(
-            m.guards.of(Rule(f"hours_max[{c.id}]", place, "hours_max", cohort=c.id)))
+            m.guards.of(Rule(f"hours_max[{c.id}]", place, "hours_max", cohort=c.id))
+        )
 
 
 def add_max_consecutive_cfa(m: RhythmModel) -> None:
     """No run of CFA weeks is longer than max_consecutive_cfa_weeks."""
     for ci, cw in enumerate(m.problem.cohorts):
         c, k = cw.cohort, cw.cohort.max_consecutive_cfa_weeks
-        guard = m.guards.of(Rule(f"max_cfa[{c.id}]", f"cohort[{c.id}].max_consecutive_cfa_weeks", "max_cfa", cohort=c.id))
+        guard = m.guards.of(
+            Rule(f"max_cfa[{c.id}]", f"cohort[{c.id}].max_consecutive_cfa_weeks", "max_cfa", cohort=c.id)
+        )
         for start in range(len(cw.weeks) - k):
             span = range(start, start + k + 1)
             # A closed week in the window already ends the run; a window in the past is a fact.
@@ -181,10 +185,12 @@ def add_max_consecutive_company(m: RhythmModel) -> None:
     """No run of company weeks is longer than max_consecutive_company_weeks; closed weeks end runs."""
     for ci, cw in enumerate(m.problem.cohorts):
         c, k = cw.cohort, cw.cohort.max_consecutive_company_weeks
-        guard = m.guards.of(Rule(f"max_company[{c.id}]", f"cohort[{c.id}].max_consecutive_company_weeks", "max_company", cohort=c.id))
+        guard = m.guards.of(
+            Rule(f"max_company[{c.id}]", f"cohort[{c.id}].max_consecutive_company_weeks", "max_company", cohort=c.id)
+        )
         for seg in cw.segments():
             for start in range(len(seg) - k):
-                window = seg[start:start + k + 1]
+                window = seg[start : start + k + 1]
                 if not cw.window_frozen(window):
                     m.model.add_bool_or([m.x[ci, wi] for wi in window]).only_enforce_if(guard)
 
@@ -195,7 +201,13 @@ def add_hard_peaks(m: RhythmModel) -> None:
         for wi, companies in enumerate(cw.hard_peaks):
             for company in companies:
                 if (ci, wi) in m.x and not cw.is_frozen(wi):
-                    rule = Rule(f"hard_peak[{cw.cohort.id},{company}]", f"company[{company}].peak", "hard_peak", cohort=cw.cohort.id, company=company)
+                    rule = Rule(
+                        f"hard_peak[{cw.cohort.id},{company}]",
+                        f"company[{company}].peak",
+                        "hard_peak",
+                        cohort=cw.cohort.id,
+                        company=company,
+                    )
                     m.model.add(m.x[ci, wi] == 0).only_enforce_if(m.guards.of(rule))
 
 
@@ -249,7 +261,11 @@ def add_lessons_fit(m: RhythmModel) -> None:
             terms = []
             for wi, v in m.of_cohort(ci):
                 week = cw.weeks[wi]
-                days = [d for d in week.open_days if trainer.available(d) and (s.exam != "written" or deadline is None or d < deadline)]
+                days = [
+                    d
+                    for d in week.open_days
+                    if trainer.available(d) and (s.exam != "written" or deadline is None or d < deadline)
+                ]
                 most = min(MAX_SUBJECT_DAY_MINUTES, c.day_minutes) * len(days)
                 if trainer.max_week_minutes is not None:
                     most = min(most, trainer.max_week_minutes)
@@ -274,7 +290,11 @@ def add_lessons_fit(m: RhythmModel) -> None:
             present = m.model.new_bool_var(f"trainer_week[{tid},{monday}]")
             m.model.add(present <= sum(cfa))
             terms.append((available if limit is None else min(limit, available)) * present)
-        rule = Rule(f"trainer_fit[{tid}]", f"trainer[{tid}]" + (".max_hours_per_week" if limit is not None else ""), "trainer_fit")
+        rule = Rule(
+            f"trainer_fit[{tid}]",
+            f"trainer[{tid}]" + (".max_hours_per_week" if limit is not None else ""),
+            "trainer_fit",
+        )
         m.model.add(sum(terms) >= demand[tid]).only_enforce_if(m.guards.of(rule))
 
 
@@ -300,7 +320,9 @@ HARD_RULES: tuple[Callable[[RhythmModel], None], ...] = (
 def _peak_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     for wi, var in m.of_cohort(ci):
         if cw.peak_cost(wi):
-            m.penalties.append(Penalty(f"peak[{cw.cohort.id},{cw.weeks[wi].label}]", "peak_days", var, cw.peak_cost(wi)))
+            m.penalties.append(
+                Penalty(f"peak[{cw.cohort.id},{cw.weeks[wi].label}]", "peak_days", var, cw.peak_cost(wi))
+            )
 
 
 def _change_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
@@ -317,27 +339,28 @@ def _regularity_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     cid = cw.cohort.id
     for seg in cw.segments():
         xs = [m.x[ci, wi] for wi in seg]
+
         def live(i: int, n: int) -> bool:
-            return not cw.window_frozen(seg[i:i + n])
+            return not cw.window_frozen(seg[i : i + n])
 
         for i in range(len(xs) - a):
             if not live(i, a + 1):
                 continue
             p = m.model.new_bool_var(f"long_cfa[{cid},{seg[i]}]")
-            m.model.add(p >= sum(xs[i:i + a + 1]) - a)
+            m.model.add(p >= sum(xs[i : i + a + 1]) - a)
             m.penalties.append(Penalty(p.name, "irregularity", p))
         for i in range(len(xs) - b):
             if not live(i, b + 1):
                 continue
             p = m.model.new_bool_var(f"long_company[{cid},{seg[i]}]")
-            m.model.add(p >= 1 - sum(xs[i:i + b + 1]))
+            m.model.add(p >= 1 - sum(xs[i : i + b + 1]))
             m.penalties.append(Penalty(p.name, "irregularity", p))
         for value, limit in ((1, a), (0, b)):
             for length in range(1, limit):
                 for i in range(len(xs) - length - 1):
                     if not live(i, length + 2):
                         continue
-                    inner = sum(xs[i + 1:i + 1 + length])
+                    inner = sum(xs[i + 1 : i + 1 + length])
                     edges = xs[i] + xs[i + length + 1]
                     p = m.model.new_bool_var(f"short_run[{cid},{seg[i]},{value},{length}]")
                     if value:  # company, CFA x length, company
@@ -368,7 +391,9 @@ assert len(SOFT_RULES) == len(GOALS)
 def build(problem: RhythmProblem, guarded: bool = False, soft: bool = True) -> RhythmModel:
     """The whole model: variables, every hard rule in order, then the named penalties."""
     model = cp_model.CpModel()
-    m = RhythmModel(model=model, problem=problem, x=_new_variables(model, problem), guards=Guards(model, enabled=guarded))
+    m = RhythmModel(
+        model=model, problem=problem, x=_new_variables(model, problem), guards=Guards(model, enabled=guarded)
+    )
     for add_rule in HARD_RULES:
         add_rule(m)
     if soft:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ortools.sat.python import cp_model
 
 from ..errors import NoSolution
-from ..schedule.rhythm import CFA, COMPANY, GOAL_LABELS, GOALS, CohortPlan, goals, RhythmProblem, RhythmSolution, StageResult, WeekPlan
+from ..schedule.rhythm import (
+    CFA,
+    COMPANY,
+    GOAL_LABELS,
+    GOALS,
+    CohortPlan,
+    RhythmProblem,
+    RhythmSolution,
+    StageResult,
+    WeekPlan,
+    goals,
+)
 from .rhythm import RhythmModel, build
 
 Progress = Callable[[str], None]
@@ -45,7 +56,9 @@ class SolverSettings:
     first_share: float = 0.1
     then_goals: tuple[str, ...] = ("changes", "irregularity", "year_imbalance", "excess_minutes")
 
-    def apply(self, solver: cp_model.CpSolver, budget: float, wall: float, subsolvers: tuple[str, ...] | None = None) -> None:
+    def apply(
+        self, solver: cp_model.CpSolver, budget: float, wall: float, subsolvers: tuple[str, ...] | None = None
+    ) -> None:
         p = solver.parameters
         p.max_time_in_seconds = max(0.05, wall)
         if self.deterministic:
@@ -71,7 +84,9 @@ class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
         now = time.monotonic()
         if self.progress and now - self.start > 1.0 and now - self.last > 2.0:
             self.last = now
-            self.progress(f"  {self.title}: {self.objective_value:g} (bound {self.best_objective_bound:g}) after {now - self.start:.1f} s")
+            self.progress(
+                f"  {self.title}: {self.objective_value:g} (bound {self.best_objective_bound:g}) after {now - self.start:.1f} s"
+            )
 
 
 def _hint(m: RhythmModel, values: dict[tuple[int, int], bool]) -> None:
@@ -80,7 +95,9 @@ def _hint(m: RhythmModel, values: dict[tuple[int, int], bool]) -> None:
         m.model.add_hint(var, values[key])
 
 
-def _first_calendar(m: RhythmModel, settings: SolverSettings, budget: float, wall: float) -> dict[tuple[int, int], bool] | None:
+def _first_calendar(
+    m: RhythmModel, settings: SolverSettings, budget: float, wall: float
+) -> dict[tuple[int, int], bool] | None:
     """A calendar that meets the hard rules, to start the first stage from when the LP-guided
     search finds none in its budget (large plans)."""
     feasibility = cp_model.CpModel()
@@ -106,7 +123,9 @@ class _Stage:
     work: float = 0.0  # deterministic time (or seconds) spent
 
 
-def _search(m: RhythmModel, settings: SolverSettings, subsolvers: tuple[str, ...], budget: float, wall: float, callback) -> _Stage:
+def _search(
+    m: RhythmModel, settings: SolverSettings, subsolvers: tuple[str, ...], budget: float, wall: float, callback
+) -> _Stage:
     solver = cp_model.CpSolver()
     settings.apply(solver, budget, wall, subsolvers)
     started = time.monotonic()
@@ -137,10 +156,18 @@ def _stage(m: RhythmModel, settings: SolverSettings, goal: str, budget: float, d
     best = more if more.values is not None and more.value <= found.value else found
     bound = max(found.bound, more.bound) if more.values is not None else found.bound
     proven = (best is more and more.status == cp_model.OPTIMAL) or bound >= best.value
-    return _Stage(cp_model.OPTIMAL if proven else cp_model.FEASIBLE, best.values, best.value, min(bound, best.value), found.work + more.work)
+    return _Stage(
+        cp_model.OPTIMAL if proven else cp_model.FEASIBLE,
+        best.values,
+        best.value,
+        min(bound, best.value),
+        found.work + more.work,
+    )
 
 
-def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None, progress: Progress | None = None) -> RhythmSolution:
+def solve_rhythm(
+    problem: RhythmProblem, settings: SolverSettings | None = None, progress: Progress | None = None
+) -> RhythmSolution:
     """Meet the hard rules, then each soft goal in priority order without losing the earlier ones."""
     settings = settings or SolverSettings()
     started = time.monotonic()
@@ -178,7 +205,11 @@ def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None,
             raise NoSolution(explain_infeasible(problem, settings.time_limit))
         if found.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if values is None:
-                raise NoSolution([f"{problem.plan.id}: no calendar found within the time limit of {settings.time_limit:g} s; try a larger --time-limit"])
+                raise NoSolution(
+                    [
+                        f"{problem.plan.id}: no calendar found within the time limit of {settings.time_limit:g} s; try a larger --time-limit"
+                    ]
+                )
             # Nothing better found in time: keep the previous plan, valued in plain Python.
             value = goals(problem, _solution(problem, values, stages, started))[goal]
             stages.append(StageResult(goal, value, found.bound, False, seconds))
@@ -194,7 +225,9 @@ def solve_rhythm(problem: RhythmProblem, settings: SolverSettings | None = None,
     return _solution(problem, values, stages, started)
 
 
-def _solution(problem: RhythmProblem, values: dict[tuple[int, int], bool], stages: list[StageResult], started: float) -> RhythmSolution:
+def _solution(
+    problem: RhythmProblem, values: dict[tuple[int, int], bool], stages: list[StageResult], started: float
+) -> RhythmSolution:
     cohorts = []
     for ci, cw in enumerate(problem.cohorts):
         weeks = []
@@ -203,5 +236,3 @@ def _solution(problem: RhythmProblem, values: dict[tuple[int, int], bool], stage
             weeks.append(WeekPlan(week.monday, CFA if cfa else COMPANY, week.minutes if cfa else 0))
         cohorts.append(CohortPlan(cw.cohort.id, tuple(weeks)))
     return RhythmSolution(problem.plan.id, tuple(cohorts), tuple(stages), time.monotonic() - started)
-
-
