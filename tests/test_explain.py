@@ -12,7 +12,8 @@ from alternance.cli import main
 from alternance.errors import NoSolution
 from alternance.schedule.rhythm import make_problem
 from alternance.solver.explain import explain_infeasible
-from alternance.solver.rhythm import Deadline, build, minimal_core
+from alternance.solver.core import Deadline, minimal_core
+from alternance.solver.rhythm import build
 from conftest import load, make_plan, solve
 
 ALL_PLACES = (

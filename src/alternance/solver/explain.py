@@ -12,7 +12,8 @@ from ortools.sat.python import cp_model
 
 from ..domain import hours
 from ..schedule.rhythm import RhythmProblem
-from .rhythm import Deadline, Rule, build, minimal_core
+from .core import Deadline, Rule, RuleKind, minimal_core
+from .rhythm import build
 
 
 def minimal_clash(problem: RhythmProblem, deadline: Deadline) -> tuple[list[Rule], bool]:
@@ -44,19 +45,19 @@ def _extreme_minutes(
 
 def _describe(problem: RhythmProblem, rule: Rule) -> str:
     plan = problem.plan
-    if rule.kind == "max_cfa":
+    if rule.kind == RuleKind.MAX_CFA:
         return f"at most {plan.cohort(rule.cohort).max_consecutive_cfa_weeks} CFA weeks in a row ({rule.place})"
-    if rule.kind == "max_company":
+    if rule.kind == RuleKind.MAX_COMPANY:
         return f"at most {plan.cohort(rule.cohort).max_consecutive_company_weeks} company weeks in a row ({rule.place})"
-    if rule.kind == "hard_peak":
+    if rule.kind == RuleKind.HARD_PEAK:
         peaks = "; ".join(p.label() for p in plan.company(rule.company).peaks if p.hard)
         return f"no CFA week during the hard peak of {rule.company} ({peaks})"
-    if rule.kind == "slots":
+    if rule.kind == RuleKind.SLOTS:
         return f"the hours beyond {rule.cohort}'s subjects filling whole lesson slots ({rule.place})"
-    if rule.kind == "written":
+    if rule.kind == RuleKind.WRITTEN:
         return f"{rule.cohort}'s written-exam subjects taught before its written exams"
-    if rule.kind == "subject_fit":
-        subject = rule.key.split(",")[1].rstrip("]")
+    if rule.kind == RuleKind.SUBJECT_FIT:
+        subject = rule.subject
         parts = ["4 h a day at most"]
         if "written_exams" in rule.place:
             parts.append("before the written exams")
@@ -65,12 +66,12 @@ def _describe(problem: RhythmProblem, rule: Rule) -> str:
         if "max_hours_per_week" in rule.place:
             parts.append("within its trainer's max_hours_per_week")
         return f"{rule.cohort}'s {subject} hours fitting its CFA weeks ({', '.join(parts)}: {rule.place})"
-    if rule.kind == "trainer_fit":
+    if rule.kind == RuleKind.TRAINER_FIT:
         return f"{rule.place.split('.')[0]} teaching their hours within max_hours_per_week in the CFA weeks of their cohorts"
-    if rule.kind == "capacity":
+    if rule.kind == RuleKind.CAPACITY:
         return f"at most {plan.max_cohorts_at_cfa} cohort(s) at the CFA in one week ({rule.place})"
     target = plan.programme(plan.cohort(rule.cohort).programme).total_minutes
-    if rule.kind == "hours_min":
+    if rule.kind == RuleKind.HOURS_MIN:
         return f"{rule.cohort} reaching its {hours(target)}"
     week = plan.cohort(rule.cohort).week_minutes
     return f"{rule.cohort} staying under {hours(target + week)} (less than one CFA week above its target)"
@@ -87,7 +88,7 @@ def _binding(
     (those found before the deadline)."""
     found = []
     for rule in rules:
-        if rule.cohort not in (cohort, None) or rule.kind in ("hours_min", "hours_max"):
+        if rule.cohort not in (cohort, None) or rule.kind in (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX):
             continue
         if deadline.passed:
             break
@@ -108,13 +109,15 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
     lines = []
     named: list[Rule] = []
     for rule in clash:
-        if rule.kind not in ("hours_min", "hours_max"):
+        if rule.kind not in (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX):
             continue
         cw = next(c for c in problem.cohorts if c.cohort.id == rule.cohort)
         # The hours reachable under every other rule of the plan, not just the clash's: a planner
         # who moves the target to that figure then gets a calendar.
-        others = [r for r in every if not (r.cohort == rule.cohort and r.kind in ("hours_min", "hours_max"))]
-        maximise = rule.kind == "hours_min"
+        others = [
+            r for r in every if not (r.cohort == rule.cohort and r.kind in (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX))
+        ]
+        maximise = rule.kind == RuleKind.HOURS_MIN
         extreme = _extreme_minutes(problem, others, rule.cohort, maximise, deadline)
         binding = _binding(problem, others, rule.cohort, maximise, extreme, deadline)
         named.extend(binding)

@@ -14,9 +14,9 @@ from ortools.sat.python import cp_model
 
 from ..domain import hours, monday_of
 from ..schedule.lessons import LessonProblem
+from .core import Deadline, Rule, RuleKind, minimal_core
 from .lessons import build_lessons, week_problem
 from .quotas import build_quotas
-from .rhythm import Deadline, Rule, minimal_core
 
 
 def _model(problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None):
@@ -37,7 +37,7 @@ def _clash(
 
 def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas, deadline: Deadline) -> int | None:
     """Least minutes the trainer must teach in the rule's week when only that limit is lifted."""
-    tid, monday = rule.key[len("trainer_max[") : -1].split(",")
+    tid, monday = rule.trainer, rule.week
     m = _model(problem, week, quotas)
     for key, lit in m.guards.literals.items():
         m.model.add(lit == (key != rule.key))  # every rule of the plan but this one limit
@@ -46,7 +46,7 @@ def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas,
         for (ci, w, sid, length), var in m.n.items():
             cl = problem.cohorts[ci]
             first = next(d.day for d in cl.days if d.week == w)
-            if cl.trainers[sid] == tid and monday_of(first).isoformat() == monday:
+            if cl.trainers[sid] == tid and monday_of(first) == monday:
                 load.append(length * var)
     else:
         sub = m.problem
@@ -63,22 +63,22 @@ def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas,
 
 def _describe(problem: LessonProblem, rule: Rule) -> str:
     plan = problem.plan
-    if rule.kind == "subject_hours":
-        cohort, subject = rule.key[len("subject_hours[") : -1].split(",")
+    if rule.kind == RuleKind.SUBJECT_HOURS:
+        cohort, subject = rule.cohort, rule.subject
         minutes = next(
             (s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject), 0
         )
         return f"{cohort} must get exactly {hours(minutes)} of {subject} ({rule.place})"
-    if rule.kind == "trainer_max":
-        tid = rule.key[len("trainer_max[") :].split(",")[0]
+    if rule.kind == RuleKind.TRAINER_MAX:
+        tid = rule.trainer
         return f"{tid} teaches at most {hours(plan.trainer(tid).max_week_minutes)} a week ({rule.place})"
-    if rule.kind == "unavailable":
+    if rule.kind == RuleKind.UNAVAILABLE:
         return f"{rule.place.split('.')[0]} is away on some days ({rule.place})"
-    if rule.kind == "exams":
+    if rule.kind == RuleKind.EXAMS:
         return f"{rule.cohort}'s written-exam subjects end before its written exams ({rule.place})"
-    if rule.kind == "subject_day_limit":
+    if rule.kind == RuleKind.SUBJECT_DAY_LIMIT:
         return "at most 4 h of one subject a day"
-    if rule.kind == "under18":
+    if rule.kind == RuleKind.UNDER18:
         return f"at most 8 h a day for {rule.cohort}'s apprentices under 18"
     return rule.place
 
@@ -96,15 +96,15 @@ def explain_lessons(
         ]
     lines = []
     for rule in clash:
-        if rule.kind == "trainer_max":
-            tid, monday = rule.key[len("trainer_max[") : -1].split(",")
+        if rule.kind == RuleKind.TRAINER_MAX:
+            tid, monday = rule.trainer, rule.week
             need = _trainer_need(problem, rule, week, quotas, deadline)
             limit = problem.plan.trainer(tid).max_week_minutes
             if need is not None:
                 lines.append(
                     f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}."
                 )
-    others = [r for r in clash if r.kind != "trainer_max" or not lines]
+    others = [r for r in clash if r.kind != RuleKind.TRAINER_MAX or not lines]
     if others:
         # In one week, a subject's hours are that week's share, not the whole cycle's.
         scope = problem if week is None else week_problem(problem, week, quotas or {})

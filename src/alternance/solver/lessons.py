@@ -27,8 +27,8 @@ from ..schedule.lessons import (
     LessonSolution,
     half_day_pairs,
 )
+from .core import SUBJECT_DAY_LIMIT_PLACE, Guards, Rule, RuleKind, new_solver
 from .quotas import build_quotas
-from .rhythm import Guards, Rule
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
 # lessons moved comes first); a half-day split between two activities; a trainer day on site.
@@ -68,7 +68,7 @@ def _new_variables(model: cp_model.CpModel, problem: LessonProblem, guarded: boo
 def add_fill_each_day(m: LessonModel) -> None:
     """Each slot holds at most one activity and each CFA day is filled to its minutes."""
     for ci, cl in enumerate(m.problem.cohorts):
-        guard = m.guards.of(Rule(f"under18[{cl.cohort.id}]", "apprentice.birth_date", "under18", cohort=cl.cohort.id))
+        guard = m.guards.of(Rule(RuleKind.UNDER18, "apprentice.birth_date", cohort=cl.cohort.id))
         for di, d in enumerate(cl.days):
             day = []
             for k, slot in enumerate(m.problem.slots):
@@ -86,10 +86,10 @@ def add_subject_hours(m: LessonModel) -> None:
         for s in cl.subjects:
             terms = [m.minutes(key) * v for key, v in m.y.items() if key[0] == ci and key[3] == s.id]
             rule = Rule(
-                f"subject_hours[{cl.cohort.id},{s.id}]",
+                RuleKind.SUBJECT_HOURS,
                 f"programme[{cl.cohort.programme}].subject[{s.id}].hours",
-                "subject_hours",
                 cohort=cl.cohort.id,
+                subject=s.id,
             )
             m.model.add(sum(terms) == s.minutes).only_enforce_if(m.guards.of(rule))
 
@@ -100,7 +100,7 @@ def add_subject_day_limit(m: LessonModel) -> None:
     for key, v in m.y.items():
         if key[3] != ACCOMPANIMENT:
             by_day.setdefault((key[0], key[1], key[3]), []).append(m.minutes(key) * v)
-    guard = m.guards.of(Rule("subject_day_limit", "SPEC: at most 4 h of one subject a day", "subject_day_limit"))
+    guard = m.guards.of(Rule(RuleKind.SUBJECT_DAY_LIMIT, SUBJECT_DAY_LIMIT_PLACE))
     longest = sum(s.minutes for s in m.problem.slots)
     if longest > MAX_SUBJECT_DAY_MINUTES:
         for terms in by_day.values():
@@ -120,11 +120,11 @@ def add_trainer_availability(m: LessonModel) -> None:
         tid = cl.trainers[sid]
         if not m.problem.plan.trainer(tid).available(day):
             m.model.add(v == 0).only_enforce_if(
-                m.guards.of(Rule(f"unavailable[{tid}]", f"trainer[{tid}].unavailable", "unavailable"))
+                m.guards.of(Rule(RuleKind.UNAVAILABLE, f"trainer[{tid}].unavailable", trainer=tid))
             )
         deadline = cl.deadline(subject)
         if deadline is not None and day >= deadline:
-            rule = Rule(f"exams[{cl.cohort.id}]", f"cohort[{cl.cohort.id}].written_exams", "exams", cohort=cl.cohort.id)
+            rule = Rule(RuleKind.EXAMS, f"cohort[{cl.cohort.id}].written_exams", cohort=cl.cohort.id)
             m.model.add(v == 0).only_enforce_if(m.guards.of(rule))
 
 
@@ -157,7 +157,7 @@ def add_trainer_week_max(m: LessonModel) -> None:
         for (day, _), entries in by_time.items():
             weeks.setdefault(monday_of(day), []).extend(m.minutes(key) * v for key, v in entries)
         for monday, terms in sorted(weeks.items()):
-            rule = Rule(f"trainer_max[{tid},{monday}]", f"trainer[{tid}].max_hours_per_week", "trainer_max")
+            rule = Rule(RuleKind.TRAINER_MAX, f"trainer[{tid}].max_hours_per_week", trainer=tid, week=monday)
             m.model.add(sum(terms) <= limit).only_enforce_if(m.guards.of(rule))
 
 
@@ -252,14 +252,7 @@ class LessonsInfeasible(Exception):
 
 
 def _solver(deterministic_time: float, seconds: float, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.num_workers = workers
-    p.interleave_search = workers > 1  # a deterministic multi-worker search
-    p.random_seed = 0
-    p.max_deterministic_time = deterministic_time
-    p.max_time_in_seconds = max(1.0, seconds)
-    return solver
+    return new_solver(workers, max(1.0, seconds), deterministic_time, seed=0)
 
 
 def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, str], int]) -> LessonProblem:

@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from ..domain import monday_of
 from ..schedule.lessons import MAX_SUBJECT_DAY_MINUTES, LessonProblem
-from .rhythm import Guards, Rule
+from .core import SUBJECT_DAY_LIMIT_PLACE, Guards, Rule, RuleKind
 
 Key = tuple[int, int, str, int]  # cohort index, CFA week index, subject id, slot length (minutes)
 
@@ -113,10 +113,10 @@ def add_subject_hours(m: QuotaModel) -> None:
     for ci, cl in enumerate(m.problem.cohorts):
         for s in cl.subjects:
             rule = Rule(
-                f"subject_hours[{cl.cohort.id},{s.id}]",
+                RuleKind.SUBJECT_HOURS,
                 f"programme[{cl.cohort.programme}].subject[{s.id}].hours",
-                "subject_hours",
                 cohort=cl.cohort.id,
+                subject=s.id,
             )
             m.model.add(sum(m.week_minutes(ci, w, s.id) for w in range(cl.cfa_weeks)) == s.minutes).only_enforce_if(
                 m.guards.of(rule)
@@ -126,7 +126,7 @@ def add_subject_hours(m: QuotaModel) -> None:
 def add_allowed_days(m: QuotaModel) -> None:
     """Per week, a subject's slots fit the days its trainer is there (before any written exam),
     in each slot position, and within 4 h a day."""
-    day_limit = m.guards.of(Rule("subject_day_limit", "SPEC: at most 4 h of one subject a day", "subject_day_limit"))
+    day_limit = m.guards.of(Rule(RuleKind.SUBJECT_DAY_LIMIT, SUBJECT_DAY_LIMIT_PLACE))
     for ci, cl in enumerate(m.problem.cohorts):
         for w in m.planned_weeks(ci):
             days = m.week_days[ci, w]
@@ -153,9 +153,9 @@ def _day_rule(m: QuotaModel, ci: int, w: int, sid: str) -> Rule:
     subject = next(s for s in cl.subjects if s.id == sid)
     deadline = cl.deadline(subject)
     if deadline is not None and any(cl.days[i].day >= deadline for i in m.week_days[ci, w]):
-        return Rule(f"exams[{cl.cohort.id}]", f"cohort[{cl.cohort.id}].written_exams", "exams", cohort=cl.cohort.id)
+        return Rule(RuleKind.EXAMS, f"cohort[{cl.cohort.id}].written_exams", cohort=cl.cohort.id)
     tid = cl.trainers[sid]
-    return Rule(f"unavailable[{tid}]", f"trainer[{tid}].unavailable", "unavailable")
+    return Rule(RuleKind.UNAVAILABLE, f"trainer[{tid}].unavailable", trainer=tid)
 
 
 def _trainer_weeks(m: QuotaModel) -> dict[tuple[str, date], list[tuple[int, int, str]]]:
@@ -176,7 +176,7 @@ def add_trainer_week(m: QuotaModel) -> None:
     for (tid, monday), quotas in sorted(_trainer_weeks(m).items()):
         trainer = plan.trainer(tid)
         if trainer.max_week_minutes is not None:
-            rule = Rule(f"trainer_max[{tid},{monday}]", f"trainer[{tid}].max_hours_per_week", "trainer_max")
+            rule = Rule(RuleKind.TRAINER_MAX, f"trainer[{tid}].max_hours_per_week", trainer=tid, week=monday)
             m.model.add(
                 sum(m.week_minutes(ci, w, sid) for ci, w, sid in quotas) <= trainer.max_week_minutes
             ).only_enforce_if(m.guards.of(rule))

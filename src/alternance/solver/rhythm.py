@@ -6,7 +6,6 @@ explanation of an infeasible plan can ask CP-SAT which of the planner's rules cl
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,107 +14,7 @@ from ortools.sat.python import cp_model
 from ..facts.weeks import slot_sums
 from ..schedule.lessons import MAX_SUBJECT_DAY_MINUTES
 from ..schedule.rhythm import CFA, GOALS, CohortWeeks, RhythmProblem
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule of the plan file that a guard literal can switch off."""
-
-    key: str  # e.g. "max_cfa[agora-2024]"
-    place: str  # where the planner wrote it, e.g. "cohort[agora-2024].max_consecutive_cfa_weeks"
-    kind: str
-    cohort: str | None = None
-    company: str | None = None
-
-
-@dataclass
-class Guards:
-    """Guard literals by rule; when disabled, every rule is enforced unconditionally."""
-
-    model: cp_model.CpModel
-    enabled: bool = False
-    rules: dict[str, Rule] = field(default_factory=dict)
-    literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
-
-    def of(self, rule: Rule) -> list[cp_model.IntVar]:
-        if not self.enabled:
-            return []
-        if rule.key not in self.literals:
-            self.rules[rule.key] = rule
-            self.literals[rule.key] = self.model.new_bool_var(f"guard[{rule.key}]")
-        return [self.literals[rule.key]]
-
-
-# One solve of an explanation never takes longer than this, whatever time is left.
-SOLVE_SECONDS = 20.0
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The wall-clock end of an explanation's many small solves (`--time-limit` bounds them)."""
-
-    end: float  # on time.monotonic()'s clock
-
-    @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        return cls(time.monotonic() + seconds)
-
-    def left(self) -> float:
-        return max(0.0, self.end - time.monotonic())
-
-    @property
-    def passed(self) -> bool:
-        return self.left() < 0.01
-
-    def solve(self, model: cp_model.CpModel) -> tuple[int, cp_model.CpSolver]:
-        """One sequential solve within what is left (UNKNOWN, unsolved, once the time is up)."""
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1  # assumptions and cores need the sequential search
-        solver.parameters.max_time_in_seconds = min(SOLVE_SECONDS, self.left())
-        return (cp_model.UNKNOWN if self.passed else solver.solve(model)), solver
-
-
-def minimal_core(make: Callable[[], tuple[cp_model.CpModel, Guards]], deadline: Deadline) -> tuple[list[Rule], bool]:
-    """A set of guarded rules that cannot hold together ([] when none is found in time), and
-    whether it is minimal.
-
-    `make()` builds a fresh model whose plan rules carry guards. CP-SAT, with every guard as an
-    assumption (one worker), returns a sufficient set; a deletion loop drops every rule the
-    clash does not need, until the deadline: a clash cut short is still a clash, only larger."""
-
-    def solve(keys: set[str] | None) -> tuple[int, cp_model.CpSolver, Guards]:
-        model, guards = make()
-        model.add_assumptions([lit for key, lit in guards.literals.items() if keys is None or key in keys])
-        return (*deadline.solve(model), guards)
-
-    status, solver, guards = solve(None)
-    if status != cp_model.INFEASIBLE:
-        return [], False
-    by_index = {lit.index: key for key, lit in guards.literals.items()}
-    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
-    minimal = True
-    for key in list(core):
-        if len(core) == 1:
-            break
-        if deadline.passed:
-            minimal = False
-            break
-        status = solve(set(core) - {key})[0]
-        if status == cp_model.INFEASIBLE:
-            core.remove(key)
-        elif status != cp_model.OPTIMAL and status != cp_model.FEASIBLE:
-            minimal = False  # undecided in time: the rule stays in the clash
-    return [guards.rules[key] for key in core], minimal
-
-
-@dataclass(frozen=True)
-class Penalty:
-    """A named soft-rule term: `weight * expr` counts toward `goal`."""
-
-    name: str
-    goal: str
-    expr: cp_model.LinearExprT
-    weight: int = 1
+from .core import Guards, Penalty, Rule, RuleKind
 
 
 @dataclass
@@ -160,10 +59,10 @@ def add_hours_target(m: RhythmModel) -> None:
             continue  # a cohort wholly in the past: its hours are what they were
         place = f"programme[{c.programme}].total_hours"
         m.model.add(m.minutes(ci) >= cw.target_minutes).only_enforce_if(
-            m.guards.of(Rule(f"hours_min[{c.id}]", place, "hours_min", cohort=c.id))
+            m.guards.of(Rule(RuleKind.HOURS_MIN, place, cohort=c.id))
         )
         m.model.add(m.minutes(ci) <= cw.target_minutes + c.week_minutes - 1).only_enforce_if(
-            m.guards.of(Rule(f"hours_max[{c.id}]", place, "hours_max", cohort=c.id))
+            m.guards.of(Rule(RuleKind.HOURS_MAX, place, cohort=c.id))
         )
 
 
@@ -171,9 +70,7 @@ def add_max_consecutive_cfa(m: RhythmModel) -> None:
     """No run of CFA weeks is longer than max_consecutive_cfa_weeks."""
     for ci, cw in enumerate(m.problem.cohorts):
         c, k = cw.cohort, cw.cohort.max_consecutive_cfa_weeks
-        guard = m.guards.of(
-            Rule(f"max_cfa[{c.id}]", f"cohort[{c.id}].max_consecutive_cfa_weeks", "max_cfa", cohort=c.id)
-        )
+        guard = m.guards.of(Rule(RuleKind.MAX_CFA, f"cohort[{c.id}].max_consecutive_cfa_weeks", cohort=c.id))
         for start in range(len(cw.weeks) - k):
             span = range(start, start + k + 1)
             # A closed week in the window already ends the run; a window in the past is a fact.
@@ -185,9 +82,7 @@ def add_max_consecutive_company(m: RhythmModel) -> None:
     """No run of company weeks is longer than max_consecutive_company_weeks; closed weeks end runs."""
     for ci, cw in enumerate(m.problem.cohorts):
         c, k = cw.cohort, cw.cohort.max_consecutive_company_weeks
-        guard = m.guards.of(
-            Rule(f"max_company[{c.id}]", f"cohort[{c.id}].max_consecutive_company_weeks", "max_company", cohort=c.id)
-        )
+        guard = m.guards.of(Rule(RuleKind.MAX_COMPANY, f"cohort[{c.id}].max_consecutive_company_weeks", cohort=c.id))
         for seg in cw.segments():
             for start in range(len(seg) - k):
                 window = seg[start : start + k + 1]
@@ -202,9 +97,8 @@ def add_hard_peaks(m: RhythmModel) -> None:
             for company in companies:
                 if (ci, wi) in m.x and not cw.is_frozen(wi):
                     rule = Rule(
-                        f"hard_peak[{cw.cohort.id},{company}]",
+                        RuleKind.HARD_PEAK,
                         f"company[{company}].peak",
-                        "hard_peak",
                         cohort=cw.cohort.id,
                         company=company,
                     )
@@ -223,7 +117,7 @@ def add_capacity(m: RhythmModel) -> None:
         by_monday.setdefault(cw.weeks[wi].monday, []).append(var)
         if not cw.is_frozen(wi):
             live.add(cw.weeks[wi].monday)
-    guard = m.guards.of(Rule("capacity", "plan.max_cohorts_at_cfa", "capacity"))
+    guard = m.guards.of(Rule(RuleKind.CAPACITY, "plan.max_cohorts_at_cfa"))
     for monday in sorted(by_monday):
         if len(by_monday[monday]) > capacity and monday in live:
             m.model.add(sum(by_monday[monday]) <= capacity).only_enforce_if(guard)
@@ -244,7 +138,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
         subjects = plan.programme(c.programme).subjects
         taught = sum(s.minutes for s in subjects)
         room = sum(w.minutes for w in cw.weeks)
-        rule = Rule(f"slots[{c.id}]", "plan.day_slots", "slots", cohort=c.id)
+        rule = Rule(RuleKind.SLOTS, "plan.day_slots", cohort=c.id)
         m.model.add_linear_expression_in_domain(
             m.minutes(ci) - taught, cp_model.Domain.from_values(slot_sums(lengths, max(0, room - taught)))
         ).only_enforce_if(m.guards.of(rule))
@@ -252,7 +146,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
         written = sum(s.minutes for s in subjects if s.exam == "written")
         if deadline and written:
             before = {wi: sum(c.day_minutes for d in w.open_days if d < deadline) for wi, w in enumerate(cw.weeks)}
-            rule = Rule(f"written[{c.id}]", f"cohort[{c.id}].written_exams", "written", cohort=c.id)
+            rule = Rule(RuleKind.WRITTEN, f"cohort[{c.id}].written_exams", cohort=c.id)
             m.model.add(sum(before[wi] * v for wi, v in m.of_cohort(ci)) >= written).only_enforce_if(m.guards.of(rule))
         for s in subjects:
             tid = plan.trainer_of(c.id, s.id)
@@ -281,7 +175,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
                 places.append(f"trainer[{tid}].unavailable")
             if trainer.max_week_minutes is not None:
                 places.append(f"trainer[{tid}].max_hours_per_week")
-            rule = Rule(f"subject_fit[{c.id},{s.id}]", ", ".join(places), "subject_fit", cohort=c.id)
+            rule = Rule(RuleKind.SUBJECT_FIT, ", ".join(places), cohort=c.id, subject=s.id)
             m.model.add(sum(terms) >= s.minutes).only_enforce_if(m.guards.of(rule))
     for tid, weeks in sorted(trainer_weeks.items()):
         limit = plan.trainer(tid).max_week_minutes
@@ -291,9 +185,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
             m.model.add(present <= sum(cfa))
             terms.append((available if limit is None else min(limit, available)) * present)
         rule = Rule(
-            f"trainer_fit[{tid}]",
-            f"trainer[{tid}]" + (".max_hours_per_week" if limit is not None else ""),
-            "trainer_fit",
+            RuleKind.TRAINER_FIT, f"trainer[{tid}]" + (".max_hours_per_week" if limit is not None else ""), trainer=tid
         )
         m.model.add(sum(terms) >= demand[tid]).only_enforce_if(m.guards.of(rule))
 

@@ -21,6 +21,7 @@ from ..schedule.rhythm import (
     WeekPlan,
     goals,
 )
+from .core import new_solver
 from .rhythm import RhythmModel, build
 
 Progress = Callable[[str], None]
@@ -56,20 +57,14 @@ class SolverSettings:
     first_share: float = 0.1
     then_goals: tuple[str, ...] = ("changes", "irregularity", "year_imbalance", "excess_minutes")
 
-    def apply(
-        self, solver: cp_model.CpSolver, budget: float, wall: float, subsolvers: tuple[str, ...] | None = None
-    ) -> None:
-        p = solver.parameters
-        p.max_time_in_seconds = max(0.05, wall)
-        if self.deterministic:
-            p.max_deterministic_time = max(0.05, budget)
-        p.num_workers = self.workers
-        p.random_seed = 0
+    def solver(self, budget: float, wall: float, subsolvers: tuple[str, ...] | None = None) -> cp_model.CpSolver:
+        """A solver with these settings for one search of `budget` (deterministic) and `wall` seconds."""
+        deterministic_time = max(0.05, budget) if self.deterministic else None
+        solver = new_solver(self.workers, max(0.05, wall), deterministic_time, seed=0)
         chosen = self.subsolvers if subsolvers is None else subsolvers
         if chosen:
-            p.subsolvers.extend(chosen)
-        if self.deterministic and self.workers > 1:
-            p.interleave_search = True
+            solver.parameters.subsolvers.extend(chosen)
+        return solver
 
 
 class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
@@ -100,13 +95,9 @@ def _first_calendar(
 ) -> dict[tuple[int, int], bool] | None:
     """A calendar that meets the hard rules, to start the first stage from when the LP-guided
     search finds none in its budget (large plans)."""
-    feasibility = cp_model.CpModel()
-    feasibility.proto.CopyFrom(m.model.proto)
-    feasibility.proto.ClearField("objective")
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.num_workers, p.random_seed = 1, 0
-    p.max_deterministic_time, p.max_time_in_seconds = max(0.05, budget), max(0.05, wall)
+    feasibility = m.model.clone()  # the same variables (and hints), without the objective
+    feasibility.clear_objective()
+    solver = new_solver(workers=1, seconds=max(0.05, wall), deterministic_time=max(0.05, budget), seed=0)
     if solver.solve(feasibility) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return {key: bool(solver.boolean_value(var)) for key, var in m.x.items()}
@@ -126,8 +117,7 @@ class _Stage:
 def _search(
     m: RhythmModel, settings: SolverSettings, subsolvers: tuple[str, ...], budget: float, wall: float, callback
 ) -> _Stage:
-    solver = cp_model.CpSolver()
-    settings.apply(solver, budget, wall, subsolvers)
+    solver = settings.solver(budget, wall, subsolvers)
     started = time.monotonic()
     status = solver.solve(m.model, callback)
     work = solver.deterministic_time if settings.deterministic else time.monotonic() - started
