@@ -240,8 +240,8 @@ def _peaks(rng: random.Random, sector: tuple, hard: tuple[str, str] | None) -> l
     if extra and rng.random() < 0.5:
         chosen.append(rng.choice(extra))
     peaks = []
-    for start, end, weight in chosen:
-        weight = max(1, min(3, weight + rng.choice((-1, 0, 0, 1))))
+    for start, end, base in chosen:
+        weight = max(1, min(3, base + rng.choice((-1, 0, 0, 1))))
         peaks.append({"start": _md(start, 5, rng), "end": _md(end, 5, rng), "weight": weight})
     if hard is not None:
         peaks.append({"start": hard[0], "end": hard[1], "hard": True})

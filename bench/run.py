@@ -248,7 +248,7 @@ def alternance_command() -> list[str] | None:
     command = str(script) if script.exists() else shutil.which("alternance")
     if command is None:
         return None
-    probe = subprocess.run([command, "build", "--help"], capture_output=True, text=True)
+    probe = subprocess.run([command, "build", "--help"], check=False, capture_output=True, text=True)
     return [command] if probe.returncode == 0 else None
 
 
@@ -261,7 +261,7 @@ def time_cli_build(plan_path: Path, out: Path, time_limit: float | None = None) 
     if time_limit is not None:
         args += ["--time-limit", f"{time_limit:g}"]
     t = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(args, check=False, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t
     lines = (done.stdout or done.stderr).strip().splitlines()
     return wall, done.returncode, lines[-1] if lines else ""
@@ -348,7 +348,7 @@ def markdown(
             stage_cells[0] = (
                 f"**no build**: {r.error}" if not r.stages else stage_cells[0] + f" · **no build**: {r.error}"
             )
-            cells += stage_cells + ["–", "–", r.same]
+            cells += [*stage_cells, "–", "–", r.same]
         else:
             cells += [stage_cell(st) for st in r.stages]
             cells += [f"{r.peak_gap:.4f}" if r.peak_gap is not None else "–", r.broken, r.same]
@@ -465,8 +465,8 @@ def main(argv: list[str] | None = None) -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(markdown(rows, cli, args, settings, lesson_settings, state), encoding="utf-8")
 
-    with tempfile.TemporaryDirectory(prefix="alternance-bench-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="alternance-bench-") as tmp_name:
+        tmp = Path(tmp_name)
         jobs: list[tuple[Path, int]] = []  # (plan file, builds)
         if not args.no_seed_plan:
             jobs.append((SEED_PLAN, 1 if args.no_determinism else 2))

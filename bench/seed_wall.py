@@ -61,7 +61,9 @@ def timed_builds(plan: Path, runs: int, work: Path) -> tuple[list[float], set[st
     for i in range(runs):
         out = work / f"{plan.stem}-{i}"
         started = time.perf_counter()
-        done = subprocess.run([command, "build", str(plan), "--out", str(out)], capture_output=True, text=True)
+        done = subprocess.run(
+            [command, "build", str(plan), "--out", str(out)], check=False, capture_output=True, text=True
+        )
         walls.append(time.perf_counter() - started)
         if done.returncode != 0:
             raise SystemExit(f"alternance build {plan} exited {done.returncode}:\n{done.stderr}")
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
             walls, digests, status = timed_builds(plan, runs, work)
             rows.append((label, runs, min(walls), statistics.median(walls), max(walls), len(digests) == 1, status))
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
     lines = [
         f"# Seed plan, wall time of `alternance build` — {time.strftime('%Y-%m-%d')}",

@@ -60,10 +60,10 @@ def source_state() -> str:
 
     root = BENCH.parent
     head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=root
+        ["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True, cwd=root
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "src"], capture_output=True, text=True, cwd=root
+        ["git", "status", "--porcelain", "src"], check=False, capture_output=True, text=True, cwd=root
     ).stdout.strip()
     h = hashlib.sha256()
     for p in sorted((root / "src" / "alternance").rglob("*.py")):

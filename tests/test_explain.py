@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from alternance.cli import main
 from alternance.errors import NoSolution
 from alternance.schedule.rhythm import make_problem
-from alternance.solver.explain import explain_infeasible
 from alternance.solver.core import Deadline, minimal_core
+from alternance.solver.explain import explain_infeasible
 from alternance.solver.rhythm import build
-from conftest import load, make_plan, solve
+from helpers import load, make_plan, solve
 
 ALL_PLACES = (
     "programme[prog].total_hours",

@@ -7,6 +7,7 @@ summer time (Sunday 30 March): they stay at 08:30 local time while their UTC tim
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from alternance.cli import main
-from conftest import make_plan
+from helpers import make_plan
 
 SLOTS = ["08:30-10:30", "10:45-12:15", "13:30-15:30", "15:45-17:15"]
 SLOT_TIMES = [
@@ -244,7 +245,7 @@ def test_apprentice_feeds_lack_their_exempt_subjects(out: Path) -> None:
 
 def test_trainer_feeds_hold_only_their_lessons_across_cohorts(out: Path) -> None:
     cohort_events = {c: lessons(parse(out / c / "lessons.ics")) for c in ("c1", "c2")}
-    for tid, (name, subjects) in TRAINERS.items():
+    for tid, (_name, subjects) in TRAINERS.items():
         cal = parse(out / "trainers" / f"{tid}.ics")
         mine = lessons(cal)
         assert mine and all(str(e["X-ALTERNANCE-TRAINER"]) == tid for e in mine)
@@ -256,7 +257,7 @@ def test_trainer_feeds_hold_only_their_lessons_across_cohorts(out: Path) -> None
         assert dict(found) == {s: sum(HOURS[c][s] for c in HOURS) * 60 for s in subjects}
         # never two lessons at once, even across cohorts
         spans = sorted((e["DTSTART"].dt, e["DTEND"].dt) for e in mine)
-        assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), tid
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans)), tid
         # the weekly maximum holds in the feed too
         if tid == "t-a":
             weeks: Counter = Counter()

@@ -35,7 +35,7 @@ from alternance.schedule.rhythm import broken_rules
 from alternance.solver import SolverSettings
 from alternance.solver.lessons import LessonSettings, _clashing_quotas, build_lessons, week_problem
 from alternance.solver.quotas import spread_band
-from conftest import load, make_plan, problems
+from helpers import load, make_plan, problems
 
 SLOTS = ["08:30-10:30", "10:45-12:15", "13:30-15:30", "15:45-17:15"]  # 2 h + 1 h 30 + 2 h + 1 h 30 = 7 h
 # A 9 h day (hours_per_week = 45): under 18 it is cut to the four 2 h slots, 8 h.
@@ -168,7 +168,7 @@ def test_every_open_day_of_a_cfa_week_is_filled_with_whole_slots(three_subjects:
     # A slot left empty, and a slot given twice.
     first = b.lessons.lessons[0]
     assert f"c1: {first.day} has {420 - first.minutes} min of lessons, not 420" in broken(b, b.lessons.lessons[1:])
-    twice = broken(b, b.lessons.lessons + (replace(first, subject=ACCOMPANIMENT, trainer=None),))
+    twice = broken(b, (*b.lessons.lessons, replace(first, subject=ACCOMPANIMENT, trainer=None)))
     assert f"c1: two lessons in slot {first.slot} on {first.day}" in twice
 
 
@@ -366,7 +366,7 @@ def test_under_18_days_are_cut_to_eight_hours(tmp_path: Path) -> None:
     assert {x.slot for x in b.lessons.lessons if x.day == date(2025, 9, 1)} == {0, 1, 2, 3}
 
     more = Lesson("c1", date(2025, 9, 1), 4, ACCOMPANIMENT, None, 60)
-    assert "c1: 540 min on 2025-09-01 with an apprentice under 18" in broken(b, b.lessons.lessons + (more,))
+    assert "c1: 540 min on 2025-09-01 with an apprentice under 18" in broken(b, (*b.lessons.lessons, more))
 
 
 def test_under_18_all_cycle(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from alternance.schedule.lessons import ACCOMPANIMENT, _deviations, broken_lesso
 from alternance.schedule.rhythm import broken_rules
 from alternance.solver import SolverSettings
 from alternance.solver.quotas import spread_band
-from conftest import toml_text
+from helpers import toml_text
 
 SLOTS = ["08:30-10:30", "10:45-12:15", "13:30-15:30", "15:45-17:15"]
 LONG_SLOTS = ["08:00-10:00", "10:15-12:15", "13:15-15:15", "15:30-17:30", "17:30-18:30"]
@@ -111,6 +112,7 @@ def _solve(text: str):
     return solve_plan(plan, SolverSettings(time_limit=10))
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(lesson_plans())
 def test_random_plans_solve_to_valid_deterministic_lessons(text: str) -> None:

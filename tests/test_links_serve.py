@@ -156,6 +156,7 @@ def test_server_gives_404_for_anything_but_a_token(server, path: str) -> None:
     assert b"acme" not in body.lower()
 
 
+@pytest.mark.slow
 def test_bounded_load_on_loopback(server) -> None:
     base, plan, out = server
     urls = [base + url for url in links(out, str(plan)).values()]

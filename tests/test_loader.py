@@ -9,7 +9,7 @@ import pytest
 
 from alternance.errors import PlanError, Problem
 from alternance.plan.loader import load_plans
-from conftest import DROP, END, MINI, START, load, make_plan, problems
+from helpers import DROP, END, MINI, START, load, make_plan, problems
 
 SEED = Path(__file__).resolve().parents[1] / "constraints" / "charmilles-agora.toml"
 

@@ -16,7 +16,7 @@ from alternance.errors import NoSolution, PlanError
 from alternance.plan.loader import load_plans
 from alternance.schedule.rhythm import GOALS, RhythmProblem, broken_rules, goals, make_problem
 from alternance.solver import SolverSettings, solve_rhythm
-from conftest import assert_valid, load, make_plan, solution_from
+from helpers import assert_valid, load, make_plan, solution_from
 
 BRUTE_FORCE_WEEKS = 10  # 2^10 calendars at most
 

@@ -208,7 +208,7 @@ def test_new_peak_moves_only_what_it_must_and_keeps_the_past(tmp_path: Path) -> 
     # A CFA week of ACME's apprentice that is now a company week stays in the company feed as
     # CANCELLED, so that a tutor's calendar drops it.
     company = events(out / "companies" / "acme.ics")
-    for uid, event in before_company.items():
+    for uid, _event in before_company.items():
         monday = uid.split("@")[0].split(".")[2]
         if monday >= MIDWAY and after_weeks[monday][0] == COMPANY:
             assert str(company[uid]["STATUS"]) == "CANCELLED" and int(company[uid]["SEQUENCE"]) == 1

@@ -14,7 +14,7 @@ import pytest
 
 from alternance.errors import NoSolution
 from alternance.schedule.rhythm import broken_rules, goals, make_problem
-from conftest import MINI, assert_valid, load, make_plan, pattern, solution_from, solve
+from helpers import MINI, assert_valid, load, make_plan, pattern, solution_from, solve
 
 H = 60
 
@@ -42,7 +42,7 @@ def no_solution(tmp_path, plan=None, **items) -> NoSolution:
 @pytest.mark.parametrize("target", [56, 100, 150, 196])
 def test_hours_reach_the_target_and_stay_under_target_plus_one_week(tmp_path, target):
     # Starting on a Wednesday makes the first week 21 h, so totals are not all multiples of 35 h.
-    problem, solution = solved(
+    _problem, solution = solved(
         tmp_path,
         programme={"total_hours": target},
         cohort={"start": date(2025, 9, 3)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from ortools.sat.python import cp_model
 
 import alternance.solver.solve as solve_module
@@ -9,7 +10,7 @@ from alternance.schedule.rhythm import make_problem
 from alternance.solver import SolverSettings, solve_rhythm
 from alternance.solver.rhythm import build
 from alternance.solver.solve import _Stage, _stage
-from conftest import PLANS, assert_valid, load, make_plan
+from helpers import PLANS, assert_valid, load, make_plan
 
 
 def _fake_searches(monkeypatch, *answers: _Stage) -> list[tuple[str, ...]]:
@@ -90,6 +91,7 @@ def test_without_a_next_search_the_first_has_the_whole_budget(tmp_path, monkeypa
 FIVE_COHORTS = PLANS / "five-cohorts" / "five-cohorts.toml"
 
 
+@pytest.mark.slow
 def test_the_handover_reaches_the_optimum_that_one_long_search_proves(monkeypatch):
     # With 5 s, max-LP's tenth of a stage does not prove the rhythm goal of these five cohorts:
     # the pseudo-cost search goes on from its calendar and proves the same optimum as max-LP alone

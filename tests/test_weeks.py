@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
 
 from alternance.facts.weeks import SiteCalendar, public_holidays, school_holiday_coverage, school_holidays
-from conftest import load, make_plan
+from helpers import load, make_plan
 
 H = 60  # minutes per hour
 
@@ -95,7 +96,7 @@ def test_weeks_run_monday_to_monday_over_the_whole_cohort(tmp_path):
     weeks = weeks_of(tmp_path)
     mondays = sorted(weeks)
     assert mondays[0] == date(2025, 9, 1) and mondays[-1] == date(2025, 10, 27)
-    assert all(b - a == timedelta(days=7) for a, b in zip(mondays, mondays[1:]))
+    assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(mondays))
     assert all(w.minutes == 35 * H and len(w.open_days) == 5 and not w.closed for w in weeks.values())
 
 

@@ -1,7 +1,9 @@
 """The `alternance` command: parse options, call one core function, print the result.
 
-Errors a planner can act on are caught here and printed as plain lines (no traceback):
-exit 2 for invalid input, exit 1 for a plan without solution.
+Every `AlternanceError` is caught once, at the edge (`_Commands.invoke`), and printed as plain
+lines without a traceback, with its exit code: 2 for invalid input, 1 for a plan without
+solution (proven, or not found in time), 3 for a solver answer the plain-Python check refused.
+Only `build` imports the solver: `check`, `links` and `serve` start without OR-Tools.
 """
 
 from __future__ import annotations
@@ -12,13 +14,10 @@ from pathlib import Path
 
 import click
 
-from .build import build as run_build
 from .domain import hours
 from .errors import AlternanceError, PlanError, Problem
 from .plan.loader import load_plans
 from .schedule.rhythm import make_problem
-from .solver import SolverSettings
-from .solver.lessons import LessonSettings
 
 DEFAULT_PLANS = Path("constraints")
 DEFAULT_OUT = Path("calendars")
@@ -43,7 +42,18 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, which turns every error a planner can act on into lines and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except AlternanceError as error:
+            _fail(error)
+            return None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="alternance")
 def main() -> None:
     """Plan French apprenticeship calendars (CFA / company weeks) and publish them as iCal feeds."""
@@ -53,12 +63,7 @@ def main() -> None:
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
 def check(plans: tuple[Path, ...]) -> None:
     """Validate plan files; print every problem found (exit 2) or what the plans hold (exit 0)."""
-    try:
-        loaded = load_plans(_plan_paths(plans))
-    except AlternanceError as error:
-        _fail(error)
-        return
-    for plan in loaded:
+    for plan in load_plans(_plan_paths(plans)):
         click.echo(
             f"{plan.source}: ok — {plan.id}: {len(plan.cohorts)} cohort(s), {len(plan.companies)} company(ies), {len(plan.apprentices)} apprentice(s)"
         )
@@ -99,20 +104,20 @@ def check(plans: tuple[Path, ...]) -> None:
 @click.option("--dry-run", is_flag=True, help="Solve and print the summary and the change report; write nothing.")
 def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool) -> None:
     """Solve the plans and write the calendars (all files or none)."""
+    from .build import build as run_build  # the solver is imported by this command only
+    from .solver import SolverSettings
+    from .solver.lessons import LessonSettings
+
     day = today.date() if today else date.today()
-    try:
-        result = run_build(
-            _plan_paths(plans),
-            out,
-            SolverSettings(time_limit=time_limit),
-            dry_run=dry_run,
-            progress=_progress,
-            today=day,
-            lesson_settings=LessonSettings(time_limit=2 * time_limit),
-        )
-    except AlternanceError as error:
-        _fail(error)
-        return
+    result = run_build(
+        _plan_paths(plans),
+        out,
+        SolverSettings(time_limit=time_limit),
+        dry_run=dry_run,
+        progress=_progress,
+        today=day,
+        lesson_settings=LessonSettings(time_limit=2 * time_limit),
+    )
     for line in result.summary():
         click.echo(line)
     if result.changes:

@@ -1,4 +1,4 @@
-"""What the last build published in --out: the baseline of a rebuild.
+"""Continuity with the last build: what it published in --out, seen from this build and --today.
 
 A rebuild reads each cohort's `plan.json` (the weeks and, slot by slot, the lessons) and every
 feed's events (UID, SEQUENCE, stamps and content), so that the past stays as it was, the future
@@ -10,12 +10,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from icalendar.prop import vDDDTypes
 
-from .schedule.rhythm import Baseline
+from .domain import Plan
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the last build published for one cohort: Monday -> (kind, CFA minutes)."""
+
+    weeks: dict[date, tuple[str, int]]
+
 
 STAMP_PROPERTIES = (b"DTSTAMP", b"SEQUENCE", b"LAST-MODIFIED")
 
@@ -60,6 +68,14 @@ def field(block: bytes, name: bytes) -> tuple[bytes, bytes] | None:
     return None
 
 
+def value_of(block: bytes, name: bytes) -> bytes:
+    """The value of a property every event of ours has (UID, DTSTART); ValueError when missing."""
+    found = field(block, name)
+    if found is None:
+        raise ValueError(f"an event without {name.decode()}")
+    return found[1]
+
+
 @dataclass(frozen=True)
 class PublishedEvent:
     uid: str
@@ -72,6 +88,11 @@ class PublishedEvent:
     def value(self, name: str) -> str | None:
         found = field(self.block, name.encode())
         return found[1].decode("utf-8") if found else None
+
+    def lesson_identity(self) -> tuple[str, date, time, time]:
+        """What a published lesson event is: subject, day, start and end (local time)."""
+        start, end = self.moment("DTSTART"), self.moment("DTEND")
+        return self.value("X-ALTERNANCE-SUBJECT") or "", start.date(), start.time(), end.time()
 
     def moment(self, name: str):
         """DTSTART or DTEND as a date or a (local) datetime."""
@@ -96,16 +117,16 @@ class Published:
 
 
 def _event(block: bytes) -> PublishedEvent:
-    start = vDDDTypes.from_ical(field(block, b"DTSTART")[1].decode())
+    start = vDDDTypes.from_ical(value_of(block, b"DTSTART").decode())
     sequence = field(block, b"SEQUENCE")
     status = field(block, b"STATUS")
     return PublishedEvent(
-        uid=field(block, b"UID")[1].decode("utf-8"),
+        uid=value_of(block, b"UID").decode("utf-8"),
         sequence=int(sequence[1]) if sequence else 0,
         signature=signature(block),
         start=start.date() if isinstance(start, datetime) else start,
         block=block,
-        cancelled=bool(status) and status[1].upper() == b"CANCELLED",
+        cancelled=status is not None and status[1].upper() == b"CANCELLED",
     )
 
 
@@ -139,3 +160,66 @@ def read_published(out: Path) -> Published:
     for path in sorted((out / "changes").glob("*.md")):
         published.reports[str(path.relative_to(out))] = path.read_bytes()
     return published
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """The last build as this one needs it: made once per build (`read`) and passed down.
+
+    Weeks and lessons before `today` are frozen to what was published; the rest is the previous
+    plan, which the new one changes as little as it can; events keep their identities."""
+
+    published: Published = dataclass_field(default_factory=Published)
+    today: date | None = None
+
+    @classmethod
+    def read(cls, out: Path, today: date | None) -> Continuity:
+        return cls(read_published(out), today)
+
+    @property
+    def first_build(self) -> bool:
+        return self.published.first_build
+
+    @property
+    def weeks(self) -> dict[str, Baseline]:
+        """Each cohort's published weeks: Monday -> (kind, CFA minutes)."""
+        return self.published.weeks
+
+    @property
+    def past_lessons(self) -> dict[str, dict[tuple[date, int], tuple[str, str | None]]]:
+        """Each cohort's published lessons: (day, slot) -> (subject, trainer)."""
+        return self.published.lessons
+
+    def previous_timetable(self) -> dict[tuple[str, date, int], str]:
+        """The published lessons from `today` on, (cohort, day, slot) -> subject: what the new
+        timetable keeps where it can."""
+        return {
+            (cohort, day, slot): subject
+            for cohort, lessons in self.published.lessons.items()
+            for (day, slot), (subject, _) in lessons.items()
+            if self.today is None or day >= self.today
+        }
+
+    def feed_events(self, path: str) -> dict[str, PublishedEvent] | None:
+        """The published events of one feed by UID (None for a first build: nothing to follow)."""
+        return None if self.first_build else self.published.events.get(path, {})
+
+    def lesson_identities(self, plan: Plan) -> dict[str, dict[tuple[str, date, int, int], str]]:
+        """Each cohort's published lesson events: (subject, day, first slot, last slot) -> UID."""
+        starts = {(s.start // 60, s.start % 60): i for i, s in enumerate(plan.day_slots)}
+        ends = {(s.end // 60, s.end % 60): i for i, s in enumerate(plan.day_slots)}
+        found: dict[str, dict[tuple[str, date, int, int], str]] = {}
+        for cohort in plan.cohorts:
+            for uid, event in self.published.events.get(f"{cohort.id}/lessons.ics", {}).items():
+                if event.cancelled:
+                    continue
+                subject, day, start, end = event.lesson_identity()
+                first, last = starts.get((start.hour, start.minute)), ends.get((end.hour, end.minute))
+                if first is not None and last is not None:
+                    found.setdefault(cohort.id, {})[subject, day, first, last] = uid.split("@")[0]
+        return found
+
+    @property
+    def reports(self) -> dict[str, bytes]:
+        """The earlier change reports, kept as they were."""
+        return self.published.reports

@@ -36,10 +36,32 @@ class OutputError(AlternanceError):
 
 
 class NoSolution(AlternanceError):
-    """The plan is valid but no calendar satisfies all its hard rules."""
+    """The plan is valid but nothing was published: the reasons say why (exit 1)."""
 
     exit_code = 1
 
     def __init__(self, reasons: list[str]):
         super().__init__("\n".join(reasons))
         self.reasons = reasons
+
+
+class Infeasible(NoSolution):
+    """A model that holds every hard rule proved that no calendar (or timetable) exists; the
+    reasons name the plan's rules that clash."""
+
+
+class SolverTimeout(NoSolution):
+    """The time limit ran out before a calendar (or timetable) was found; none is proven impossible."""
+
+
+class SolverDisagreement(AlternanceError):
+    """The plain-Python check refused what the solver returned: a bug, never published."""
+
+    exit_code = 3
+
+    def __init__(self, what: str, broken: list[str]):
+        super().__init__(
+            f"internal error: {what} breaks hard rules ({'; '.join(broken[:5])}); nothing was published. "
+            "Please report this with the plan file."
+        )
+        self.broken = broken

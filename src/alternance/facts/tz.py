@@ -20,15 +20,16 @@ def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
     """Local wall-clock instants (before the change) at which the UTC offset changes in `year`."""
     found = []
     hour = datetime(year, 1, 1, tzinfo=zone)
-    offset = hour.utcoffset()
+    offset = hour.utcoffset() or timedelta(0)
     step = timedelta(minutes=30)  # some zones (Lord Howe) change at half past
     utc = hour.astimezone(ZoneInfo("UTC"))
     end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(ZoneInfo("UTC"))
     while utc < end:
         following = (utc + step).astimezone(zone)
-        if following.utcoffset() != offset:
-            found.append((utc + step).astimezone(zone).replace(tzinfo=None) - (following.utcoffset() - offset))
-            offset = following.utcoffset()
+        now = following.utcoffset() or timedelta(0)
+        if now != offset:
+            found.append((utc + step).astimezone(zone).replace(tzinfo=None) - (now - offset))
+            offset = now
         utc += step
     return found
 
@@ -68,8 +69,8 @@ def vtimezone(tzid: str, year: int) -> Timezone:
         tz.add_component(std)
         return tz
     for moment in moments:
-        before = (moment - timedelta(hours=1)).replace(tzinfo=zone).utcoffset()
-        after = (moment + timedelta(hours=3)).replace(tzinfo=zone).utcoffset()
+        before = (moment - timedelta(hours=1)).replace(tzinfo=zone).utcoffset() or timedelta(0)
+        after = (moment + timedelta(hours=3)).replace(tzinfo=zone).utcoffset() or timedelta(0)
         part = TimezoneDaylight() if after > before else TimezoneStandard()
         code, onset = _rule(moment)
         part.add("dtstart", onset)

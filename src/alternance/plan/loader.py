@@ -7,6 +7,7 @@ each with its file and place, and raises them together as one `PlanError`.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import re
 import tomllib
@@ -186,7 +187,7 @@ class _Reader:
         if abs(minutes - round(minutes)) > 1e-9:
             self.fail(where, f"{value} h is not a whole number of minutes")
             return None
-        return int(round(minutes))
+        return round(minutes)
 
     def _as_bool(self, value: Any, where: str) -> bool | None:
         if isinstance(value, bool):
@@ -685,7 +686,7 @@ def _check_peaks_inside_cohorts(
         mine = [by_cohort[a.cohort] for a in apprentices if a.company == company.id and a.cohort in by_cohort]
         spans = [(c.start, c.end) for c in (mine or cohorts)]
         for j, peak in enumerate(company.peaks, start=1):
-            if peak.every_year or not spans:
+            if peak.every_year or not spans or peak.start is None or peak.end is None:
                 continue
             if not any(peak.start <= end and start <= peak.end for start, end in spans):
                 r.fail(
@@ -730,7 +731,7 @@ def _day_slots(r: _Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple
             r.fail(f"plan.day_slots[{i}]", f"{text!r} does not end after it starts within one day")
             return ()
         slots.append(Slot(h1 * 60 + m1, h2 * 60 + m2))
-    for i, (a, b) in enumerate(zip(slots, slots[1:]), start=1):
+    for i, (a, b) in enumerate(itertools.pairwise(slots), start=1):
         if b.start < a.end:
             r.fail(f"plan.day_slots[{i}]", f"{b.label()} starts before {a.label()} ends")
             return ()

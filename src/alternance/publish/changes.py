@@ -4,22 +4,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
-from ..continuity import Published, event_blocks, field, signature
+from ..continuity import Continuity, event_blocks, field, signature, value_of
 from ..schedule.rhythm import CFA
-
-if TYPE_CHECKING:
-    from ..build import PlanBuild
+from ..schedule.solved import PlanBuild
 
 KIND = {CFA: "CFA", "company": "entreprise", None: "—"}
 
 
-def _moved_weeks(b: PlanBuild, published: Published) -> dict[str, list[tuple[date, str | None, str]]]:
+def _moved_weeks(b: PlanBuild, continuity: Continuity) -> dict[str, list[tuple[date, str | None, str]]]:
     """Cohort -> (Monday, kind before, kind now) of every week whose kind changed."""
     moved = {}
     for cw in b.problem.cohorts:
-        before = published.weeks.get(cw.cohort.id)
+        before = continuity.weeks.get(cw.cohort.id)
         if before is None:
             continue
         now = b.solution.cohort(cw.cohort.id).weeks
@@ -33,17 +30,17 @@ def _moved_weeks(b: PlanBuild, published: Published) -> dict[str, list[tuple[dat
     return moved
 
 
-def _lesson_changes(path: str, files: dict[str, bytes], published: Published) -> tuple[int, int, int]:
+def _lesson_changes(path: str, files: dict[str, bytes], continuity: Continuity) -> tuple[int, int, int]:
     """(moved, cancelled, new) lesson events of one feed against the last build."""
     if path not in files:
         return 0, 0, 0
-    before = published.events.get(path, {})
+    before = continuity.feed_events(path) or {}
     moved = cancelled = new = 0
     for block in event_blocks(files[path])[1]:
-        uid = field(block, b"UID")[1].decode("utf-8")
+        uid = value_of(block, b"UID").decode("utf-8")
         old = before.get(uid)
         status = field(block, b"STATUS")
-        is_cancelled = bool(status) and status[1].upper() == b"CANCELLED"
+        is_cancelled = status is not None and status[1].upper() == b"CANCELLED"
         if old is None:
             new += 1
         elif is_cancelled and not old.cancelled:
@@ -53,17 +50,17 @@ def _lesson_changes(path: str, files: dict[str, bytes], published: Published) ->
     return moved, cancelled, new
 
 
-def change_report(builds: list[PlanBuild], published: Published, files: dict[str, bytes], today: date) -> list[str]:
+def change_report(builds: list[PlanBuild], continuity: Continuity, files: dict[str, bytes], today: date) -> list[str]:
     """Markdown lines; empty when nothing changed."""
     body: list[str] = []
     for b in builds:
         plan = b.plan
-        moved = _moved_weeks(b, published)
+        moved = _moved_weeks(b, continuity)
         for cw in b.problem.cohorts:
             cid = cw.cohort.id
-            lessons = _lesson_changes(f"{cid}/lessons.ics", files, published)
+            lessons = _lesson_changes(f"{cid}/lessons.ics", files, continuity)
             lines = []
-            if cid not in published.weeks:
+            if cid not in continuity.weeks:
                 lines.append("- nouvelle promotion : calendrier publié pour la première fois")
             for monday, was, now in moved.get(cid, []):
                 lines.append(f"- semaine du {monday.strftime('%d/%m/%Y')} : {KIND[was]} → {KIND[now]}")
@@ -78,7 +75,7 @@ def change_report(builds: list[PlanBuild], published: Published, files: dict[str
             for a in plan.apprentices:
                 if a.company != company.id:
                     continue
-                for monday, was, now in moved.get(a.cohort, []):
+                for monday, _was, now in moved.get(a.cohort, []):
                     if a.contract_start <= monday + timedelta(days=4) and monday <= a.contract_end:
                         where = "au CFA" if now == CFA else "en entreprise"
                         lines.append(f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}")

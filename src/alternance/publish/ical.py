@@ -6,6 +6,7 @@ every DTSTAMP from the plan, never from the clock, so the same plan gives the sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from .. import __version__
-from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, field, property_name, signature
+from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, property_name, signature, value_of
 from ..domain import Apprentice, Cohort, Company, Plan, Trainer, hours
 from ..facts.tz import vtimezone
 from ..facts.weeks import Week
@@ -119,7 +120,7 @@ def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Calendar:
 
 
 def apprentice_feed(
-    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: list[LessonEvent] = ()
+    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: Sequence[LessonEvent] = ()
 ) -> Calendar:
     """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
     the cohort's lessons minus the subjects the apprentice is exempt from."""
@@ -204,12 +205,6 @@ def _under_contract(apprentice: Apprentice, monday: date) -> bool:
     return apprentice.contract_start <= monday + timedelta(days=4) and monday <= apprentice.contract_end
 
 
-def lesson_identity(event: PublishedEvent) -> tuple[str, date, time, time]:
-    """What a published lesson event is: subject, day, start and end (local time)."""
-    start, end = event.moment("DTSTART"), event.moment("DTEND")
-    return event.value("X-ALTERNANCE-SUBJECT") or "", start.date(), start.time(), end.time()
-
-
 def _stamp_lines(sequence: int, stamp: datetime, modified: datetime | None) -> list[bytes]:
     lines = [b"SEQUENCE:%d" % sequence, b"DTSTAMP:" + stamp.strftime("%Y%m%dT%H%M%SZ").encode()]
     if modified is not None:
@@ -244,7 +239,7 @@ def stabilize(cal: Calendar, previous: dict[str, PublishedEvent] | None, today: 
     head, blocks, tail = event_blocks(raw)
     out, seen = [], set()
     for block in blocks:
-        uid = field(block, b"UID")[1].decode("utf-8")
+        uid = value_of(block, b"UID").decode("utf-8")
         seen.add(uid)
         before = previous.get(uid)
         if before is not None and before.signature == signature(block):

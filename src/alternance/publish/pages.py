@@ -105,7 +105,8 @@ def _cells(
         days = [week.monday + timedelta(days=i) for i in range(5)]
         running += wp.minutes
         kind = "cfa" if wp.kind == CFA else "closed" if week.closed else "company"
-        exam = bool(c.written_exams) and any(c.written_exams[0] <= d <= c.written_exams[1] for d in days)
+        exams = c.written_exams
+        exam = exams is not None and any(exams[0] <= d <= exams[1] for d in days)
         cells[week.monday] = Cell(
             monday=week.monday,
             kind=kind,
@@ -157,7 +158,7 @@ def _year_grid(cells: dict[date, Cell], first_year: int) -> str:
 
 def _grid_year(monday: date) -> int:
     """The September-to-August grid a week is drawn in, by its Monday (the date on its cell).
-    plan.json and the hours report cut training years at 1 August as SPEC says; the printed grid
+    plan.json and the hours report cut training years at 1 August (the training year); the printed grid
     runs September to August, so a week starting in August is drawn at the end of its grid."""
     return monday.year if monday.month >= 9 else monday.year - 1
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from ..domain import Plan, hours
+from ..errors import SolverDisagreement
 from ..schedule.lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
 from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
 
@@ -172,7 +173,10 @@ def summary(
     values = goals(problem, solution)
     states = []
     for stage in solution.stages:
-        assert values[stage.goal] == stage.value, f"solver and recomputed {stage.goal} differ"
+        if values[stage.goal] != stage.value:
+            raise SolverDisagreement(
+                f"the {stage.goal} goal", [f"the solver says {stage.value}, plain Python counts {values[stage.goal]}"]
+            )
         show = hours if stage.goal in GOALS_IN_MINUTES else str
         sure = "optimal" if stage.optimal else f"not proven optimal, bound {show(stage.bound)}"
         states.append(f"{GOAL_LABELS[stage.goal]} {show(stage.value)} ({sure})")

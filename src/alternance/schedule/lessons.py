@@ -1,12 +1,13 @@
 """The lesson timetable inside CFA weeks, as plain data (no solver here).
 
 `LessonProblem` lists every CFA day of every cohort with the slots to fill; `LessonSolution`
-says what fills each slot. `broken_lesson_rules()` checks every hard rule of SPEC "Lessons" in
+says what fills each slot. `broken_lesson_rules()` checks every hard rule of the lessons in
 plain Python and `lesson_goals()` recomputes the soft goals, so the solver can be checked.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -200,12 +201,12 @@ def longest_gaps(problem: LessonProblem, solution: LessonSolution) -> dict[tuple
         for s in cl.subjects:
             taught = sorted(weeks_by_subject.get(s.id, ()))
             bounds = [-1, *taught, cl.last_week(s) + 1]
-            gaps[cl.cohort.id, s.id] = max(b - a - 1 for a, b in zip(bounds, bounds[1:]))
+            gaps[cl.cohort.id, s.id] = max(b - a - 1 for a, b in itertools.pairwise(bounds))
     return gaps
 
 
 def lesson_goals(problem: LessonProblem, solution: LessonSolution) -> dict[str, int]:
-    """The soft goals of SPEC "Lessons", recomputed in plain Python (the solver's objective terms)."""
+    """The soft goals of the lessons, recomputed in plain Python (the solver's objective terms)."""
     spread = scattered = widest = 0
     trainer_days: set[tuple[str, date]] = set()
     for cl in problem.cohorts:
@@ -251,8 +252,8 @@ def half_day_pairs(slots: tuple[Slot, ...]) -> list[tuple[int, int]]:
     return [(i, i + 1) for i in range(len(slots) - 1) if slots[i + 1].start - slots[i].end <= 30]
 
 
-def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> list[str]:
-    """Every hard rule of SPEC "Lessons" the timetable breaks (empty when it obeys all)."""
+def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> list[str]:  # noqa: C901
+    """Every hard rule of the lessons the timetable breaks (empty when it obeys all)."""
     broken = []
     plan = problem.plan
     slot_of = dict(enumerate(problem.slots))
@@ -370,7 +371,8 @@ def lesson_events(
             if uids[i] is None and (today is None or key[1] >= today) and vanished.get(key[0]):
                 uids[i] = vanished[key[0]].pop(0)
         found = []
-        for run, key, uid in zip(runs, keys, uids):
+        for run, key, known in zip(runs, keys, uids):
+            uid = known
             if uid is None:
                 uid = base = f"{cl.cohort.id}.{key[0]}.{key[1].isoformat()}.{key[2]}"
                 n = 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..continuity import Baseline
 from ..domain import Cohort, Plan
 from ..facts.weeks import SiteCalendar, Week
 
@@ -83,13 +84,6 @@ class RhythmProblem:
         return self.plan.max_cohorts_at_cfa
 
 
-@dataclass(frozen=True)
-class Baseline:
-    """What the last build published for one cohort: Monday -> (kind, CFA minutes)."""
-
-    weeks: dict[date, tuple[str, int]]
-
-
 def _freeze(
     cohort: Cohort, weeks: tuple[Week, ...], baseline: Baseline | None, today: date | None
 ) -> tuple[tuple[Week, ...], tuple[str | None, ...], tuple[bool, ...], tuple[str, ...]]:
@@ -100,7 +94,7 @@ def _freeze(
     previous = tuple(baseline.weeks.get(w.monday, (None, 0))[0] for w in weeks)
     frozen = tuple(today is not None and w.monday < today and p is not None for w, p in zip(weeks, previous))
     fixed, conflicts = [], []
-    for week, was, locked in zip(weeks, previous, frozen):
+    for week, _was, locked in zip(weeks, previous, frozen):
         if not locked:
             fixed.append(week)
             continue
@@ -115,7 +109,8 @@ def _freeze(
                     f"{cohort.id}: week {week.monday} was published with {minutes / 60:g} h but would now give {week.minutes / 60:g} h"
                 )
             days = week.open_days or tuple(d for d, _ in week.closed_days)
-            week = Week(week.monday, days, minutes, week.closed_days, week.year)
+            fixed.append(Week(week.monday, days, minutes, week.closed_days, week.year))
+            continue
         fixed.append(week)
     return tuple(fixed), previous, frozen, tuple(conflicts)
 
@@ -242,7 +237,7 @@ def irregularity(cw: CohortWeeks, cfa: list[bool]) -> int:
     for seg in cw.segments():
         xs = [cfa[i] for i in seg]
 
-        def live(i: int, n: int) -> bool:  # windows wholly in the frozen past are not counted
+        def live(i: int, n: int, seg: list[int] = seg) -> bool:  # windows wholly in the past are not counted
             return not cw.window_frozen(seg[i : i + n])
 
         count += sum(all(xs[i : i + a + 1]) for i in range(len(xs) - a) if live(i, a + 1))
@@ -262,7 +257,7 @@ def irregularity(cw: CohortWeeks, cfa: list[bool]) -> int:
 
 
 def goals(problem: RhythmProblem, solution: RhythmSolution) -> dict[str, int]:
-    """The four soft goals of SPEC "Meaning", recomputed in plain Python."""
+    """The five soft goals of the rhythm (GOALS), recomputed in plain Python."""
     values = dict.fromkeys(GOALS, 0)
     for cw, cfa in zip(problem.cohorts, choices(problem, solution)):
         values["peak_days"] += sum(cw.peak_cost(i) for i, on in enumerate(cfa) if on)
@@ -280,56 +275,80 @@ def goals(problem: RhythmProblem, solution: RhythmSolution) -> dict[str, int]:
     return values
 
 
+def _check_weeks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
+    """The frozen past is kept, closed weeks stay closed, hours follow the week, hard peaks hold."""
+    c, broken = cw.cohort, []
+    for i, (week, wp, on, hard) in enumerate(zip(cw.weeks, plan.weeks, cfa, cw.hard_peaks)):
+        if cw.is_frozen(i):
+            if (cw.previous[i] == CFA) != on:
+                broken.append(f"{c.id}: frozen week {week.monday} changed")
+            continue
+        if on and week.closed:
+            broken.append(f"{c.id}: closed week {week.monday} is a CFA week")
+        if wp.minutes != (week.minutes if on else 0):
+            broken.append(f"{c.id}: week {week.monday} has {wp.minutes} min, not {week.minutes if on else 0}")
+        if on and hard:
+            broken.append(f"{c.id}: CFA week {week.monday} touches a hard peak")
+    return broken
+
+
+def _check_hours(cw: CohortWeeks, cfa: list[bool]) -> list[str]:
+    """total_hours is reached and exceeded by less than one full CFA week."""
+    c, broken = cw.cohort, []
+    total = sum(w.minutes for w, on in zip(cw.weeks, cfa) if on)
+    # A cohort wholly in the past is reported by past_conflicts, not a rule to meet now.
+    if not cw.window_frozen(range(len(cw.weeks))) and total < cw.target_minutes:
+        broken.append(f"{c.id}: {total} min below the target {cw.target_minutes}")
+    if total >= cw.target_minutes + c.week_minutes:
+        broken.append(f"{c.id}: {total} min exceed the target by a full CFA week or more")
+    return broken
+
+
+def _check_runs(cw: CohortWeeks, cfa: list[bool]) -> list[str]:
+    """No run of CFA or company weeks is longer than the cohort allows (closed weeks end runs)."""
+    c, broken = cw.cohort, []
+    run = 0
+    for i, on in enumerate(cfa):
+        run = run + 1 if on else 0
+        if run > c.max_consecutive_cfa_weeks and not cw.window_frozen(range(i - run + 1, i + 1)):
+            broken.append(f"{c.id}: more than {c.max_consecutive_cfa_weeks} CFA weeks in a row")
+            break
+    for seg in cw.segments():
+        run = 0
+        for n, i in enumerate(seg):
+            run = 0 if cfa[i] else run + 1
+            if run > c.max_consecutive_company_weeks and not cw.window_frozen(seg[n - run + 1 : n + 1]):
+                broken.append(f"{c.id}: more than {c.max_consecutive_company_weeks} company weeks in a row")
+                break
+    return broken
+
+
+def _check_capacity(problem: RhythmProblem, flags: list[list[bool]]) -> list[str]:
+    """At most max_cohorts_at_cfa cohorts are at the CFA in a week that is not all in the past."""
+    if problem.capacity is None:
+        return []
+    load: dict[date, int] = {}
+    live: set[date] = set()
+    for cw, cfa in zip(problem.cohorts, flags):
+        for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
+            load[week.monday] = load.get(week.monday, 0) + on
+            if not cw.is_frozen(i):
+                live.add(week.monday)
+    return [
+        f"week {monday}: {n} cohorts at the CFA, max_cohorts_at_cfa is {problem.capacity}"
+        for monday, n in sorted(load.items())
+        if n > problem.capacity and monday in live
+    ]
+
+
 def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
-    """Every hard rule of SPEC "Meaning" that the solution breaks (empty when it obeys all)."""
+    """Every hard rule of the week rhythm that the solution breaks (empty when it obeys all)."""
     broken = []
     flags = choices(problem, solution)
     for cw, cfa in zip(problem.cohorts, flags):
-        c = cw.cohort
-        plan = solution.cohort(c.id)
+        plan = solution.cohort(cw.cohort.id)
         if [w.monday for w in plan.weeks] != [w.monday for w in cw.weeks]:
-            broken.append(f"{c.id}: weeks differ from the calendar")
+            broken.append(f"{cw.cohort.id}: weeks differ from the calendar")
             continue
-        for i, (week, wp, on, hard) in enumerate(zip(cw.weeks, plan.weeks, cfa, cw.hard_peaks)):
-            if cw.is_frozen(i):
-                if (cw.previous[i] == CFA) != on:
-                    broken.append(f"{c.id}: frozen week {week.monday} changed")
-                continue
-            if on and week.closed:
-                broken.append(f"{c.id}: closed week {week.monday} is a CFA week")
-            if wp.minutes != (week.minutes if on else 0):
-                broken.append(f"{c.id}: week {week.monday} has {wp.minutes} min, not {week.minutes if on else 0}")
-            if on and hard:
-                broken.append(f"{c.id}: CFA week {week.monday} touches a hard peak")
-        total = sum(w.minutes for w, on in zip(cw.weeks, cfa) if on)
-        if cw.window_frozen(range(len(cw.weeks))):
-            pass  # wholly in the past: reported by past_conflicts, not a rule to meet now
-        elif total < cw.target_minutes:
-            broken.append(f"{c.id}: {total} min below the target {cw.target_minutes}")
-        if total >= cw.target_minutes + c.week_minutes:
-            broken.append(f"{c.id}: {total} min exceed the target by a full CFA week or more")
-        run = 0
-        for i, on in enumerate(cfa):
-            run = run + 1 if on else 0
-            if run > c.max_consecutive_cfa_weeks and not cw.window_frozen(range(i - run + 1, i + 1)):
-                broken.append(f"{c.id}: more than {c.max_consecutive_cfa_weeks} CFA weeks in a row")
-                break
-        for seg in cw.segments():
-            run = 0
-            for n, i in enumerate(seg):
-                run = 0 if cfa[i] else run + 1
-                if run > c.max_consecutive_company_weeks and not cw.window_frozen(seg[n - run + 1 : n + 1]):
-                    broken.append(f"{c.id}: more than {c.max_consecutive_company_weeks} company weeks in a row")
-                    break
-    if problem.capacity is not None:
-        load: dict[date, int] = {}
-        live: set[date] = set()
-        for cw, cfa in zip(problem.cohorts, flags):
-            for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
-                load[week.monday] = load.get(week.monday, 0) + on
-                if not cw.is_frozen(i):
-                    live.add(week.monday)
-        for monday, n in sorted(load.items()):
-            if n > problem.capacity and monday in live:
-                broken.append(f"week {monday}: {n} cohorts at the CFA, max_cohorts_at_cfa is {problem.capacity}")
-    return broken
+        broken += _check_weeks(cw, cfa, plan) + _check_hours(cw, cfa) + _check_runs(cw, cfa)
+    return broken + _check_capacity(problem, flags)

@@ -74,6 +74,13 @@ class Rule:
     subject: str | None = None
     week: date | None = None  # a Monday
 
+    def about(self, name: str) -> str:
+        """The cohort, company, trainer or subject this rule is about; it must have one."""
+        value = getattr(self, name)
+        if not isinstance(value, str):
+            raise ValueError(f"rule {self.key} is not about one {name}")
+        return value
+
     @property
     def key(self) -> str:
         """A stable name, e.g. "max_cfa[agora-2024]" or "trainer_max[t-brun,2025-10-13]"."""
@@ -120,7 +127,7 @@ class Deadline:
     def passed(self) -> bool:
         return self.left() < 0.01
 
-    def solve(self, model: cp_model.CpModel) -> tuple[int, cp_model.CpSolver]:
+    def solve(self, model: cp_model.CpModel) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         """One sequential solve within what is left (UNKNOWN, unsolved, once the time is up)."""
         # Assumptions and cores need the sequential search.
         solver = new_solver(workers=1, seconds=min(SOLVE_SECONDS, self.left()))
@@ -135,7 +142,7 @@ def minimal_core(make: Callable[[], tuple[cp_model.CpModel, Guards]], deadline: 
     assumption (one worker), returns a sufficient set; a deletion loop drops every rule the
     clash does not need, until the deadline: a clash cut short is still a clash, only larger."""
 
-    def solve(keys: set[str] | None) -> tuple[int, cp_model.CpSolver, Guards]:
+    def solve(keys: set[str] | None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver, Guards]:
         model, guards = make()
         model.add_assumptions([lit for key, lit in guards.literals.items() if keys is None or key in keys])
         return (*deadline.solve(model), guards)

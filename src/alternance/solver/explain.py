@@ -46,11 +46,13 @@ def _extreme_minutes(
 def _describe(problem: RhythmProblem, rule: Rule) -> str:
     plan = problem.plan
     if rule.kind == RuleKind.MAX_CFA:
-        return f"at most {plan.cohort(rule.cohort).max_consecutive_cfa_weeks} CFA weeks in a row ({rule.place})"
+        return (
+            f"at most {plan.cohort(rule.about('cohort')).max_consecutive_cfa_weeks} CFA weeks in a row ({rule.place})"
+        )
     if rule.kind == RuleKind.MAX_COMPANY:
-        return f"at most {plan.cohort(rule.cohort).max_consecutive_company_weeks} company weeks in a row ({rule.place})"
+        return f"at most {plan.cohort(rule.about('cohort')).max_consecutive_company_weeks} company weeks in a row ({rule.place})"
     if rule.kind == RuleKind.HARD_PEAK:
-        peaks = "; ".join(p.label() for p in plan.company(rule.company).peaks if p.hard)
+        peaks = "; ".join(p.label() for p in plan.company(rule.about("company")).peaks if p.hard)
         return f"no CFA week during the hard peak of {rule.company} ({peaks})"
     if rule.kind == RuleKind.SLOTS:
         return f"the hours beyond {rule.cohort}'s subjects filling whole lesson slots ({rule.place})"
@@ -70,10 +72,10 @@ def _describe(problem: RhythmProblem, rule: Rule) -> str:
         return f"{rule.place.split('.')[0]} teaching their hours within max_hours_per_week in the CFA weeks of their cohorts"
     if rule.kind == RuleKind.CAPACITY:
         return f"at most {plan.max_cohorts_at_cfa} cohort(s) at the CFA in one week ({rule.place})"
-    target = plan.programme(plan.cohort(rule.cohort).programme).total_minutes
+    target = plan.programme(plan.cohort(rule.about("cohort")).programme).total_minutes
     if rule.kind == RuleKind.HOURS_MIN:
         return f"{rule.cohort} reaching its {hours(target)}"
-    week = plan.cohort(rule.cohort).week_minutes
+    week = plan.cohort(rule.about("cohort")).week_minutes
     return f"{rule.cohort} staying under {hours(target + week)} (less than one CFA week above its target)"
 
 
@@ -118,8 +120,9 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
             r for r in every if not (r.cohort == rule.cohort and r.kind in (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX))
         ]
         maximise = rule.kind == RuleKind.HOURS_MIN
-        extreme = _extreme_minutes(problem, others, rule.cohort, maximise, deadline)
-        binding = _binding(problem, others, rule.cohort, maximise, extreme, deadline)
+        cohort = rule.about("cohort")
+        extreme = _extreme_minutes(problem, others, cohort, maximise, deadline)
+        binding = _binding(problem, others, cohort, maximise, extreme, deadline)
         named.extend(binding)
         target = cw.target_minutes
         open_weeks = [w for w in cw.weeks if not w.closed]

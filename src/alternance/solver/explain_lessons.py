@@ -50,7 +50,7 @@ def _trainer_need(problem: LessonProblem, rule: Rule, week: date | None, quotas,
                 load.append(length * var)
     else:
         sub = m.problem
-        for (ci, di, k, sid), var in m.y.items():
+        for (ci, _di, k, sid), var in m.y.items():
             cl = sub.cohorts[ci]
             if sid in cl.trainers and cl.trainers[sid] == tid:
                 load.append(sub.slots[k].minutes * var)

@@ -111,7 +111,7 @@ def add_trainer_availability(m: LessonModel) -> None:
     """A trainer teaches only when available, and written-exam subjects end before the exams."""
     if not m.guards.enabled:
         return  # without guards, the variables simply do not exist where this rule says no
-    for (ci, di, k, sid), v in m.y.items():
+    for (ci, di, _k, sid), v in m.y.items():
         if sid == ACCOMPANIMENT:
             continue
         cl = m.problem.cohorts[ci]

@@ -232,7 +232,7 @@ def _regularity_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     for seg in cw.segments():
         xs = [m.x[ci, wi] for wi in seg]
 
-        def live(i: int, n: int) -> bool:
+        def live(i: int, n: int, seg: list[int] = seg) -> bool:
             return not cw.window_frozen(seg[i : i + n])
 
         for i in range(len(xs) - a):
@@ -276,8 +276,14 @@ def _excess_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
     m.penalties.append(Penalty(f"excess[{cw.cohort.id}]", "excess_minutes", m.minutes(ci) - cw.target_minutes))
 
 
-SOFT_RULES = (_peak_penalties, _change_penalties, _regularity_penalties, _balance_penalties, _excess_penalties)
-assert len(SOFT_RULES) == len(GOALS)
+# Each goal's penalties, by the goal's name: the objective of stage `goal` sums them.
+SOFT_RULES: dict[str, Callable[[RhythmModel, int, CohortWeeks], None]] = {
+    "peak_days": _peak_penalties,
+    "changes": _change_penalties,
+    "irregularity": _regularity_penalties,
+    "year_imbalance": _balance_penalties,
+    "excess_minutes": _excess_penalties,
+}
 
 
 def build(problem: RhythmProblem, guarded: bool = False, soft: bool = True) -> RhythmModel:
@@ -289,7 +295,7 @@ def build(problem: RhythmProblem, guarded: bool = False, soft: bool = True) -> R
     for add_rule in HARD_RULES:
         add_rule(m)
     if soft:
-        for add_penalties in SOFT_RULES:
+        for add_penalties in (SOFT_RULES[goal] for goal in GOALS):
             for ci, cw in enumerate(problem.cohorts):
                 add_penalties(m, ci, cw)
     return m

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from ..errors import NoSolution
+from ..errors import Infeasible, SolverDisagreement, SolverTimeout
 from ..schedule.rhythm import (
     CFA,
     COMPANY,
@@ -28,7 +28,7 @@ Progress = Callable[[str], None]
 
 # Share of the remaining time each stage may use; the first goal (peak days) must be proven
 # optimal, so it gets most of it, and the last stage takes whatever is left.
-STAGE_SHARE = (0.6, 0.3, 0.5, 0.5, 1.0)
+STAGE_SHARE = {"peak_days": 0.6, "changes": 0.3, "irregularity": 0.5, "year_imbalance": 0.5, "excess_minutes": 1.0}
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _first_calendar(
 class _Stage:
     """What one stage's search found: CP-SAT's status, the calendar, its value and bound."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     values: dict[tuple[int, int], bool] | None = None
     value: int = 0
     bound: int = 0
@@ -141,6 +141,8 @@ def _stage(m: RhythmModel, settings: SolverSettings, goal: str, budget: float, d
         more = _search(m, settings, then, budget - found.work, wall(), callback)
         more.work += found.work
         return more
+    if found.values is None:  # never for FEASIBLE, which carries a calendar
+        return found
     _hint(m, found.values)
     more = _search(m, settings, then, budget - found.work, wall(), callback)
     best = more if more.values is not None and more.value <= found.value else found
@@ -166,13 +168,13 @@ def solve_rhythm(
     values: dict[tuple[int, int], bool] | None = None
     stages: list[StageResult] = []
     budget_left = settings.time_limit
-    for k, goal in enumerate(GOALS):
+    for goal in GOALS:
         if values is not None and not any(p.goal == goal for p in m.penalties):
             # Nothing can cost anything for this goal (e.g. no last build to stay close to).
             stages.append(StageResult(goal, 0, 0, True, 0.0))
             continue
         expr = m.goal(goal)
-        budget = budget_left * STAGE_SHARE[k]
+        budget = budget_left * STAGE_SHARE[goal]
         m.model.minimize(expr)
         if values is not None:
             _hint(m, values)
@@ -192,10 +194,10 @@ def solve_rhythm(
             from .explain import explain_infeasible  # only needed when there is nothing to publish
 
             # The explanation's many small solves get a time limit of their own, as long again.
-            raise NoSolution(explain_infeasible(problem, settings.time_limit))
+            raise Infeasible(explain_infeasible(problem, settings.time_limit))
         if found.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if values is None:
-                raise NoSolution(
+                raise SolverTimeout(
                     [
                         f"{problem.plan.id}: no calendar found within the time limit of {settings.time_limit:g} s; try a larger --time-limit"
                     ]
@@ -211,7 +213,8 @@ def solve_rhythm(
             state = "optimal" if found.status == cp_model.OPTIMAL else f"not proven optimal (bound {found.bound})"
             progress(f"  {problem.plan.id} · {GOAL_LABELS[goal]}: {found.value}, {state}, {seconds:.2f} s")
         m.model.add(expr <= found.value)
-    assert values is not None
+    if values is None:  # GOALS is never empty: every stage returned a calendar or raised
+        raise SolverDisagreement("the rhythm search", ["no stage returned a calendar"])
     return _solution(problem, values, stages, started)
 
 

@@ -1,0 +1,76 @@
+"""The house rules that tests can see: one failure route, rules that name what they are about,
+commands that solve nothing start without the solver, and the first-calendar search."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import alternance.build as build_module
+from alternance.cli import main
+from alternance.errors import Infeasible, NoSolution, SolverDisagreement, SolverTimeout
+from alternance.schedule.rhythm import broken_rules, make_problem
+from alternance.solver import SolverSettings
+from alternance.solver.core import Rule, RuleKind
+from alternance.solver.rhythm import build
+from alternance.solver.solve import _first_calendar
+from helpers import MINI, load, solution_from
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "constraints" / "charmilles-agora.toml"
+
+
+def test_check_links_and_serve_do_not_import_the_solver() -> None:
+    code = (
+        "import sys\n"
+        "from alternance.cli import main\n"
+        f"try:\n    main(['check', {str(SEED)!r}])\n"
+        "except SystemExit:\n    pass\n"
+        "import alternance.publish.serve, alternance.publish.links\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ortools'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_solver_answer_the_check_refuses_exits_3_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(build_module, "broken_rules", lambda problem, solution: ["c1: invented breakage"])
+    out = tmp_path / "calendars"
+    result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out), "--today", "2024-12-01"])
+    assert result.exit_code == 3, result.output
+    assert "internal error" in result.output and "invented breakage" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_no_solution_has_two_named_reasons() -> None:
+    assert issubclass(Infeasible, NoSolution) and issubclass(SolverTimeout, NoSolution)
+    assert Infeasible(["x"]).exit_code == SolverTimeout(["y"]).exit_code == 1
+    assert SolverDisagreement("a calendar", ["z"]).exit_code == 3
+
+
+def test_a_rule_names_what_it_is_about() -> None:
+    rule = Rule(RuleKind.TRAINER_MAX, "trainer[t-brun].max_hours_per_week", trainer="t-brun", week=date(2025, 10, 13))
+    assert rule.key == "trainer_max[t-brun,2025-10-13]"
+    assert rule.about("trainer") == "t-brun"
+    assert Rule(RuleKind.CAPACITY, "plan.max_cohorts_at_cfa").key == "capacity"
+
+
+def test_the_first_calendar_search_clones_the_model() -> None:
+    # It copied the model with proto.CopyFrom, which ortools 9.15 does not have: every plan whose
+    # first stage ran out of time crashed there.
+    problem = make_problem(load(MINI))
+    m = build(problem)
+    m.model.minimize(m.goal("peak_days"))  # as a stage sets it
+    values = _first_calendar(m, SolverSettings(), budget=10.0, wall=10.0)
+    assert values is not None
+    assert m.model.has_objective()  # the model itself keeps its objective
+    patterns = {
+        cw.cohort.id: "".join("C" if values.get((ci, wi), False) else "-" for wi in range(len(cw.weeks)))
+        for ci, cw in enumerate(problem.cohorts)
+    }
+    assert broken_rules(problem, solution_from(problem, patterns)) == []  # every hard rule, in plain Python
