@@ -1,18 +1,18 @@
 """Is a synthetic lessons plan feasible? Solve it with a relaxed quota stage and check the result.
 
-    python bench/check_lessons.py 10 --trainers 25 [--seed 0] [--ladder none] [--quota-workers 2]
+    python bench/check_lessons.py 10 --trainers 25 [--seed 0] [--ladder none]
                                   [--quota-budget 100] [--time-limit 500]
 
 The shipped `solve_lessons` solves its weekly-quota model on one worker within
 `LessonSettings.quota_deterministic_time` per rung of the spread ladder; on 10 cohorts that budget
 finds no quotas at all, so a default build cannot tell a feasible plan from an infeasible one.
 This script keeps everything else of the pipeline (rhythm with `SolverSettings()`, week layouts,
-repairs, budgets) and only, for the quota solves, uses `--quota-workers` workers (no
-interleaving), `--quota-budget` deterministic time and the rungs `--ladder` (default: no spread
-band, i.e. plain feasibility). The timetable found is then checked by the plain-Python
+repairs, budgets) and only, for the quota solves, uses `--quota-budget` deterministic time and
+the rungs `--ladder` (default: no spread band, i.e. plain feasibility). (A `--quota-workers`
+option used to patch the quota solver by its caller's name, which never matched: it is gone.) The timetable found is then checked by the plain-Python
 `broken_lesson_rules`: exit 0 when a timetable breaking no hard rule exists.
 
-It patches private names of alternance.solver.lessons (`_solver`, `SPREAD_LADDER`): a bench tool
+It patches a private name of alternance.solver.lessons (`SPREAD_LADDER`): a bench tool
 only, to be updated if those change.
 """
 
@@ -42,21 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trainers", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--ladder", default="none", help="spread rungs to try, e.g. 4,8,16,none")
-    parser.add_argument("--quota-workers", type=int, default=2)
     parser.add_argument("--quota-budget", type=float, default=100.0, help="deterministic time of each quota solve")
     parser.add_argument("--time-limit", type=float, default=500.0, help="wall-clock limit of solve_lessons")
     args = parser.parse_args(argv)
 
-    original = solver_lessons._solver
-
-    def quota_aware_solver(deterministic_time, seconds, workers):
-        solver = original(deterministic_time, seconds, workers)
-        if sys._getframe(1).f_code.co_name == "_spread_quotas":
-            solver.parameters.num_workers = args.quota_workers
-            solver.parameters.interleave_search = False
-        return solver
-
-    solver_lessons._solver = quota_aware_solver
     solver_lessons.SPREAD_LADDER = tuple(
         None if x.strip().lower() == "none" else int(x) for x in args.ladder.split(",")
     )
