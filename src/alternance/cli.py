@@ -51,6 +51,10 @@ class _Commands(click.Group):
         except AlternanceError as error:
             _fail(error)
             return None
+        except OSError as error:  # a folder or a disk, not the plan: the user can fix it (exit 2)
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"{where}{error.strerror or error}; nothing was published", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Commands)

@@ -10,6 +10,7 @@ import csv
 import itertools
 import math
 import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from datetime import date
@@ -246,12 +247,41 @@ def load_plans(paths: Iterable[Path]) -> list[Plan]:
     return plans
 
 
+# A plan file or CSV of a whole CFA is a few hundred kB: anything larger is a mistake.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why `path` is not a file to read (None when it is, or does not exist). Checked before
+    opening, so that a pipe or a device never blocks or floods the loader."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a pipe or a device?)"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"is {info.st_size / 1e6:.0f} MB; the largest file accepted is {MAX_FILE_BYTES // 2**20} MB"
+    return None
+
+
 def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
     reader = _Reader(path, problems)
+    if (why := _unreadable(path)) is not None:
+        reader.fail("", why)
+        return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows editors put a byte-order mark before the first key.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         reader.fail("", "no such plan file")
+        return None
+    except OSError as exc:
+        reader.fail("", f"cannot be read: {exc.strerror or exc}")
         return None
     except UnicodeDecodeError as exc:
         reader.fail("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
@@ -263,7 +293,7 @@ def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
         if found:
             reader.fail(f"line {found.group(2)}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
         elif at_end:  # an unclosed value or table: the file ended inside it
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
             reader.fail(
                 f"line {max(1, len(lines))} (end of file)",
                 f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed",
@@ -469,6 +499,13 @@ def _read_csv(
         return None
     path = plan_path.parent / name
     csv_reader = _Reader(path, r.problems)
+    if not path.resolve().is_relative_to(plan_path.parent.resolve()):
+        # Never read (and quote in an error) a file outside the plan's folder.
+        r.fail(place, f"{name!r} is outside the plan's folder; put the CSV file beside the plan")
+        return None
+    if (why := _unreadable(path)) is not None:
+        r.fail(place, f"CSV file {str(path)!r} {why}")
+        return None
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             sample = f.read(4096)
