@@ -17,7 +17,7 @@ from .facts.weeks import SiteCalendar
 from .plan.loader import load_plans
 from .publish.changes import change_report
 from .publish.links import SiteSecret, load_secret, public_tree
-from .publish.output import current_files, locked, publish
+from .publish.output import check_out, current_files, locked, publish
 from .publish.render import render
 from .publish.report import summary
 from .schedule.lessons import broken_lesson_rules, make_lesson_problem
@@ -77,6 +77,15 @@ def solve_plan(
     return PlanBuild(problem, solution, lesson_problem, lessons)
 
 
+def _report_name(today: date, continuity: Continuity) -> str:
+    """changes/<date>.md, or <date>-2.md and on for a later rebuild the same day: none is lost."""
+    name, n = f"changes/{today.isoformat()}.md", 1
+    while name in continuity.reports:
+        n += 1
+        name = f"changes/{today.isoformat()}-{n}.md"
+    return name
+
+
 def build(
     plan_paths: list[Path],
     out: Path,
@@ -92,6 +101,8 @@ def build(
     settings = settings or SolverSettings()
     today = today or date.today()
     plans = load_plans(plan_paths)
+    if not dry_run:
+        check_out(out)  # before the solve: a wrong --out is said at once, not after minutes
 
     def run() -> tuple[BuildResult, list[SiteSecret]]:
         continuity = Continuity.read(out, today)
@@ -100,7 +111,7 @@ def build(
         report = change_report(builds, continuity, files, today) if not continuity.first_build else []
         files.update(continuity.reports)  # earlier change reports stay
         if report:
-            files[f"changes/{today.isoformat()}.md"] = ("\n".join(report) + "\n").encode("utf-8")
+            files[_report_name(today, continuity)] = ("\n".join(report) + "\n").encode("utf-8")
         sites = [load_secret(out, b.plan.id, create=False) for b in builds]
         for b, site in zip(builds, sites):
             files.update(public_tree(b.plan, files, site))

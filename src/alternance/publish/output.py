@@ -53,22 +53,41 @@ def recover(out: Path) -> None:
             shutil.rmtree(leftover)
 
 
+def check_out(out: Path) -> None:
+    """Refuse, before any solving, an --out this build could not or should not replace: a file,
+    a folder someone else wrote, or a place without write permission."""
+    out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: is a file, not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(f"{out}: not empty and not written by alternance (no {MARKER} file); choose another --out")
+    parent = next(p for p in out.parents if p.exists())  # the folder that --out is made in
+    # The new tree is written beside --out and renamed over it: both need the parent writable.
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{parent}: not writable; the new tree is written beside --out, choose another --out")
+    if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: not writable; choose another --out or fix its permissions")
+
+
 def publish(out: Path, files: dict[str, bytes]) -> None:
     """Replace the content of `out` by `files` (relative path -> bytes) in one step."""
     out = out.resolve()
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise OutputError(f"{out}: not empty and not written by alternance (no {MARKER} file); choose another --out")
+    check_out(out)
     new = _sibling(out, "new")
     if new.exists():
         shutil.rmtree(new)
     new.mkdir(parents=True)
-    for relative, content in {MARKER: MARKER_TEXT, **files}.items():
-        path = new / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
+    try:
+        for relative, content in {MARKER: MARKER_TEXT, **files}.items():
+            path = new / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)  # a full disk must not stay full of a half tree
+        raise
     old = _sibling(out, "old")
     if out.exists():
         out.rename(old)
