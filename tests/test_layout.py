@@ -74,3 +74,17 @@ def test_the_first_calendar_search_clones_the_model() -> None:
         for ci, cw in enumerate(problem.cohorts)
     }
     assert broken_rules(problem, solution_from(problem, patterns)) == []  # every hard rule, in plain Python
+
+
+def test_every_rule_the_rhythm_model_guards_has_a_meaning() -> None:
+    from alternance.plan.loader import load_plans
+    from alternance.schedule.rules import MEANING, describe
+
+    (plan,) = load_plans([SEED])
+    rules = build(make_problem(plan), guarded=True, soft=False).guards.rules.values()
+    kinds = {rule.kind for rule in rules}
+    assert kinds <= set(MEANING), kinds - set(MEANING)
+    assert {RuleKind.HOURS_MIN, RuleKind.MAX_CFA, RuleKind.CAPACITY, RuleKind.SUBJECT_FIT} <= kinds
+    for rule in rules:
+        sentence = describe(plan, rule)
+        assert sentence and "None" not in sentence, (rule.key, sentence)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from enum import StrEnum
 
 from ortools.sat.python import cp_model
+
+from ..schedule.rules import SUBJECT_DAY_LIMIT_PLACE, Rule, RuleKind
+
+__all__ = ["SUBJECT_DAY_LIMIT_PLACE", "Deadline", "Guards", "Penalty", "Rule", "RuleKind", "minimal_core", "new_solver"]
 
 
 def new_solver(
@@ -32,60 +34,6 @@ def new_solver(
         if workers > 1:
             p.interleave_search = True
     return solver
-
-
-class RuleKind(StrEnum):
-    """Every kind of hard rule that comes from the plan file (and can be guarded)."""
-
-    # The week rhythm.
-    HOURS_MIN = "hours_min"
-    HOURS_MAX = "hours_max"
-    MAX_CFA = "max_cfa"
-    MAX_COMPANY = "max_company"
-    HARD_PEAK = "hard_peak"
-    CAPACITY = "capacity"
-    SLOTS = "slots"
-    WRITTEN = "written"
-    SUBJECT_FIT = "subject_fit"
-    TRAINER_FIT = "trainer_fit"
-    # The lessons.
-    UNDER18 = "under18"
-    SUBJECT_HOURS = "subject_hours"
-    SUBJECT_DAY_LIMIT = "subject_day_limit"
-    UNAVAILABLE = "unavailable"
-    EXAMS = "exams"
-    TRAINER_MAX = "trainer_max"
-
-
-# Not a key of the plan file but a rule of the diploma's organisation, named as planners say it.
-SUBJECT_DAY_LIMIT_PLACE = "at most 4 h of one subject a day"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One instance of a plan-file rule that a guard literal can switch off: its kind, where the
-    planner wrote it, and what it is about (the fields an explanation needs, never re-parsed)."""
-
-    kind: RuleKind
-    place: str  # e.g. "cohort[agora-2024].max_consecutive_cfa_weeks"
-    cohort: str | None = None
-    company: str | None = None
-    trainer: str | None = None
-    subject: str | None = None
-    week: date | None = None  # a Monday
-
-    def about(self, name: str) -> str:
-        """The cohort, company, trainer or subject this rule is about; it must have one."""
-        value = getattr(self, name)
-        if not isinstance(value, str):
-            raise ValueError(f"rule {self.key} is not about one {name}")
-        return value
-
-    @property
-    def key(self) -> str:
-        """A stable name, e.g. "max_cfa[agora-2024]" or "trainer_max[t-brun,2025-10-13]"."""
-        parts = [str(p) for p in (self.cohort, self.company, self.trainer, self.subject, self.week) if p is not None]
-        return f"{self.kind}[{','.join(parts)}]" if parts else str(self.kind)
 
 
 @dataclass

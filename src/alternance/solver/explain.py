@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from ..domain import hours
 from ..schedule.rhythm import RhythmProblem
+from ..schedule.rules import describe
 from .core import Deadline, Rule, RuleKind, minimal_core
 from .rhythm import build
 
@@ -41,42 +42,6 @@ def _extreme_minutes(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return round(solver.best_objective_bound)
-
-
-def _describe(problem: RhythmProblem, rule: Rule) -> str:
-    plan = problem.plan
-    if rule.kind == RuleKind.MAX_CFA:
-        return (
-            f"at most {plan.cohort(rule.about('cohort')).max_consecutive_cfa_weeks} CFA weeks in a row ({rule.place})"
-        )
-    if rule.kind == RuleKind.MAX_COMPANY:
-        return f"at most {plan.cohort(rule.about('cohort')).max_consecutive_company_weeks} company weeks in a row ({rule.place})"
-    if rule.kind == RuleKind.HARD_PEAK:
-        peaks = "; ".join(p.label() for p in plan.company(rule.about("company")).peaks if p.hard)
-        return f"no CFA week during the hard peak of {rule.company} ({peaks})"
-    if rule.kind == RuleKind.SLOTS:
-        return f"the hours beyond {rule.cohort}'s subjects filling whole lesson slots ({rule.place})"
-    if rule.kind == RuleKind.WRITTEN:
-        return f"{rule.cohort}'s written-exam subjects taught before its written exams"
-    if rule.kind == RuleKind.SUBJECT_FIT:
-        subject = rule.subject
-        parts = ["4 h a day at most"]
-        if "written_exams" in rule.place:
-            parts.append("before the written exams")
-        if ".unavailable" in rule.place:
-            parts.append("on the days its trainer is there")
-        if "max_hours_per_week" in rule.place:
-            parts.append("within its trainer's max_hours_per_week")
-        return f"{rule.cohort}'s {subject} hours fitting its CFA weeks ({', '.join(parts)}: {rule.place})"
-    if rule.kind == RuleKind.TRAINER_FIT:
-        return f"{rule.place.split('.')[0]} teaching their hours within max_hours_per_week in the CFA weeks of their cohorts"
-    if rule.kind == RuleKind.CAPACITY:
-        return f"at most {plan.max_cohorts_at_cfa} cohort(s) at the CFA in one week ({rule.place})"
-    target = plan.programme(plan.cohort(rule.about("cohort")).programme).total_minutes
-    if rule.kind == RuleKind.HOURS_MIN:
-        return f"{rule.cohort} reaching its {hours(target)}"
-    week = plan.cohort(rule.about("cohort")).week_minutes
-    return f"{rule.cohort} staying under {hours(target + week)} (less than one CFA week above its target)"
 
 
 def _all_rules(problem: RhythmProblem) -> list[Rule]:
@@ -127,7 +92,7 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
         target = cw.target_minutes
         open_weeks = [w for w in cw.weeks if not w.closed]
         span = f"the {len(open_weeks)} open weeks between {cw.cohort.start} and {cw.cohort.end}"
-        with_rules = (" with " + " and ".join(_describe(problem, r) for r in binding)) if binding else ""
+        with_rules = (" with " + " and ".join(describe(problem.plan, r) for r in binding)) if binding else ""
         if maximise:
             amount = (
                 f"give at most {hours(extreme)}"
@@ -146,7 +111,7 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
                 f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}."
             )
     if not lines:
-        lines.append("These rules cannot all hold: " + "; ".join(f"{_describe(problem, r)}" for r in clash) + ".")
+        lines.append("These rules cannot all hold: " + "; ".join(f"{describe(problem.plan, r)}" for r in clash) + ".")
     places = sorted({r.place for r in clash + named})
     lines.append("Rules in conflict: " + ", ".join(places) + ". Relax one of them (or add open weeks) and build again.")
     if not minimal:
