@@ -115,7 +115,9 @@ def test_the_generator_gives_enough_plans_of_both_kinds() -> None:
     assert any(outcomes) and not all(outcomes)
 
 
-FAST_SEEDS = [seed for seed in SEEDS if seed not in (7, 16)]  # 7 and 16: 9 to 15 s of repairs each
+# 7 and 16: 9 to 15 s of repairs each. 115: the fast search gives up after its repairs, and the
+# whole-cycle model, hinted with the weeks of every repair round, finds the timetable.
+FAST_SEEDS = [*(seed for seed in SEEDS if seed not in (7, 16)), 115]
 
 
 @pytest.mark.parametrize("seed", FAST_SEEDS)

@@ -530,17 +530,20 @@ def future_problem(problem: LessonProblem) -> LessonProblem:
 
 
 def _hint_layouts(m: LessonModel, layouts: dict[tuple, tuple]) -> None:
-    """Hint the whole-cycle model with every week the fast search laid out."""
+    """Hint the whole-cycle model with the weeks the fast search laid out, each variable once
+    (a week laid out again in a later repair round wins: CP-SAT refuses a variable hinted twice)."""
     index = {(cl.cohort.id, d.day): (ci, di) for ci, cl in enumerate(m.problem.cohorts) for di, d in enumerate(cl.days)}
-    for wm, week_solver, status in (layouts[key] for key in sorted(layouts)):
+    hints: dict[Key, bool] = {}
+    for wm, week_solver, status in layouts.values():  # in the order laid out
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         for (ci, di, k, act), v in wm.y.items():
             cl = wm.problem.cohorts[ci]
             where = index.get((cl.cohort.id, cl.days[di].day))
-            target = m.y.get((*where, k, act)) if where else None
-            if target is not None:
-                m.model.add_hint(target, week_solver.boolean_value(v))
+            if where and (*where, k, act) in m.y:
+                hints[(*where, k, act)] = week_solver.boolean_value(v)
+    for key, value in sorted(hints.items()):
+        m.model.add_hint(m.y[key], value)
 
 
 def _complete_search(
@@ -559,7 +562,9 @@ def _complete_search(
     left = settings.time_limit - (time.monotonic() - started)
     solver = new_solver(settings.threads, max(1.0, left), settings.complete_deterministic_time, seed=0)
     status = solver.solve(m.model)
-    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+    if status == cp_model.MODEL_INVALID:
+        raise AssertionError(f"the whole-cycle lessons model is invalid: {m.model.validate()}")
+    if status == cp_model.INFEASIBLE:
         raise LessonsInfeasible(None)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError(f"no timetable found in {settings.time_limit:g} s; try --time-limit")
