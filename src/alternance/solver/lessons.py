@@ -238,12 +238,14 @@ class LessonSettings:
 
     quota_deterministic_time: float = 1.0
     week_deterministic_time: float = 0.1
+    # The whole-cycle model, when the fast search gives up: a large budget, as it decides the plan.
+    complete_deterministic_time: float = 200.0
     time_limit: float = 120.0
     threads: int = 2  # weeks laid out at once (the machine's 2 cores); 1: one after the other
 
 
 class LessonsInfeasible(Exception):
-    """No timetable: `week` is None when the weekly quotas already fail, else the week that does."""
+    """No timetable: `week` is None when the whole-cycle model proves it, else the week that fails."""
 
     def __init__(self, week: date | None, quotas: dict[tuple[str, str], int] | None = None):
         super().__init__(str(week))
@@ -501,12 +503,104 @@ def solve_lessons(
     progress: Callable[[str], None] | None = None,
     previous: dict[tuple[str, date, int], str] | None = None,
 ) -> LessonSolution:
-    """Spread the hours over the weeks, then lay out each week. Raises LessonsInfeasible.
+    """Spread the hours over the weeks, then lay out each week; if that gives up, decide the plan
+    with the whole-cycle model. Raises LessonsInfeasible (proven) or TimeoutError.
     `previous` ((cohort, day, slot) -> subject) is the last build's timetable, kept where possible."""
     settings = settings or LessonSettings()
     started = time.monotonic()
-    cuts: list[Quotas] = []
     layouts: dict[tuple, tuple] = {}  # a week's quotas -> its layout, kept across repairs
+    try:
+        return _fast_search(problem, settings, started, progress, previous, layouts)
+    except LessonsInfeasible:
+        return _complete_search(problem, settings, started, progress, layouts)
+
+
+def future_problem(problem: LessonProblem) -> LessonProblem:
+    """The days still to plan: frozen days left out, each subject owed its hours minus the past's."""
+    cohorts = []
+    for cl in problem.cohorts:
+        past_days = {day for day, _ in cl.past}
+        taught: dict[str, int] = {}
+        for (_, k), (subject, _) in cl.past.items():
+            taught[subject] = taught.get(subject, 0) + problem.slots[k].minutes
+        days = tuple(d for d in cl.days if d.day not in past_days)
+        subjects = tuple(replace(s, minutes=s.minutes - taught.get(s.id, 0)) for s in cl.subjects)
+        cohorts.append(replace(cl, days=days, subjects=subjects, past={}))
+    return replace(problem, cohorts=tuple(cohorts))
+
+
+def _hint_layouts(m: LessonModel, layouts: dict[tuple, tuple]) -> None:
+    """Hint the whole-cycle model with the weeks the fast search laid out, each variable once
+    (a week laid out again in a later repair round wins: CP-SAT refuses a variable hinted twice)."""
+    index = {(cl.cohort.id, d.day): (ci, di) for ci, cl in enumerate(m.problem.cohorts) for di, d in enumerate(cl.days)}
+    hints: dict[Key, bool] = {}
+    for wm, week_solver, status in layouts.values():  # in the order laid out
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        for (ci, di, k, act), v in wm.y.items():
+            cl = wm.problem.cohorts[ci]
+            where = index.get((cl.cohort.id, cl.days[di].day))
+            if where and (*where, k, act) in m.y:
+                hints[(*where, k, act)] = week_solver.boolean_value(v)
+    for key, value in sorted(hints.items()):
+        m.model.add_hint(m.y[key], value)
+
+
+def _complete_search(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    started: float,
+    progress: Callable[[str], None] | None,
+    layouts: dict[tuple, tuple],
+) -> LessonSolution:
+    """One slot-level model of the whole cycle holding every hard rule (no soft goal): a
+    timetable if there is one, LessonsInfeasible(None) only when none exists, else TimeoutError."""
+    if progress:
+        progress(f"  {problem.plan.id} · lessons: the week-by-week search gave up; deciding the whole cycle at once")
+    m = build_lessons(future_problem(problem), soft=False)
+    _hint_layouts(m, layouts)
+    left = settings.time_limit - (time.monotonic() - started)
+    solver = new_solver(settings.threads, max(1.0, left), settings.complete_deterministic_time, seed=0)
+    status = solver.solve(m.model)
+    if status == cp_model.MODEL_INVALID:
+        raise AssertionError(f"the whole-cycle lessons model is invalid: {m.model.validate()}")
+    if status == cp_model.INFEASIBLE:
+        raise LessonsInfeasible(None)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise TimeoutError(f"no timetable found in {settings.time_limit:g} s; try --time-limit")
+    lessons = _lessons_of(m, solver)
+    for cl in problem.cohorts:  # the frozen past, as published
+        for (day, k), (subject, trainer) in cl.past.items():
+            lessons.append(Lesson(cl.cohort.id, day, k, subject, trainer, problem.slots[k].minutes))
+    lessons.sort(key=lambda x: (x.cohort, x.day, x.slot))
+    seconds = time.monotonic() - started
+    if progress:
+        progress(f"  {problem.plan.id} · lessons: whole cycle laid out (no even spread asked), {seconds:.1f} s")
+    return LessonSolution(tuple(lessons), None, False, False, seconds)
+
+
+def _lessons_of(m: LessonModel, solver: cp_model.CpSolver) -> list[Lesson]:
+    """The lessons a solved model places."""
+    found = []
+    for (ci, di, k, act), v in m.y.items():
+        if solver.boolean_value(v):
+            cl = m.problem.cohorts[ci]
+            trainer = None if act == ACCOMPANIMENT else cl.trainers[act]
+            found.append(Lesson(cl.cohort.id, cl.days[di].day, k, act, trainer, m.problem.slots[k].minutes))
+    return found
+
+
+def _fast_search(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    started: float,
+    progress: Callable[[str], None] | None,
+    previous: dict[tuple[str, date, int], str] | None,
+    layouts: dict[tuple, tuple],
+) -> LessonSolution:
+    """Weekly quotas, then each week's layout, with a few repairs. Raises LessonsInfeasible when
+    it gives up, which does not prove that the plan has no timetable."""
+    cuts: list[Quotas] = []
     quotas, rung, proven_first = _first_quotas(problem, settings, started, previous)
     if progress:
         sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
@@ -550,13 +644,8 @@ def solve_lessons(
     weeks_optimal = True
     for monday, week_quotas in sorted(by_week.items()):
         m, week_solver, status = layouts[monday, tuple(sorted(week_quotas.items()))]
-        sub = m.problem
         weeks_optimal &= status == cp_model.OPTIMAL
-        for (ci, di, k, act), v in m.y.items():
-            if week_solver.boolean_value(v):
-                cl = sub.cohorts[ci]
-                trainer = None if act == ACCOMPANIMENT else cl.trainers[act]
-                lessons.append(Lesson(cl.cohort.id, cl.days[di].day, k, act, trainer, sub.slots[k].minutes))
+        lessons.extend(_lessons_of(m, week_solver))
     for cl in problem.cohorts:  # the frozen past, as published
         for (day, k), (subject, trainer) in cl.past.items():
             lessons.append(Lesson(cl.cohort.id, day, k, subject, trainer, problem.slots[k].minutes))
