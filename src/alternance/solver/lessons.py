@@ -560,7 +560,9 @@ def _complete_search(
     m = build_lessons(future_problem(problem), soft=False)
     _hint_layouts(m, layouts)
     left = settings.time_limit - (time.monotonic() - started)
-    solver = new_solver(settings.threads, max(1.0, left), settings.complete_deterministic_time, seed=0)
+    # One worker: CP-SAT 9.15's interleaved search (several deterministic workers) aborted the
+    # process ("heuristics.fixed_search != nullptr") on a hinted whole-cycle model in the bench.
+    solver = new_solver(1, max(1.0, left), settings.complete_deterministic_time, seed=0)
     status = solver.solve(m.model)
     if status == cp_model.MODEL_INVALID:
         raise AssertionError(f"the whole-cycle lessons model is invalid: {m.model.validate()}")
