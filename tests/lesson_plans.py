@@ -19,7 +19,7 @@ from alternance.plan.loader import load_plans
 from alternance.schedule.lessons import LessonProblem, make_lesson_problem
 from alternance.schedule.rhythm import make_problem
 from alternance.solver import SolverSettings, solve_rhythm
-from conftest import toml_text
+from helpers import toml_text
 
 START, END = date(2025, 9, 1), date(2025, 10, 31)  # nine open weeks, no public holiday
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
