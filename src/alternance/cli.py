@@ -177,12 +177,25 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None)
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise)."
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-def serve(out: Path, host: str, port: int) -> None:
+@click.option(
+    "--timeout-keep-alive",
+    type=click.IntRange(1, 3600),
+    default=5,
+    show_default=True,
+    help="Seconds an idle connection stays open.",
+)
+@click.option(
+    "--limit-concurrency",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Connections at once; beyond, 503.",
+)
+def serve(out: Path, host: str, port: int, timeout_keep_alive: int, limit_concurrency: int) -> None:
     """Serve <out>/public/ over HTTP: feeds and pages under their secret names only."""
     from .publish.serve import run
 
     public = out / "public"
     if not public.is_dir():
-        click.echo(f"{public}: no such folder; run `alternance build` first", err=True)
-        sys.exit(2)
-    run(public, host, port)
+        click.echo(f"{public} : rien n'est encore publié ; réponses 503 jusqu'au prochain `alternance build`", err=True)
+    run(public, host, port, timeout_keep_alive, limit_concurrency)
