@@ -140,19 +140,31 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
 @click.option(
     "--rotate", "rotate", default=None, metavar="FEED", help="Give FEED a new secret link (the old one stops working)."
 )
-def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None) -> None:
+@click.option(
+    "--new-secret", is_flag=True, help="Start over: a new site secret, so every link changes (rebuild to publish)."
+)
+def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None, new_secret: bool) -> None:
     """Print each feed's secret link: `FEED URL`, one per line."""
-    from .publish.links import link_lines, load_secret, plan_feeds, public_path
+    from .publish import links as secret
+    from .publish.links import link_lines, plan_feeds, public_path
     from .publish.output import locked
 
     try:
         loaded = load_plans(_plan_paths(plans))
         if rotate is not None and not any(rotate in plan_feeds(p) for p in loaded):
             raise PlanError([Problem("--rotate", "", f"unknown feed {rotate!r}; `alternance links` lists them")])
+        if new_secret:
+            with locked(out):
+                for plan in loaded:
+                    secret.new_secret(out, plan.id)
+            click.echo(
+                "nouveau secret : tous les liens changent ; lancez `alternance build` pour les publier", err=True
+            )
         for plan in loaded:
-            site = load_secret(out, plan.id)
+            site = secret.existing_secret(out, plan.id)
             if rotate in plan_feeds(plan):
                 with locked(out):
+                    site = secret.existing_secret(out, plan.id)  # read under the lock: no race with a build
                     old = out / "public" / public_path(rotate, site.token(rotate))
                     site.rotations[rotate] = site.rotations.get(rotate, 0) + 1
                     site.save()
