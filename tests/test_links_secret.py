@@ -110,3 +110,18 @@ def test_rotation_fails_clearly_while_a_build_holds_the_lock(site) -> None:
         result = run("links", str(plan), "--out", str(out), "--rotate", "companies/acme")
     assert result.exit_code == 2 and "another" in result.stderr
     assert secret_file(out).read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("char", ["\\u0000", "\\u0007", "\\u001b", "\\u007f", "\\u0085", "\\n"])
+def test_control_characters_in_names_are_refused_at_load_time(tmp_path: Path, char: str) -> None:
+    plan = write(tmp_path)
+    text = plan.read_text(encoding="utf-8").replace('name = "Cohorte 1"', f'name = "Cohorte{char}1"')
+    assert char in text
+    plan.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", str(plan), "--out", str(out), "--today", BEFORE)
+    assert result.exit_code == 2, result.output
+    assert "caractère de contrôle" in result.stderr and "Traceback" not in result.output
+    assert not out.exists()  # nothing reaches a feed
+    check = run("check", str(plan))
+    assert check.exit_code == 2 and "caractère de contrôle" in check.stderr
