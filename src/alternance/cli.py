@@ -149,19 +149,31 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
 @click.option(
     "--rotate", "rotate", default=None, metavar="FEED", help="Give FEED a new secret link (the old one stops working)."
 )
-def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None) -> None:
+@click.option(
+    "--new-secret", is_flag=True, help="Start over: a new site secret, so every link changes (rebuild to publish)."
+)
+def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None, new_secret: bool) -> None:
     """Print each feed's secret link: `FEED URL`, one per line."""
-    from .publish.links import link_lines, load_secret, plan_feeds, public_path
+    from .publish import links as secret
+    from .publish.links import link_lines, plan_feeds, public_path
     from .publish.output import locked
 
     try:
         loaded = load_plans(_plan_paths(plans))
         if rotate is not None and not any(rotate in plan_feeds(p) for p in loaded):
             raise PlanError([Problem("--rotate", "", f"unknown feed {rotate!r}; `alternance links` lists them")])
+        if new_secret:
+            with locked(out):
+                for plan in loaded:
+                    secret.new_secret(out, plan.id)
+            click.echo(
+                "nouveau secret : tous les liens changent ; lancez `alternance build` pour les publier", err=True
+            )
         for plan in loaded:
-            site = load_secret(out, plan.id)
+            site = secret.existing_secret(out, plan.id)
             if rotate in plan_feeds(plan):
                 with locked(out):
+                    site = secret.existing_secret(out, plan.id)  # read under the lock: no race with a build
                     old = out / "public" / public_path(rotate, site.token(rotate))
                     site.rotations[rotate] = site.rotations.get(rotate, 0) + 1
                     site.save()
@@ -186,12 +198,25 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None)
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise)."
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-def serve(out: Path, host: str, port: int) -> None:
+@click.option(
+    "--timeout-keep-alive",
+    type=click.IntRange(1, 3600),
+    default=5,
+    show_default=True,
+    help="Seconds an idle connection stays open.",
+)
+@click.option(
+    "--limit-concurrency",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Connections at once; beyond, 503.",
+)
+def serve(out: Path, host: str, port: int, timeout_keep_alive: int, limit_concurrency: int) -> None:
     """Serve <out>/public/ over HTTP: feeds and pages under their secret names only."""
     from .publish.serve import run
 
     public = out / "public"
     if not public.is_dir():
-        click.echo(f"{public}: no such folder; run `alternance build` first", err=True)
-        sys.exit(2)
-    run(public, host, port)
+        click.echo(f"{public} : rien n'est encore publié ; réponses 503 jusqu'au prochain `alternance build`", err=True)
+    run(public, host, port, timeout_keep_alive, limit_concurrency)

@@ -61,6 +61,7 @@ PLAN_KEYS = {
 }
 TRAINER_KEYS = {"id", "name", "subjects", "max_hours_per_week", "unavailable"}
 SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
     name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))
 }
@@ -145,6 +146,10 @@ class _Reader:
 
     def _as_str(self, value: Any, where: str) -> str | None:
         if isinstance(value, str):
+            bad = CONTROL.search(value)
+            if bad:  # a NUL or another control character would reach the feeds raw (invalid iCal)
+                self.fail(where, f"caractère de contrôle interdit (U+{ord(bad.group()):04X}) ; retirez-le du texte")
+                return None
             return value
         self.fail(where, f"must be a string, not {value!r}")
         return None

@@ -70,6 +70,24 @@ def load_secret(out: Path, plan_id: str, create: bool = True) -> SiteSecret:
     return site
 
 
+def existing_secret(out: Path, plan_id: str) -> SiteSecret:
+    """The site secret, which must already exist: a new one would break every link already sent."""
+    path = secret_path(out, plan_id)
+    if not path.exists():
+        raise OutputError(
+            f"{path} : secret des liens introuvable ; restaurez-le (les liens déjà envoyés en dépendent), "
+            "ou repartez de zéro avec `alternance links --new-secret` puis `alternance build`"
+        )
+    return load_secret(out, plan_id, create=False)
+
+
+def new_secret(out: Path, plan_id: str) -> SiteSecret:
+    """A fresh secret, saved: every feed gets a new link, the old ones stop working."""
+    site = SiteSecret(secret_path(out, plan_id), secrets.token_bytes(32))
+    site.save()
+    return site
+
+
 def plan_feeds(plan: Plan) -> dict[str, str]:
     """Feed id -> file under --out: `<cohort>` (its weeks), `<cohort>/lessons`, `companies/<id>`,
     `apprentices/<id>`, `trainers/<id>`; pages keep their `.html` name as id."""
