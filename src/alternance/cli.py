@@ -158,32 +158,27 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None,
     from .publish.links import link_lines, plan_feeds, public_path
     from .publish.output import locked
 
-    try:
-        loaded = load_plans(_plan_paths(plans))
-        if rotate is not None and not any(rotate in plan_feeds(p) for p in loaded):
-            raise PlanError([Problem("--rotate", "", f"unknown feed {rotate!r}; `alternance links` lists them")])
-        if new_secret:
+    loaded = load_plans(_plan_paths(plans))
+    if rotate is not None and not any(rotate in plan_feeds(p) for p in loaded):
+        raise PlanError([Problem("--rotate", "", f"unknown feed {rotate!r}; `alternance links` lists them")])
+    if new_secret:
+        with locked(out):
+            for plan in loaded:
+                secret.new_secret(out, plan.id)
+        click.echo("nouveau secret : tous les liens changent ; lancez `alternance build` pour les publier", err=True)
+    for plan in loaded:
+        site = secret.existing_secret(out, plan.id)
+        if rotate in plan_feeds(plan):
             with locked(out):
-                for plan in loaded:
-                    secret.new_secret(out, plan.id)
-            click.echo(
-                "nouveau secret : tous les liens changent ; lancez `alternance build` pour les publier", err=True
-            )
-        for plan in loaded:
-            site = secret.existing_secret(out, plan.id)
-            if rotate in plan_feeds(plan):
-                with locked(out):
-                    site = secret.existing_secret(out, plan.id)  # read under the lock: no race with a build
-                    old = out / "public" / public_path(rotate, site.token(rotate))
-                    site.rotations[rotate] = site.rotations.get(rotate, 0) + 1
-                    site.save()
-                    if old.exists():  # move the published file to its new name at once
-                        old.rename(out / "public" / public_path(rotate, site.token(rotate)))
-                click.echo(f"rotated {rotate}: its old link no longer works", err=True)
-            for line in link_lines(plan, site, base_url):
-                click.echo(line)
-    except AlternanceError as error:
-        _fail(error)
+                site = secret.existing_secret(out, plan.id)  # read under the lock: no race with a build
+                old = out / "public" / public_path(rotate, site.token(rotate))
+                site.rotations[rotate] = site.rotations.get(rotate, 0) + 1
+                site.save()
+                if old.exists():  # move the published file to its new name at once
+                    old.rename(out / "public" / public_path(rotate, site.token(rotate)))
+            click.echo(f"rotated {rotate}: its old link no longer works", err=True)
+        for line in link_lines(plan, site, base_url):
+            click.echo(line)
 
 
 @main.command()
