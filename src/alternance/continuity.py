@@ -76,6 +76,12 @@ def value_of(block: bytes, name: bytes) -> bytes:
     return found[1]
 
 
+def is_cancelled(block: bytes) -> bool:
+    """Whether an event block says STATUS:CANCELLED (an event that vanished since it was sent)."""
+    status = field(block, b"STATUS")
+    return status is not None and status[1].upper() == b"CANCELLED"
+
+
 @dataclass(frozen=True)
 class PublishedEvent:
     uid: str
@@ -119,14 +125,13 @@ class Published:
 def _event(block: bytes) -> PublishedEvent:
     start = vDDDTypes.from_ical(value_of(block, b"DTSTART").decode())
     sequence = field(block, b"SEQUENCE")
-    status = field(block, b"STATUS")
     return PublishedEvent(
         uid=value_of(block, b"UID").decode("utf-8"),
         sequence=int(sequence[1]) if sequence else 0,
         signature=signature(block),
         start=start.date() if isinstance(start, datetime) else start,
         block=block,
-        cancelled=status is not None and status[1].upper() == b"CANCELLED",
+        cancelled=is_cancelled(block),
     )
 
 

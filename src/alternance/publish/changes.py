@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..continuity import Continuity, event_blocks, field, signature, value_of
+from ..continuity import Continuity, event_blocks, is_cancelled, signature, value_of
 from ..schedule.rhythm import CFA
 from ..schedule.solved import PlanBuild
 
@@ -39,13 +39,12 @@ def _lesson_changes(path: str, files: dict[str, bytes], continuity: Continuity) 
     for block in event_blocks(files[path])[1]:
         uid = value_of(block, b"UID").decode("utf-8")
         old = before.get(uid)
-        status = field(block, b"STATUS")
-        is_cancelled = status is not None and status[1].upper() == b"CANCELLED"
+        cancelled_now = is_cancelled(block)
         if old is None:
             new += 1
-        elif is_cancelled and not old.cancelled:
+        elif cancelled_now and not old.cancelled:
             cancelled += 1
-        elif not is_cancelled and old.signature != signature(block):
+        elif not cancelled_now and old.signature != signature(block):
             moved += 1
     return moved, cancelled, new
 
