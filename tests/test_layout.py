@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import alternance.build as build_module
 from alternance.cli import main
+from alternance.domain import Plan
 from alternance.errors import Infeasible, NoSolution, SolverDisagreement, SolverTimeout
 from alternance.schedule.rhythm import broken_rules, make_problem
 from alternance.solver import SolverSettings
@@ -76,15 +77,59 @@ def test_the_first_calendar_search_clones_the_model() -> None:
     assert broken_rules(problem, solution_from(problem, patterns)) == []  # every hard rule, in plain Python
 
 
-def test_every_rule_the_rhythm_model_guards_has_a_meaning() -> None:
+def test_every_rule_kind_has_a_model_a_check_and_a_sentence() -> None:
+    from alternance.schedule import lessons as lesson_checks
+    from alternance.schedule import rhythm as rhythm_checks
+    from alternance.schedule.rules import RULES
+    from alternance.solver import lessons as lesson_model
+    from alternance.solver import rhythm as rhythm_model
+
+    held = {kind for _, kinds in rhythm_model.HARD_RULES + lesson_model.HARD_RULES for kind in kinds}
+    held |= set(rhythm_model.BY_CONSTRUCTION) | set(lesson_model.BY_CONSTRUCTION)
+    checked = {kind for _, kinds in rhythm_checks.COHORT_CHECKS + rhythm_checks.PLAN_CHECKS for kind in kinds}
+    checked |= {kind for _, kind in lesson_checks.CHECKS}
+    for kind in RuleKind:
+        assert kind in RULES, f"{kind} has no entry in schedule/rules.py"
+        assert kind in held, f"no model holds {kind}"
+        spec = RULES[kind]
+        assert kind in checked or (spec.checked_by and set(spec.checked_by) <= checked), f"nothing checks {kind}"
+        assert spec.en and spec.fr and spec.en != spec.fr, kind
+
+
+def _guarded_rules() -> list[tuple[Plan, Rule]]:
+    """Every rule the guarded models create on a plan with lessons: the seed's rhythm, and the
+    lessons of a generated plan whose trainers are away and capped (seed 3 of lesson_plans)."""
     from alternance.plan.loader import load_plans
-    from alternance.schedule.rules import MEANING, describe
+    from alternance.solver.lessons import build_lessons, future_problem
+    from alternance.solver.quotas import build_quotas
+    from lesson_plans import lesson_problem
 
     (plan,) = load_plans([SEED])
-    rules = build(make_problem(plan), guarded=True, soft=False).guards.rules.values()
-    kinds = {rule.kind for rule in rules}
-    assert kinds <= set(MEANING), kinds - set(MEANING)
+    seed_rules = [(plan, r) for r in build(make_problem(plan), guarded=True, soft=False).guards.rules.values()]
+    problem = lesson_problem(3)
+    assert problem is not None
+    lesson_rules = [
+        (problem.plan, r)
+        for model in (
+            build_lessons(future_problem(problem), guarded=True, soft=False),
+            build_quotas(problem, guarded=True),
+        )
+        for r in model.guards.rules.values()
+    ]
+    return seed_rules + lesson_rules
+
+
+def test_every_guarded_rule_reads_as_a_sentence_in_both_languages() -> None:
+    from alternance.schedule.rules import RULES, describe
+
+    pairs = _guarded_rules()
+    kinds = {rule.kind for _, rule in pairs}
     assert {RuleKind.HOURS_MIN, RuleKind.MAX_CFA, RuleKind.CAPACITY, RuleKind.SUBJECT_FIT} <= kinds
-    for rule in rules:
-        sentence = describe(plan, rule)
-        assert sentence and "None" not in sentence, (rule.key, sentence)
+    assert {RuleKind.SUBJECT_HOURS, RuleKind.UNAVAILABLE, RuleKind.SUBJECT_DAY_LIMIT} <= kinds
+    assert all(RULES[kind].guarded for kind in kinds), [k for k in kinds if not RULES[k].guarded]
+    for plan, rule in pairs:
+        for lang in ("en", "fr"):
+            sentence = describe(plan, rule, lang)
+            assert sentence and "None" not in sentence and "{" not in sentence, (rule.key, lang, sentence)
+    subject_hours = next(r for _, r in pairs if r.kind == RuleKind.SUBJECT_HOURS)
+    assert subject_hours.minutes and subject_hours.minutes > 0  # the hours the sentence quotes

@@ -1,19 +1,21 @@
 """The lesson timetable inside CFA weeks, as plain data (no solver here).
 
 `LessonProblem` lists every CFA day of every cohort with the slots to fill; `LessonSolution`
-says what fills each slot. `broken_lesson_rules()` checks every hard rule of the lessons in
-plain Python and `lesson_goals()` recomputes the soft goals, so the solver can be checked.
+says what fills each slot. `broken_lesson_rules()` checks every hard rule of the lessons (one check per
+rule of schedule/rules.py) in plain Python and `lesson_goals()` recomputes the soft goals, so the solver can be checked.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..domain import Cohort, Plan, Slot, Subject, age_on, monday_of
 from ..facts.weeks import MINOR_DAY_MINUTES, cfa_day_minutes
 from .rhythm import CFA, RhythmProblem, RhythmSolution
+from .rules import RuleKind
 
 ACCOMPANIMENT = "accompagnement"
 ACCOMPANIMENT_NAME = "Accompagnement"
@@ -228,7 +230,7 @@ def lesson_goals(problem: LessonProblem, solution: LessonSolution) -> dict[str, 
     return {"widest": widest, "spread": spread, "scattered": scattered, "trainer_days": len(trainer_days)}
 
 
-def _deviations(per_week: list[int], targets: list[int]) -> list[int]:
+def _deviations(per_week: Sequence[int], targets: Sequence[int]) -> list[int]:
     """|taught so far - the even progress| after each week in which the subject may be taught."""
     done, found = 0, []
     for taught, target in zip(per_week, targets):
@@ -237,12 +239,12 @@ def _deviations(per_week: list[int], targets: list[int]) -> list[int]:
     return found
 
 
-def spread_deviation(per_week: list[int], targets: list[int]) -> int:
+def spread_deviation(per_week: Sequence[int], targets: Sequence[int]) -> int:
     """Summed over the weeks: gaps and bunching both cost."""
     return sum(_deviations(per_week, targets))
 
 
-def widest_deviation(per_week: list[int], targets: list[int]) -> int:
+def widest_deviation(per_week: Sequence[int], targets: Sequence[int]) -> int:
     """The furthest a subject ever gets from an even progress."""
     return max(_deviations(per_week, targets), default=0)
 
@@ -252,75 +254,171 @@ def half_day_pairs(slots: tuple[Slot, ...]) -> list[tuple[int, int]]:
     return [(i, i + 1) for i in range(len(slots) - 1) if slots[i + 1].start - slots[i].end <= 30]
 
 
-def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> list[str]:  # noqa: C901
-    """Every hard rule of the lessons the timetable breaks (empty when it obeys all)."""
+def _planned(cl: CohortLessons, solution: LessonSolution) -> tuple[Lesson, ...]:
+    """The cohort's lessons outside its published past: the rules below are checked on those."""
+    past_days = {day for day, _ in cl.past}
+    return tuple(x for x in solution.of(cl.cohort.id) if x.day not in past_days)
+
+
+def _taught(cl: CohortLessons, solution: LessonSolution) -> tuple[Lesson, ...]:
+    """The cohort's planned lessons of a subject (not the accompaniment hours)."""
+    known = {s.id for s in cl.subjects}
+    return tuple(x for x in _planned(cl, solution) if x.subject in known)
+
+
+def _check_past(problem: LessonProblem, solution: LessonSolution) -> list[str]:
     broken = []
-    plan = problem.plan
-    slot_of = dict(enumerate(problem.slots))
-    occupied: dict[tuple[str, date, int], str] = {}
-    week_load: dict[tuple[str, date], int] = {}
     for cl in problem.cohorts:
-        c = cl.cohort
-        totals = subject_minutes(solution, c.id)
-        for s in cl.subjects:
-            if totals.get(s.id, 0) != s.minutes:
-                broken.append(f"{c.id}: {s.id} gets {totals.get(s.id, 0)} min, not {s.minutes}")
         for (day, slot), (subject, _) in sorted(cl.past.items()):
-            if not any(x.day == day and x.slot == slot and x.subject == subject for x in solution.of(c.id)):
-                broken.append(f"{c.id}: the published lesson of {day} slot {slot} ({subject}) changed")
-        # The frozen past is a fact: the rules below are checked on the weeks still planned.
-        past_days = {day for day, _ in cl.past}
-        mine = tuple(x for x in solution.of(c.id) if x.day not in past_days)
-        cells = {}
+            if not any(x.day == day and x.slot == slot and x.subject == subject for x in solution.of(cl.cohort.id)):
+                broken.append(f"{cl.cohort.id}: the published lesson of {day} slot {slot} ({subject}) changed")
+    return broken
+
+
+def _check_day_fill(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    slot_of = dict(enumerate(problem.slots))
+    for cl in problem.cohorts:
+        c, mine = cl.cohort, _planned(cl, solution)
+        cells: set[tuple[date, int]] = set()
         for x in mine:
             if (x.day, x.slot) in cells:
                 broken.append(f"{c.id}: two lessons in slot {x.slot} on {x.day}")
-            cells[x.day, x.slot] = x
+            cells.add((x.day, x.slot))
             if x.minutes != slot_of[x.slot].minutes:
                 broken.append(f"{c.id}: lesson on {x.day} slot {x.slot} lasts {x.minutes} min, not the slot's")
-        days = {d.day: d for d in cl.days}
-        for day in {x.day for x in mine} - set(days):
+        past_days = {day for day, _ in cl.past}
+        for day in sorted({x.day for x in mine} - {d.day for d in cl.days}):
             broken.append(f"{c.id}: lesson on {day}, which is not an open day of a CFA week")
         for d in cl.days:
-            if d.day in past_days:
-                continue
             filled = sum(x.minutes for x in mine if x.day == d.day)
-            if filled != d.minutes:
+            if d.day not in past_days and filled != d.minutes:
                 broken.append(f"{c.id}: {d.day} has {filled} min of lessons, not {d.minutes}")
-            if d.day in cl.minors and filled > MINOR_DAY_MINUTES:
-                broken.append(f"{c.id}: {filled} min on {d.day} with an apprentice under 18")
-        by_subject = {s.id: s for s in cl.subjects}
+    return broken
+
+
+def _check_under18(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    for cl in problem.cohorts:
+        filled: dict[date, int] = {}
+        for x in _planned(cl, solution):
+            filled[x.day] = filled.get(x.day, 0) + x.minutes
+        for day, minutes in sorted(filled.items()):
+            if day in cl.minors and minutes > MINOR_DAY_MINUTES:
+                broken.append(f"{cl.cohort.id}: {minutes} min on {day} with an apprentice under 18")
+    return broken
+
+
+def _check_subject_hours(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    for cl in problem.cohorts:
+        totals = subject_minutes(solution, cl.cohort.id)
+        for s in cl.subjects:
+            if totals.get(s.id, 0) != s.minutes:
+                broken.append(f"{cl.cohort.id}: {s.id} gets {totals.get(s.id, 0)} min, not {s.minutes}")
+    return broken
+
+
+def _check_subject_day_limit(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    for cl in problem.cohorts:
         per_day: dict[tuple[str, date], int] = {}
-        for x in mine:
-            if x.subject == ACCOMPANIMENT:
-                if x.trainer is not None:
-                    broken.append(f"{c.id}: accompaniment with a trainer")
-                continue
-            subject = by_subject.get(x.subject)
-            if subject is None:
-                broken.append(f"{c.id}: unknown subject {x.subject}")
-                continue
-            if x.trainer != cl.trainers[x.subject]:
-                broken.append(f"{c.id}: {x.subject} on {x.day} taught by {x.trainer}, not {cl.trainers[x.subject]}")
-            if not plan.trainer(x.trainer).available(x.day):
-                broken.append(f"{c.id}: {x.trainer} is unavailable on {x.day}")
-            deadline = cl.deadline(subject)
-            if deadline and x.day >= deadline:
-                broken.append(f"{c.id}: written-exam subject {x.subject} on {x.day}, after the exams start {deadline}")
+        for x in _taught(cl, solution):
             per_day[x.subject, x.day] = per_day.get((x.subject, x.day), 0) + x.minutes
-            key = (x.trainer, x.day, x.slot)
-            if key in occupied:
-                broken.append(f"{x.trainer} is in two places on {x.day} slot {x.slot} ({occupied[key]}, {c.id})")
-            occupied[key] = c.id
-            week_load[x.trainer, monday_of(x.day)] = week_load.get((x.trainer, monday_of(x.day)), 0) + x.minutes
         for (sid, day), minutes in per_day.items():
             if minutes > MAX_SUBJECT_DAY_MINUTES:
-                broken.append(f"{c.id}: {minutes} min of {sid} on {day}, more than 4 h")
+                broken.append(f"{cl.cohort.id}: {minutes} min of {sid} on {day}, more than 4 h")
+    return broken
+
+
+def _check_subject_trainer(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    for cl in problem.cohorts:
+        known = {s.id for s in cl.subjects}
+        for x in _planned(cl, solution):
+            if x.subject == ACCOMPANIMENT:
+                if x.trainer is not None:
+                    broken.append(f"{cl.cohort.id}: accompaniment with a trainer")
+            elif x.subject not in known:
+                broken.append(f"{cl.cohort.id}: unknown subject {x.subject}")
+            elif x.trainer != cl.trainers[x.subject]:
+                expected = cl.trainers[x.subject]
+                broken.append(f"{cl.cohort.id}: {x.subject} on {x.day} taught by {x.trainer}, not {expected}")
+    return broken
+
+
+def _check_unavailable(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    for cl in problem.cohorts:
+        for x in _taught(cl, solution):
+            if x.trainer is not None and not problem.plan.trainer(x.trainer).available(x.day):
+                broken.append(f"{cl.cohort.id}: {x.trainer} is unavailable on {x.day}")
+    return broken
+
+
+def _check_exams(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    for cl in problem.cohorts:
+        by_id = {s.id: s for s in cl.subjects}
+        for x in _taught(cl, solution):
+            deadline = cl.deadline(by_id[x.subject])
+            if deadline and x.day >= deadline:
+                broken.append(
+                    f"{cl.cohort.id}: written-exam subject {x.subject} on {x.day}, after the exams start {deadline}"
+                )
+    return broken
+
+
+def _check_one_place(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    broken = []
+    occupied: dict[tuple[str, date, int], str] = {}
+    for cl in problem.cohorts:
+        for x in _taught(cl, solution):
+            if x.trainer is None:
+                continue
+            key = (x.trainer, x.day, x.slot)
+            if key in occupied:
+                broken.append(
+                    f"{x.trainer} is in two places on {x.day} slot {x.slot} ({occupied[key]}, {cl.cohort.id})"
+                )
+            occupied[key] = cl.cohort.id
+    return broken
+
+
+def _check_trainer_max(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    week_load: dict[tuple[str, date], int] = {}
+    for cl in problem.cohorts:
+        for x in _taught(cl, solution):
+            if x.trainer is not None:
+                week = (x.trainer, monday_of(x.day))
+                week_load[week] = week_load.get(week, 0) + x.minutes
+    broken = []
     for (tid, monday), minutes in sorted(week_load.items()):
-        limit = plan.trainer(tid).max_week_minutes
+        limit = problem.plan.trainer(tid).max_week_minutes
         if limit is not None and minutes > limit:
             broken.append(f"{tid}: {minutes} min in week {monday}, more than {limit}")
     return broken
+
+
+# The plain-Python check of each hard rule of the lessons (schedule/rules.py lists the rules),
+# written apart from the CP-SAT model so that one catches the other's mistakes.
+CHECKS: tuple[tuple[Callable[[LessonProblem, LessonSolution], list[str]], RuleKind], ...] = (
+    (_check_subject_hours, RuleKind.SUBJECT_HOURS),
+    (_check_past, RuleKind.PAST),
+    (_check_day_fill, RuleKind.DAY_FILL),
+    (_check_under18, RuleKind.UNDER18),
+    (_check_subject_trainer, RuleKind.SUBJECT_TRAINER),
+    (_check_unavailable, RuleKind.UNAVAILABLE),
+    (_check_exams, RuleKind.EXAMS),
+    (_check_one_place, RuleKind.ONE_PLACE),
+    (_check_subject_day_limit, RuleKind.SUBJECT_DAY_LIMIT),
+    (_check_trainer_max, RuleKind.TRAINER_MAX),
+)
+
+
+def broken_lesson_rules(problem: LessonProblem, solution: LessonSolution) -> list[str]:
+    """Every hard rule of the lessons the timetable breaks (empty when it obeys all)."""
+    return [line for check, _ in CHECKS for line in check(problem, solution)]
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ independently, and `broken_rules()` lists every hard rule a solution breaks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..continuity import Baseline
 from ..domain import Cohort, Plan
 from ..facts.weeks import SiteCalendar, Week
+from .rules import RuleKind
 
 CFA = "cfa"
 COMPANY = "company"
@@ -275,24 +277,38 @@ def goals(problem: RhythmProblem, solution: RhythmSolution) -> dict[str, int]:
     return values
 
 
-def _check_weeks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
-    """The frozen past is kept, closed weeks stay closed, hours follow the week, hard peaks hold."""
+def _check_past(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
+    """Weeks that started before --today keep the kind they were published with."""
+    return [
+        f"{cw.cohort.id}: frozen week {week.monday} changed"
+        for i, (week, on) in enumerate(zip(cw.weeks, cfa))
+        if cw.is_frozen(i) and (cw.previous[i] == CFA) != on
+    ]
+
+
+def _check_open_weeks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
+    """Closed weeks stay closed, and a week's hours are those of its open days."""
     c, broken = cw.cohort, []
-    for i, (week, wp, on, hard) in enumerate(zip(cw.weeks, plan.weeks, cfa, cw.hard_peaks)):
+    for i, (week, wp, on) in enumerate(zip(cw.weeks, plan.weeks, cfa)):
         if cw.is_frozen(i):
-            if (cw.previous[i] == CFA) != on:
-                broken.append(f"{c.id}: frozen week {week.monday} changed")
             continue
         if on and week.closed:
             broken.append(f"{c.id}: closed week {week.monday} is a CFA week")
         if wp.minutes != (week.minutes if on else 0):
             broken.append(f"{c.id}: week {week.monday} has {wp.minutes} min, not {week.minutes if on else 0}")
-        if on and hard:
-            broken.append(f"{c.id}: CFA week {week.monday} touches a hard peak")
     return broken
 
 
-def _check_hours(cw: CohortWeeks, cfa: list[bool]) -> list[str]:
+def _check_hard_peaks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
+    """No CFA week touches a hard peak of a company of the cohort."""
+    return [
+        f"{cw.cohort.id}: CFA week {week.monday} touches a hard peak"
+        for i, (week, on, hard) in enumerate(zip(cw.weeks, cfa, cw.hard_peaks))
+        if on and hard and not cw.is_frozen(i)
+    ]
+
+
+def _check_hours(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
     """total_hours is reached and exceeded by less than one full CFA week."""
     c, broken = cw.cohort, []
     total = sum(w.minutes for w, on in zip(cw.weeks, cfa) if on)
@@ -304,7 +320,7 @@ def _check_hours(cw: CohortWeeks, cfa: list[bool]) -> list[str]:
     return broken
 
 
-def _check_runs(cw: CohortWeeks, cfa: list[bool]) -> list[str]:
+def _check_runs(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
     """No run of CFA or company weeks is longer than the cohort allows (closed weeks end runs)."""
     c, broken = cw.cohort, []
     run = 0
@@ -341,6 +357,22 @@ def _check_capacity(problem: RhythmProblem, flags: list[list[bool]]) -> list[str
     ]
 
 
+# The plain-Python check of each hard rule of the rhythm (schedule/rules.py lists the rules),
+# written apart from the CP-SAT model so that one catches the other's mistakes. The rules the
+# lessons need of the weeks (slots, written, subject_fit, trainer_fit) are checked on the
+# timetable itself, by schedule/lessons.py.
+COHORT_CHECKS: tuple[tuple[Callable[[CohortWeeks, list[bool], CohortPlan], list[str]], tuple[RuleKind, ...]], ...] = (
+    (_check_past, (RuleKind.PAST,)),
+    (_check_open_weeks, (RuleKind.OPEN_WEEKS,)),
+    (_check_hard_peaks, (RuleKind.HARD_PEAK,)),
+    (_check_hours, (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX)),
+    (_check_runs, (RuleKind.MAX_CFA, RuleKind.MAX_COMPANY)),
+)
+PLAN_CHECKS: tuple[tuple[Callable[[RhythmProblem, list[list[bool]]], list[str]], tuple[RuleKind, ...]], ...] = (
+    (_check_capacity, (RuleKind.CAPACITY,)),
+)
+
+
 def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
     """Every hard rule of the week rhythm that the solution breaks (empty when it obeys all)."""
     broken = []
@@ -350,5 +382,5 @@ def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
         if [w.monday for w in plan.weeks] != [w.monday for w in cw.weeks]:
             broken.append(f"{cw.cohort.id}: weeks differ from the calendar")
             continue
-        broken += _check_weeks(cw, cfa, plan) + _check_hours(cw, cfa) + _check_runs(cw, cfa)
-    return broken + _check_capacity(problem, flags)
+        broken += [line for check, _ in COHORT_CHECKS for line in check(cw, cfa, plan)]
+    return broken + [line for check, _ in PLAN_CHECKS for line in check(problem, flags)]

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 
 from ..domain import hours, monday_of
 from ..schedule.lessons import LessonProblem
+from ..schedule.rules import describe
 from .core import Deadline, Guards, Rule, RuleKind, minimal_core
 from .lessons import build_lessons, future_problem, week_problem
 from .quotas import build_quotas
@@ -55,7 +56,7 @@ def _deletion_core(make: Callable[[], tuple[cp_model.CpModel, Guards]], deadline
     fixed (not assumed), so presolve sees them: the whole cycle's timetable with assumptions
     does not refute in seconds what it refutes in a fraction of one with fixed rules."""
 
-    def status_with(keys: set[str]) -> int:
+    def status_with(keys: set[str]) -> cp_model.CpSolverStatus:
         model, guards = make()
         for key, lit in guards.literals.items():
             model.add(lit == (key in keys))
@@ -110,11 +111,10 @@ def _trainer_hours(problem: LessonProblem, tid: str) -> tuple[int, int]:
         need += sum(s.minutes for s in mine)
         for d in cl.days:
             if any(problem.allowed(cl, s, d.day) for s in mine) and plan.trainer(tid).available(d.day):
-                day = cells.setdefault(d.day, {})
-                day.update({k: slot.minutes for k, slot in enumerate(problem.slots)})
+                cells.setdefault(d.day, {}).update({k: slot.minutes for k, slot in enumerate(problem.slots)})
     weeks: dict[date, int] = {}
-    for day, slots in cells.items():
-        weeks[monday_of(day)] = weeks.get(monday_of(day), 0) + sum(slots.values())
+    for on, slots in cells.items():
+        weeks[monday_of(on)] = weeks.get(monday_of(on), 0) + sum(slots.values())
     limit = plan.trainer(tid).max_week_minutes
     return need, sum(minutes if limit is None else min(minutes, limit) for minutes in weeks.values())
 
@@ -133,28 +133,6 @@ def _trainer_lines(problem: LessonProblem, clash: list[Rule]) -> list[str]:
     return lines
 
 
-def _describe(problem: LessonProblem, rule: Rule) -> str:
-    plan = problem.plan
-    if rule.kind == RuleKind.SUBJECT_HOURS:
-        cohort, subject = rule.cohort, rule.subject
-        minutes = next(
-            (s.minutes for c in problem.cohorts if c.cohort.id == cohort for s in c.subjects if s.id == subject), 0
-        )
-        return f"{cohort} must get exactly {hours(minutes)} of {subject} ({rule.place})"
-    if rule.kind == RuleKind.TRAINER_MAX:
-        tid = rule.trainer
-        return f"{tid} teaches at most {hours(plan.trainer(tid).max_week_minutes)} a week ({rule.place})"
-    if rule.kind == RuleKind.UNAVAILABLE:
-        return f"{rule.place.split('.')[0]} is away on some days ({rule.place})"
-    if rule.kind == RuleKind.EXAMS:
-        return f"{rule.cohort}'s written-exam subjects end before its written exams ({rule.place})"
-    if rule.kind == RuleKind.SUBJECT_DAY_LIMIT:
-        return "at most 4 h of one subject a day"
-    if rule.kind == RuleKind.UNDER18:
-        return f"at most 8 h a day for {rule.cohort}'s apprentices under 18"
-    return rule.place
-
-
 def explain_lessons(
     problem: LessonProblem, week: date | None, quotas: dict[tuple[str, str], int] | None = None, seconds: float = 120.0
 ) -> list[str]:
@@ -169,10 +147,10 @@ def explain_lessons(
     lines = []
     for rule in clash:
         if rule.kind == RuleKind.TRAINER_MAX:
-            tid, monday = rule.trainer, rule.week
+            tid, monday = rule.about("trainer"), rule.week
             need = _trainer_need(problem, rule, week, quotas, deadline)
             limit = problem.plan.trainer(tid).max_week_minutes
-            if need is not None:
+            if need is not None and limit is not None:
                 lines.append(
                     f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}."
                 )
@@ -184,7 +162,7 @@ def explain_lessons(
     if others:
         lines.append(
             f"The lessons cannot be placed {where}: "
-            + "; ".join(_describe(scope, r) for r in others)
+            + "; ".join(describe(scope.plan, r) for r in others)
             + " cannot all hold."
         )
     lines.append("Rules in conflict: " + ", ".join(sorted({r.place for r in clash})) + ".")

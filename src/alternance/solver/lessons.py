@@ -70,7 +70,7 @@ def add_fill_each_day(m: LessonModel) -> None:
     for ci, cl in enumerate(m.problem.cohorts):
         guard = m.guards.of(Rule(RuleKind.UNDER18, "apprentice.birth_date", cohort=cl.cohort.id))
         for di, d in enumerate(cl.days):
-            day = []
+            day: list[cp_model.LinearExprT] = []
             for k, slot in enumerate(m.problem.slots):
                 cell = m.cells(ci, di, k)
                 m.model.add_at_most_one(cell)
@@ -90,6 +90,7 @@ def add_subject_hours(m: LessonModel) -> None:
                 f"programme[{cl.cohort.programme}].subject[{s.id}].hours",
                 cohort=cl.cohort.id,
                 subject=s.id,
+                minutes=s.minutes,
             )
             m.model.add(sum(terms) == s.minutes).only_enforce_if(m.guards.of(rule))
 
@@ -161,14 +162,19 @@ def add_trainer_week_max(m: LessonModel) -> None:
             m.model.add(sum(terms) <= limit).only_enforce_if(m.guards.of(rule))
 
 
-HARD_RULES: tuple[Callable[[LessonModel], None], ...] = (
-    add_fill_each_day,
-    add_subject_hours,
-    add_subject_day_limit,
-    add_trainer_availability,
-    add_trainer_one_place,
-    add_trainer_week_max,
+# Every hard rule of the lessons, in the order they are added, with the kinds of
+# schedule/rules.py each one holds. Without guards, the variables hold UNAVAILABLE and EXAMS
+# (no variable where the trainer is away or the exams have started); every lesson read back is
+# given its subject's trainer (SUBJECT_TRAINER), and the published past is copied (PAST).
+HARD_RULES: tuple[tuple[Callable[[LessonModel], None], tuple[RuleKind, ...]], ...] = (
+    (add_fill_each_day, (RuleKind.DAY_FILL, RuleKind.UNDER18)),
+    (add_subject_hours, (RuleKind.SUBJECT_HOURS,)),
+    (add_subject_day_limit, (RuleKind.SUBJECT_DAY_LIMIT,)),
+    (add_trainer_availability, (RuleKind.UNAVAILABLE, RuleKind.EXAMS)),
+    (add_trainer_one_place, (RuleKind.ONE_PLACE,)),
+    (add_trainer_week_max, (RuleKind.TRAINER_MAX,)),
 )
+BY_CONSTRUCTION: tuple[RuleKind, ...] = (RuleKind.SUBJECT_TRAINER, RuleKind.PAST)
 
 
 def _scattered_terms(m: LessonModel, ci: int, cl: CohortLessons) -> None:
@@ -219,7 +225,7 @@ def build_lessons(
 ) -> LessonModel:
     model = cp_model.CpModel()
     m = LessonModel(model, problem, _new_variables(model, problem, guarded), Guards(model, enabled=guarded))
-    for add_rule in HARD_RULES:
+    for add_rule, _ in HARD_RULES:
         add_rule(m)
     if soft:
         if previous:
@@ -613,8 +619,8 @@ def _fast_search(
         )
         progress(f"  {problem.plan.id} · lessons: {spread} ({sure}), {time.monotonic() - started:.1f} s")
     failed: date | None = None
-    for repair in range(MAX_REPAIRS + 1):
-        if repair:
+    for _ in range(MAX_REPAIRS + 1):
+        if failed is not None:  # the last round's week had no layout
             quotas = _repair(problem, settings, started, cuts, rung, quotas, failed)
         by_week = _by_week(problem, quotas)
         failed = None
@@ -641,7 +647,7 @@ def _fast_search(
                 f"  {problem.plan.id} · lessons: week {failed} cannot be laid out with these hours; moving hours around it"
             )
     else:
-        raise LessonsInfeasible(failed, by_week[failed])
+        raise LessonsInfeasible(failed, by_week[failed] if failed else None)
     lessons: list[Lesson] = []
     weeks_optimal = True
     for monday, week_quotas in sorted(by_week.items()):

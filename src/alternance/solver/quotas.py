@@ -9,8 +9,10 @@ week is laid out day by day by the slot model (`lessons.py`), with these counts 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -117,6 +119,7 @@ def add_subject_hours(m: QuotaModel) -> None:
                 f"programme[{cl.cohort.programme}].subject[{s.id}].hours",
                 cohort=cl.cohort.id,
                 subject=s.id,
+                minutes=s.minutes,
             )
             m.model.add(sum(m.week_minutes(ci, w, s.id) for w in range(cl.cfa_weeks)) == s.minutes).only_enforce_if(
                 m.guards.of(rule)
@@ -143,8 +146,10 @@ def add_allowed_days(m: QuotaModel) -> None:
                     m.model.add(m.week_minutes(ci, w, s.id) <= MAX_SUBJECT_DAY_MINUTES * limit_days).only_enforce_if(
                         day_limit
                     )
-                    count = sum(m.n[ci, w, s.id, length] for length in m.lengths if (ci, w, s.id, length) in m.n)
-                    m.model.add(count <= m.slots_per_subject_day * limit_days).only_enforce_if(day_limit)
+                    taught: cp_model.LinearExprT = sum(
+                        m.n[ci, w, s.id, length] for length in m.lengths if (ci, w, s.id, length) in m.n
+                    )
+                    m.model.add(taught <= m.slots_per_subject_day * limit_days).only_enforce_if(day_limit)
 
 
 def _day_rule(m: QuotaModel, ci: int, w: int, sid: str) -> Rule:
@@ -204,7 +209,7 @@ def add_even_spread(m: QuotaModel, weeks: int) -> None:
     for ci, cl in enumerate(m.problem.cohorts):
         for s in cl.subjects:
             band = spread_band(m.problem, ci, s.id, weeks)
-            done: cp_model.LinearExprT = 0
+            done: Any = 0  # an int, then an IntVar (OR-Tools' stubs do not add a LinearExprT to one)
             for w, target in enumerate(cl.targets(s)):
                 # One variable per running total keeps each constraint short (not all weeks so far).
                 total = m.model.new_int_var(0, s.minutes, f"done[{cl.cohort.id},{s.id},{w}]")
@@ -214,7 +219,13 @@ def add_even_spread(m: QuotaModel, weeks: int) -> None:
                 m.model.add(target - done <= band)
 
 
-HARD_RULES = (add_week_fill, add_subject_hours, add_allowed_days, add_trainer_week)
+# The weekly relaxation of the lessons' hard rules, with the kinds of schedule/rules.py each holds.
+HARD_RULES: tuple[tuple[Callable[[QuotaModel], None], tuple[RuleKind, ...]], ...] = (
+    (add_week_fill, (RuleKind.DAY_FILL,)),
+    (add_subject_hours, (RuleKind.SUBJECT_HOURS,)),
+    (add_allowed_days, (RuleKind.SUBJECT_DAY_LIMIT, RuleKind.UNAVAILABLE, RuleKind.EXAMS)),
+    (add_trainer_week, (RuleKind.TRAINER_MAX,)),
+)
 
 
 def add_cuts(m: QuotaModel, cuts: list[dict[tuple[int, int, str], int]]) -> None:
@@ -232,14 +243,14 @@ def build_quotas(
     problem: LessonProblem,
     band_weeks: int | None = None,
     guarded: bool = False,
-    cuts: list[dict[tuple[int, int, str], int]] = (),
+    cuts: Sequence[dict[tuple[int, int, str], int]] = (),
     fixed: dict[tuple[int, int, str], int] | None = None,
 ) -> QuotaModel:
     """The quota model; `fixed` pins the weekly minutes of the weeks it lists (for a local repair)."""
     model = cp_model.CpModel()
     m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})
     _variables(m, guarded)
-    for add_rule in HARD_RULES:
+    for add_rule, _ in HARD_RULES:
         add_rule(m)
     if band_weeks is not None:
         add_even_spread(m, band_weeks)

@@ -198,15 +198,18 @@ def add_frozen_past(m: RhythmModel) -> None:
                 m.model.add(var == int(cw.previous[wi] == CFA))
 
 
-HARD_RULES: tuple[Callable[[RhythmModel], None], ...] = (
-    add_frozen_past,
-    add_hours_target,
-    add_max_consecutive_cfa,
-    add_max_consecutive_company,
-    add_hard_peaks,
-    add_capacity,
-    add_lessons_fit,
+# Every hard rule of the rhythm, in the order they are added, with the kinds of schedule/rules.py
+# each one holds. OPEN_WEEKS is held by the variables themselves: a closed week has none.
+HARD_RULES: tuple[tuple[Callable[[RhythmModel], None], tuple[RuleKind, ...]], ...] = (
+    (add_frozen_past, (RuleKind.PAST,)),
+    (add_hours_target, (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX)),
+    (add_max_consecutive_cfa, (RuleKind.MAX_CFA,)),
+    (add_max_consecutive_company, (RuleKind.MAX_COMPANY,)),
+    (add_hard_peaks, (RuleKind.HARD_PEAK,)),
+    (add_capacity, (RuleKind.CAPACITY,)),
+    (add_lessons_fit, (RuleKind.SLOTS, RuleKind.WRITTEN, RuleKind.SUBJECT_FIT, RuleKind.TRAINER_FIT)),
 )
+BY_CONSTRUCTION: tuple[RuleKind, ...] = (RuleKind.OPEN_WEEKS,)
 
 
 def _peak_penalties(m: RhythmModel, ci: int, cw: CohortWeeks) -> None:
@@ -292,7 +295,7 @@ def build(problem: RhythmProblem, guarded: bool = False, soft: bool = True) -> R
     m = RhythmModel(
         model=model, problem=problem, x=_new_variables(model, problem), guards=Guards(model, enabled=guarded)
     )
-    for add_rule in HARD_RULES:
+    for add_rule, _ in HARD_RULES:
         add_rule(m)
     if soft:
         for add_penalties in (SOFT_RULES[goal] for goal in GOALS):
