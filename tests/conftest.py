@@ -1,36 +1,47 @@
 """Fixtures shared by the test modules (helpers live in `helpers.py`, imported by name).
 
-The seed plan is built once per pytest run (`seed_out`): several modules read its output.
+The seed plan is built once per pytest run (`seed_build`, `seed_out`): several modules read its output.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from alternance.cli import main
+from helpers import SeedBuild
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "constraints" / "charmilles-agora.toml"
+COMMITTED = ROOT / "calendars"
 
 
 @pytest.fixture(scope="session")
-def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh build of the seed plan into an empty folder, made once for the whole run."""
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> SeedBuild:
+    """The README's first command, made once for the whole run: `alternance build` (today) on a
+    copy of the committed calendars/ (public/ is not committed). It must change nothing:
+    test_cli's staleness test compares it with calendars/, and the other modules read it as the
+    seed's output (the same bytes as a fresh build, which is what "not stale" means)."""
     out = tmp_path_factory.mktemp("seed") / "calendars"
-    # Before the tiny plans' cohorts start, as test_cli's `run` builds: nothing is frozen.
-    result = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out), "--today", "2024-12-01"])
+    shutil.copytree(COMMITTED, out, ignore=shutil.ignore_patterns("public"))
+    result = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return out
+    return SeedBuild(out, result.stdout)
+
+
+@pytest.fixture(scope="session")
+def seed_out(seed_build: SeedBuild) -> Path:
+    return seed_build.out
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests on the seed build are slow; tests that need Chromium are browser tests."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        if "seed_out" in fixtures:
+        if "seed_out" in fixtures or "seed_build" in fixtures:
             item.add_marker(pytest.mark.slow)
         if "chromium" in fixtures:
             item.add_marker(pytest.mark.browser)

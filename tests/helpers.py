@@ -10,6 +10,7 @@ the key. `extra` is raw TOML appended at the end.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,15 @@ from alternance.schedule.rhythm import (
     make_problem,
 )
 from alternance.solver import SolverSettings, solve_rhythm
+
+
+@dataclass(frozen=True)
+class SeedBuild:
+    """conftest's one build of the seed plan: the calendars/ it wrote and what it printed."""
+
+    out: Path
+    stdout: str
+
 
 DROP = object()
 PLANS = Path(__file__).parent / "data" / "plans"  # plans kept as files

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from alternance.cli import main
+from helpers import SeedBuild
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "constraints" / "charmilles-agora.toml"
@@ -115,21 +116,18 @@ def test_seed_build_writes_every_feed(seed_out: Path) -> None:
     assert "companies/cabinet-martin.ics" in files
 
 
-@pytest.mark.slow
-def test_committed_calendars_are_not_stale(tmp_path: Path) -> None:
+def test_committed_calendars_are_not_stale(seed_build: SeedBuild) -> None:
     """calendars/ in the repository is what `alternance build` makes of the seed plan: rebuilding
     on top of it (today, as a planner would) changes nothing. public/ is not committed: its
     file names come from each site's own secret."""
-    out = tmp_path / "calendars"
-    shutil.copytree(COMMITTED, out, ignore=shutil.ignore_patterns("public"))
-    result = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out)], catch_exceptions=False)  # today
-    assert result.exit_code == 0, result.output
 
     def committed(folder: Path) -> dict[str, bytes]:
         return {k: v for k, v in tree(folder).items() if not k.startswith("public/")}
 
-    assert committed(out) == committed(COMMITTED), "calendars/ is stale: run `alternance build` and commit it"
-    assert "Changements" not in result.stdout
+    assert committed(seed_build.out) == committed(COMMITTED), (
+        "calendars/ is stale: run `alternance build` and commit it"
+    )
+    assert "Changements" not in seed_build.stdout
 
 
 def test_rhythm_feed_matches_plan_json(seed_out: Path) -> None:
