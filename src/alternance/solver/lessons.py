@@ -28,7 +28,7 @@ from ..schedule.lessons import (
     half_day_pairs,
 )
 from .core import SUBJECT_DAY_LIMIT_PLACE, Guards, Rule, RuleKind, new_solver
-from .quotas import build_quotas
+from .quotas import build_quotas, day_set_overflows
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
 # lessons moved comes first); a half-day split between two activities; a trainer day on site.
@@ -243,7 +243,10 @@ class LessonSettings:
     same plan gives the same timetable), plus a wall-clock safety limit. Measured with bench/."""
 
     quota_deterministic_time: float = 1.0
-    week_deterministic_time: float = 0.1
+    # A week's layout: CP-SAT's linearization_level 0 (no LP relaxation) found better layouts in
+    # half the work of its default 1 on the seed and the 10 x 25 plan (bench/results-lessons-speed.md).
+    week_deterministic_time: float = 0.05
+    week_linearization_level: int = 0
     # The whole-cycle model, when the fast search gives up: a large budget, as it decides the plan.
     complete_deterministic_time: float = 200.0
     time_limit: float = 120.0
@@ -280,6 +283,9 @@ def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, s
 # Drifts tried, in weeks of a subject's own teaching, narrowest first; None: no spread asked.
 SPREAD_LADDER = (1, 2, 4, 8, 16, None)
 FEASIBILITY_FACTOR = 20
+# Quota answers whose weeks overflow a day set get that week's day-set cuts and are solved again, at
+# most this many times per rung; then the weeks are laid out as they are (a refused week is repaired).
+DAY_SET_ROUNDS = 4
 
 
 Quotas = dict[tuple[int, int, str], int]  # (cohort index, CFA week, subject) -> minutes
@@ -331,13 +337,21 @@ def _spread_together(
     rung `first`) that has a timetable, each try a deterministic feasibility solve. Returns the
     rung, and whether every narrower try was proven impossible."""
     proven = True
+    day_sets: set[tuple[int, int]] = set()  # (cohort, CFA week)s whose day-set cuts an answer broke
     for rung in range(first, len(SPREAD_LADDER)):
         weeks = SPREAD_LADDER[rung]
-        q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed)
         # The last rung (no spread asked) is the one that must answer: it gets a larger budget.
         budget = settings.quota_deterministic_time * (1 if weeks is not None else FEASIBILITY_FACTOR)
-        solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
-        status = solver.solve(q.model)
+        for _ in range(DAY_SET_ROUNDS):
+            q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed, day_sets=day_sets)
+            solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
+            status = solver.solve(q.model)
+            broken = (
+                day_set_overflows(q, solver) - day_sets if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else set()
+            )
+            if not broken:
+                break
+            day_sets |= broken  # those weeks could not be laid out: solve again with their cuts
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, rung, proven
         if weeks is None:
@@ -401,6 +415,7 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float, 
     for soft, budget in ((True, settings.week_deterministic_time), (False, 10 * settings.week_deterministic_time)):
         m = build_lessons(sub, soft=soft, previous=previous)
         solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
+        solver.parameters.linearization_level = settings.week_linearization_level
         status = solver.solve(m.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             return m, solver, status if soft else cp_model.FEASIBLE if status == cp_model.OPTIMAL else status

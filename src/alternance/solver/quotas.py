@@ -9,7 +9,7 @@ week is laid out day by day by the slot model (`lessons.py`), with these counts 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -194,6 +194,78 @@ def add_trainer_week(m: QuotaModel) -> None:
                 )
 
 
+@dataclass(frozen=True)
+class DayGroup:
+    """Subjects of one cohort's CFA week that may only be taught on some of its days, and what
+    those days hold: slots by length, and minutes."""
+
+    ci: int
+    w: int
+    subjects: tuple[str, ...]
+    slots: dict[int, int]  # slot length -> how many the days have
+    minutes: int
+
+
+def day_groups(m: QuotaModel, ci: int, w: int) -> list[DayGroup]:
+    """The day sets of a week's subjects (their trainer is away on the other days, or their exam
+    has started), and their unions, each with the subjects confined to it (two or more)."""
+    cl = m.problem.cohorts[ci]
+    days = frozenset(m.week_days[ci, w])
+    allowed = {
+        s.id: frozenset(i for i in days if m.problem.allowed(cl, s, cl.days[i].day))
+        for s in cl.subjects
+        if any((ci, w, s.id, length) in m.n for length in m.lengths)
+    }
+    sets = {d for d in allowed.values() if d and d != days}
+    sets |= {a | b for a in sets for b in sets if a | b != days}
+    groups = []
+    for group in sorted(sets, key=sorted):
+        subjects = tuple(sid for sid, d in allowed.items() if d <= group)
+        if len(subjects) > 1:  # one subject alone: its own day limit already says this
+            slots: dict[int, int] = {}
+            for i in group:
+                for length, count in m.usable(cl.days[i].minutes).items():
+                    slots[length] = slots.get(length, 0) + count
+            groups.append(DayGroup(ci, w, subjects, slots, sum(cl.days[i].minutes for i in group)))
+    return groups
+
+
+def add_day_set_cuts(m: QuotaModel, weeks: Iterable[tuple[int, int]]) -> None:
+    """What the days a group of subjects may use can hold, in these (cohort, CFA week)s: a cut
+    valid for every timetable, so the search stays complete. Without it, a week whose two
+    subjects both lose Wednesday to their trainers passes the weekly counts and is refused only
+    when laid out. Added only where an answer broke it (`day_set_overflows`): everywhere, it
+    slows the quota search more than the refused weeks it saves."""
+    for ci, w in sorted(weeks):
+        if (ci, w) in m.frozen:
+            continue
+        for g in day_groups(m, ci, w):
+            for length in m.lengths:
+                terms = [m.n[ci, w, sid, length] for sid in g.subjects if (ci, w, sid, length) in m.n]
+                if terms:
+                    m.model.add(sum(terms) <= g.slots.get(length, 0))
+            m.model.add(sum(m.week_minutes(ci, w, sid) for sid in g.subjects) <= g.minutes)
+
+
+def day_set_overflows(m: QuotaModel, solver: cp_model.CpSolver) -> set[tuple[int, int]]:
+    """The (cohort, CFA week)s whose quotas ask more of a group's days than they hold."""
+    found = set()
+    for ci in range(len(m.problem.cohorts)):
+        for w in m.planned_weeks(ci):
+            for g in day_groups(m, ci, w):
+                used = {
+                    length: sum(
+                        solver.value(m.n[ci, w, sid, length]) for sid in g.subjects if (ci, w, sid, length) in m.n
+                    )
+                    for length in m.lengths
+                }
+                if any(used[length] > g.slots.get(length, 0) for length in used) or (
+                    sum(length * count for length, count in used.items()) > g.minutes
+                ):
+                    found.add((ci, w))
+    return found
+
+
 def spread_band(problem: LessonProblem, cl_index: int, subject_id: str, weeks: int) -> int:
     """How far (minutes) a subject may drift from an even progress: `weeks` weeks of its own
     teaching, plus one slot (lessons come in whole slots)."""
@@ -245,8 +317,10 @@ def build_quotas(
     guarded: bool = False,
     cuts: Sequence[dict[tuple[int, int, str], int]] = (),
     fixed: dict[tuple[int, int, str], int] | None = None,
+    day_sets: Iterable[tuple[int, int]] = (),
 ) -> QuotaModel:
-    """The quota model; `fixed` pins the weekly minutes of the weeks it lists (for a local repair)."""
+    """The quota model; `fixed` pins the weekly minutes of the weeks it lists (for a local repair);
+    `day_sets` lists the (cohort, CFA week)s that get the day-set cuts."""
     model = cp_model.CpModel()
     m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})
     _variables(m, guarded)
@@ -254,6 +328,7 @@ def build_quotas(
         add_rule(m)
     if band_weeks is not None:
         add_even_spread(m, band_weeks)
+    add_day_set_cuts(m, day_sets)
     add_cuts(m, list(cuts))
     for (ci, w, sid), minutes in sorted((fixed or {}).items()):
         m.model.add(m.week_minutes(ci, w, sid) == minutes)
