@@ -247,6 +247,8 @@ class LessonSettings:
     # half the work of its default 1 on the seed and the 10 x 25 plan (bench/results-lessons-speed.md).
     week_deterministic_time: float = 0.05
     week_linearization_level: int = 0
+    # Re-solve a quota answer whose weeks overflow a day set, with those weeks' cuts (bench: off).
+    day_set_cuts: bool = True
     # The whole-cycle model, when the fast search gives up: a large budget, as it decides the plan.
     complete_deterministic_time: float = 200.0
     time_limit: float = 120.0
