@@ -1,27 +1,28 @@
-"""Plan files (TOML, plus optional CSV lists) → validated `Plan` objects.
+"""Plan files (TOML, plus optional spreadsheet lists) → validated `Plan` objects.
 
-Only this module knows the file formats and their key names. It collects every problem it finds,
+The keys and their converters are in `schema`, the spreadsheet readers in `sheets`; this module
+reads each table through them and checks what holds across tables (references, contracts,
+peaks, lessons). It collects every problem it finds,
 each with its file and place, and raises them together as one `PlanError`.
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
-import math
 import re
 import stat
+import sys
 import tomllib
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
 from ..domain import (
-    MINUTES_PER_HOUR,
     WEEKDAY_NAMES,
     Apprentice,
     Closure,
@@ -37,78 +38,53 @@ from ..domain import (
 )
 from ..errors import PlanError, Problem
 from ..facts.weeks import school_holiday_coverage
+from . import cells
+from .cells import Bad, suggest
+from .schema import (
+    APPRENTICES,
+    COMPANIES,
+    REQUIRED,
+    TOP_KEYS,
+    TRAINERS,
+    ApprenticeKeys,
+    ClosureKeys,
+    CohortKeys,
+    CompanyKeys,
+    Field,
+    PeakKeys,
+    PlanKeys,
+    ProgrammeKeys,
+    Sheet,
+    SubjectKeys,
+    Table,
+    TrainerKeys,
+    UnavailableKeys,
+    WrittenExamsKeys,
+)
+from .sheets import SheetError, read_rows
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
-PUBLIC_HOLIDAY_SETS = ("metropole", "alsace-moselle")
-ZONES = ("A", "B", "C", "none")
-EXAMS = ("ccf", "written")
+T = TypeVar("T")
 CONTRACT_EARLIEST = relativedelta(months=3)
 CONTRACT_LATEST = relativedelta(months=2)
-
-TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice", "trainer"}
-PLAN_KEYS = {
-    "id",
-    "name",
-    "site",
-    "timezone",
-    "public_holidays",
-    "school_holidays_zone",
-    "max_cohorts_at_cfa",
-    "companies",
-    "apprentices",
-    "day_slots",
-}
-TRAINER_KEYS = {"id", "name", "subjects", "max_hours_per_week", "unavailable"}
 SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
     name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))
 }
-CLOSURE_KEYS = {"name", "start", "end"}
-PROGRAMME_KEYS = {"id", "name", "total_hours", "subject"}
-SUBJECT_KEYS = {"id", "name", "hours", "exam"}
-COHORT_KEYS = {
-    "id",
-    "programme",
-    "name",
-    "start",
-    "end",
-    "rhythm",
-    "hours_per_week",
-    "max_consecutive_cfa_weeks",
-    "max_consecutive_company_weeks",
-    "written_exams",
-    "trainers",
-}
-COMPANY_KEYS = {"id", "name", "peak"}
-PEAK_KEYS = {"start", "end", "every_year", "weight", "hard"}
-APPRENTICE_KEYS = {
-    "id",
-    "name",
-    "cohort",
-    "company",
-    "birth_date",
-    "contract_start",
-    "contract_end",
-    "exempt",
-}
-# A company CSV has one row per peak: rows that repeat an id (with the same name) add peaks.
-COMPANY_CSV_PEAK_COLUMNS = {
-    "peak_start": "start",
-    "peak_end": "end",
-    "peak_weight": "weight",
-    "peak_hard": "hard",
-    "peak_every_year": "every_year",
-}
+# A TOML line `start = 01/09/2025`: a French date the TOML parser cannot read.
+FRENCH_DATE_LINE = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=\s*(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\s*(#.*)?$")
 
-_MISSING = object()
+_MISSING: Any = object()
+Note = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 class _Reader:
     """Typed access to loosely typed tables, recording one Problem per bad value."""
 
-    def __init__(self, file: Path, problems: list[Problem]):
+    def __init__(self, file: Path | str, problems: list[Problem]):
         self.file = str(file)
         self.problems = problems
 
@@ -118,7 +94,7 @@ class _Reader:
     def table(self, data: Any, place: str) -> dict[str, Any]:
         if isinstance(data, dict):
             return data
-        self.fail(place, "must be a table")
+        self.fail(place, f"must be a table, not {data!r}")
         return {}
 
     def tables(self, data: Any, place: str) -> list[dict[str, Any]]:
@@ -129,111 +105,26 @@ class _Reader:
         self.fail(place, f"must be an array of tables ([[{place}]])")
         return []
 
-    def known_keys(self, data: dict[str, Any], place: str, keys: set[str]) -> None:
-        for key in sorted(set(data) - keys):
-            self.fail(f"{place}.{key}" if place else key, "unknown key")
+    def known_keys(self, data: dict[str, Any], place: str, keys: type[Table] | set[str]) -> None:
+        known = keys.keys() if isinstance(keys, type) else keys
+        for key in sorted(set(data) - known, key=str):
+            self.fail(f"{place}.{key}" if place else key, f"unknown key{suggest(key, known)}")
 
-    def get(self, data: dict[str, Any], key: str, place: str, kind: str, default: Any = _MISSING) -> Any:
-        value = data.get(key, _MISSING)
-        where = f"{place}.{key}"
+    def get(self, data: dict[str, Any], field: Field[T], place: str, default: Any = _MISSING) -> T | None:
+        """The value of `field` in `data`, converted; its default when absent (or an empty cell)."""
+        value = data.get(field.key, _MISSING)
+        where = f"{place}.{field.key}"
         if value is _MISSING or value == "":
-            if default is _MISSING:
+            fallback = field.default if default is _MISSING else default
+            if fallback is REQUIRED:
                 self.fail(where, "is missing")
                 return None
-            return default
-        convert = getattr(self, f"_as_{kind}")
-        return convert(value, where)
-
-    def _as_str(self, value: Any, where: str) -> str | None:
-        if isinstance(value, str):
-            bad = CONTROL.search(value)
-            if bad:  # a NUL or another control character would reach the feeds raw (invalid iCal)
-                self.fail(where, f"caractère de contrôle interdit (U+{ord(bad.group()):04X}) ; retirez-le du texte")
-                return None
-            return value
-        self.fail(where, f"must be a string, not {value!r}")
-        return None
-
-    def _as_slug(self, value: Any, where: str) -> str | None:
-        text = self._as_str(value, where)
-        if text is not None and not SLUG.match(text):
-            self.fail(where, f"{text!r} is not an id: use lowercase letters, digits and '-'")
+            return fallback
+        try:
+            return field.convert(value)
+        except Bad as bad:
+            self.fail(where + bad.suffix, bad.message)
             return None
-        return text
-
-    def _as_int(self, value: Any, where: str) -> int | None:
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-            value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        self.fail(where, f"must be a whole number, not {value!r}")
-        return None
-
-    def _as_positive_int(self, value: Any, where: str) -> int | None:
-        number = self._as_int(value, where)
-        if number is not None and number <= 0:
-            self.fail(where, f"must be positive, not {number}")
-            return None
-        return number
-
-    def _as_minutes(self, value: Any, where: str) -> int | None:
-        """Hours (a positive number) as whole minutes."""
-        if isinstance(value, str):
-            try:
-                value = float(value.replace(",", "."))
-            except ValueError:
-                pass
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(where, f"must be a number of hours, not {value!r}")
-            return None
-        if not math.isfinite(value) or value <= 0:
-            self.fail(where, f"must be a positive number of hours, not {value}")
-            return None
-        minutes = value * MINUTES_PER_HOUR
-        if abs(minutes - round(minutes)) > 1e-9:
-            self.fail(where, f"{value} h is not a whole number of minutes")
-            return None
-        return round(minutes)
-
-    def _as_bool(self, value: Any, where: str) -> bool | None:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "oui", "non"}:
-            return value.strip().lower() in {"true", "1", "oui"}
-        self.fail(where, f"must be true or false, not {value!r}")
-        return None
-
-    def _as_date(self, value: Any, where: str) -> date | None:
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.fail(where, f"must be a date YYYY-MM-DD, not {value!r}")
-        return None
-
-    def _as_month_day(self, value: Any, where: str) -> tuple[int, int] | None:
-        match = MONTH_DAY.match(value) if isinstance(value, str) else None
-        if match:
-            month, day = int(match.group(1)), int(match.group(2))
-            try:
-                date(2000, month, day)  # a leap year, so "02-29" is a real month-day
-                return month, day
-            except ValueError:
-                pass
-        self.fail(where, f'must be a month-day "MM-DD" such as "12-01", not {value!r}')
-        return None
-
-    def _as_slugs(self, value: Any, where: str) -> tuple[str, ...] | None:
-        if isinstance(value, str):  # a CSV cell: ids separated by ';', ',' or spaces
-            value = [v for v in re.split(r"[;,\s]+", value) if v]
-        if isinstance(value, list):
-            slugs = [self._as_slug(v, f"{where}[{i}]") for i, v in enumerate(value)]
-            return tuple(s for s in slugs if s is not None)
-        self.fail(where, f"must be a list of ids, not {value!r}")
-        return None
 
     def date_range(self, start: date | None, end: date | None, place: str, end_key: str = "end") -> bool:
         if start is not None and end is not None and end < start:
@@ -242,17 +133,19 @@ class _Reader:
         return start is not None and end is not None
 
 
-def load_plans(paths: Iterable[Path]) -> list[Plan]:
-    """Read and validate every plan; raise one PlanError listing every problem of every file."""
+def load_plans(paths: Iterable[Path], note: Note = _stderr) -> list[Plan]:
+    """Read and validate every plan; raise one PlanError listing every problem of every file.
+
+    `note` gets what the planner should know although nothing is wrong (a CSV read in cp1252)."""
     problems: list[Problem] = []
-    plans = [plan for path in paths if (plan := _load_plan(Path(path), problems)) is not None]
+    plans = [plan for path in paths if (plan := _load_plan(Path(path), problems, note)) is not None]
     _check_ids_across_plans(plans, problems)
     if problems:
         raise PlanError(problems)
     return plans
 
 
-# A plan file or CSV of a whole CFA is a few hundred kB: anything larger is a mistake.
+# A plan file or spreadsheet of a whole CFA is a few hundred kB: anything larger is a mistake.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -274,14 +167,15 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
-def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
+def _load_plan(path: Path, problems: list[Problem], note: Note) -> Plan | None:
     reader = _Reader(path, problems)
     if (why := _unreadable(path)) is not None:
         reader.fail("", why)
         return None
     try:
         # utf-8-sig: Windows editors put a byte-order mark before the first key.
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         reader.fail("", "no such plan file")
         return None
@@ -292,64 +186,73 @@ def _load_plan(path: Path, problems: list[Problem]) -> Plan | None:
         reader.fail("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
     except tomllib.TOMLDecodeError as exc:
-        # Python < 3.14 only puts the position in the message: "... (at line 3, column 8)".
-        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", str(exc))
-        at_end = re.search(r"^(.*?)\s*\(at end of document\)$", str(exc))
-        if found:
-            reader.fail(f"line {found.group(2)}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
-        elif at_end:  # an unclosed value or table: the file ended inside it
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-            reader.fail(
-                f"line {max(1, len(lines))} (end of file)",
-                f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed",
-            )
-        else:
-            reader.fail("", f"invalid TOML: {exc}")
+        _toml_error(reader, text, exc)
         return None
     before = len(problems)
-    plan = _build_plan(reader, path, data)
+    plan = _build_plan(reader, path, data, note)
     return plan if len(problems) == before else None
 
 
-def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
+def _toml_error(reader: _Reader, text: str, exc: tomllib.TOMLDecodeError) -> None:
+    # Python < 3.14 only puts the position in the message: "... (at line 3, column 8)".
+    found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", str(exc))
+    at_end = re.search(r"^(.*?)\s*\(at end of document\)$", str(exc))
+    lines = text.splitlines()
+    if found:
+        line = int(found.group(2))
+        french = FRENCH_DATE_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        if french:
+            key, dd, mm, yy = french.group(1, 2, 3, 4)
+            try:
+                iso = cells.day(f"{dd}/{mm}/{yy}").isoformat()
+            except Bad:
+                iso = "YYYY-MM-DD"
+            reader.fail(
+                f"line {line}",
+                f"invalid TOML: a date in a plan file is written year first, without quotes: {key} = {iso}",
+            )
+            return
+        reader.fail(f"line {line}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
+    elif at_end:  # an unclosed value or table: the file ended inside it
+        reader.fail(
+            f"line {max(1, len(lines))} (end of file)",
+            f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed",
+        )
+    else:
+        reader.fail("", f"invalid TOML: {exc}")
+
+
+def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Plan | None:
     r.known_keys(data, "", TOP_KEYS)
     head = r.table(data.get("plan", {}), "plan")
     if "plan" not in data:
         r.fail("plan", "is missing: a plan file starts with a [plan] table")
-    r.known_keys(head, "plan", PLAN_KEYS)
-    plan_id = r.get(head, "id", "plan", "slug")
-    timezone = r.get(head, "timezone", "plan", "str", "Europe/Paris")
+    r.known_keys(head, "plan", PlanKeys)
+    plan_id = r.get(head, PlanKeys.id, "plan")
+    timezone = r.get(head, PlanKeys.timezone, "plan")
     if timezone is not None:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             r.fail("plan.timezone", f"unknown time zone {timezone!r}")
-    public = r.get(head, "public_holidays", "plan", "str", "metropole")
-    if public is not None and public not in PUBLIC_HOLIDAY_SETS:
-        r.fail(
-            "plan.public_holidays",
-            f"unknown holiday set {public!r}: use " + " or ".join(map(repr, PUBLIC_HOLIDAY_SETS)),
-        )
-    zone = r.get(head, "school_holidays_zone", "plan", "str")
-    if zone is not None and zone not in ZONES:
-        r.fail("plan.school_holidays_zone", f"unknown zone {zone!r}: use " + ", ".join(map(repr, ZONES)))
-        zone = None
-    capacity = r.get(head, "max_cohorts_at_cfa", "plan", "positive_int", None)
+    public = r.get(head, PlanKeys.public_holidays, "plan")
+    zone = r.get(head, PlanKeys.school_holidays_zone, "plan")
+    capacity = r.get(head, PlanKeys.max_cohorts_at_cfa, "plan")
 
     closures = tuple(_closures(r, data))
     programmes = _unique(
         r, [_programme(r, t, i) for i, t in enumerate(r.tables(data.get("programme"), "programme"))], "programme"
     )
     cohorts = _unique(r, [_cohort(r, t, i) for i, t in enumerate(r.tables(data.get("cohort"), "cohort"))], "cohort")
-    companies = _companies(r, path, head, data)
-    apprentices, origins = _apprentices(r, path, head, data)
+    lists = _Lists(r, path, head, note)
+    companies = _companies(r, lists, data)
+    apprentices, origins = _apprentices(r, lists, data)
 
-    # Ids written in the plan, even on tables with other problems: a reference to one of them is
+    # Ids written in the plan, even on items with other problems: a reference to one of them is
     # not "unknown", so one mistake gives one line, not a cascade.
-    declared = {
-        kind: {t.get("id") for t in r.tables(data.get(kind), kind) if isinstance(t.get("id"), str)}
-        for kind in ("programme", "cohort")
-    }
+    declared = {kind: _ids(data.get(kind)) for kind in ("programme", "cohort", "trainer")}
+    declared["company"] = lists.declared["companies"] | _ids(data.get("company"))
+    declared["subject"] = {sid for p in _tables(data.get("programme")) for sid in _ids(p.get("subject"))}
     _check_references(r, origins, declared, programmes, cohorts, companies, apprentices)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
@@ -358,14 +261,14 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
         if not data.get(kind):
             r.fail(kind, f"the plan has no [[{kind}]]")
     slots = _day_slots(r, head, cohorts)
-    trainers = _trainers(r, data, programmes)
-    assignments = _assignments(r, data, slots, programmes, cohorts, trainers)
-    if None in (plan_id, timezone, public, zone):
+    trainers, only_unreadable = _trainers(r, lists, data, programmes, declared["subject"])
+    assignments = _assignments(r, data, slots, programmes, cohorts, trainers, declared, only_unreadable)
+    if plan_id is None or timezone is None or public is None or zone is None:
         return None
     return Plan(
         id=plan_id,
-        name=r.get(head, "name", "plan", "str", plan_id) or plan_id,
-        site=r.get(head, "site", "plan", "str", "") or "",
+        name=r.get(head, PlanKeys.name, "plan", plan_id) or plan_id,
+        site=r.get(head, PlanKeys.site, "plan") or "",
         timezone=timezone,
         public_holidays=public,
         school_holidays_zone=zone,
@@ -380,6 +283,22 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any]) -> Plan | None:
         trainers=tuple(trainers),
         assignments=assignments,
     )
+
+
+def _tables(data: Any) -> list[dict[str, Any]]:
+    """The tables of an array of tables, without a word (`_Reader.tables` says what is wrong once)."""
+    return [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+
+
+def _written_ids(value: Any) -> set[str]:
+    """The ids in a list or a cell, read without a word, valid or not."""
+    items = re.split(r"[;,\s]+", value) if isinstance(value, str) else value if isinstance(value, list) else []
+    return {item.strip() for item in items if isinstance(item, str) and item.strip()}
+
+
+def _ids(data: Any) -> set[str]:
+    """The ids written in an array of tables, valid or not."""
+    return {t["id"] for t in _tables(data) if isinstance(t.get("id"), str)}
 
 
 def _unique(r: _Reader, items: list[Any], kind: str) -> list[Any]:
@@ -400,66 +319,57 @@ def _unique(r: _Reader, items: list[Any], kind: str) -> list[Any]:
 def _closures(r: _Reader, data: dict[str, Any]) -> Iterable[Closure]:
     for i, table in enumerate(r.tables(data.get("closure"), "closure"), start=1):
         place = f"closure[{i}]"
-        r.known_keys(table, place, CLOSURE_KEYS)
-        start = r.get(table, "start", place, "date")
-        end = r.get(table, "end", place, "date", start)
-        name = r.get(table, "name", place, "str", "Fermeture")
+        r.known_keys(table, place, ClosureKeys)
+        start = r.get(table, ClosureKeys.start, place)
+        end = r.get(table, ClosureKeys.end, place, start)
+        name = r.get(table, ClosureKeys.name, place)
         if r.date_range(start, end, place):
+            assert start is not None and end is not None
             yield Closure(name=name or "Fermeture", start=start, end=end)
 
 
 def _programme(r: _Reader, t: dict[str, Any], index: int) -> Programme | None:
-    pid = r.get(t, "id", f"programme[{index + 1}]", "slug")
+    pid = r.get(t, ProgrammeKeys.id, f"programme[{index + 1}]")
     place = f"programme[{pid or index + 1}]"
-    r.known_keys(t, place, PROGRAMME_KEYS)
-    total = r.get(t, "total_hours", place, "minutes")
+    r.known_keys(t, place, ProgrammeKeys)
+    total = r.get(t, ProgrammeKeys.total_hours, place)
     subjects = []
     for j, s in enumerate(r.tables(t.get("subject"), f"{place}.subject")):
-        sid = r.get(s, "id", f"{place}.subject[{j + 1}]", "slug")
+        sid = r.get(s, SubjectKeys.id, f"{place}.subject[{j + 1}]")
         splace = f"{place}.subject[{sid or j + 1}]"
-        r.known_keys(s, splace, SUBJECT_KEYS)
-        minutes = r.get(s, "hours", splace, "minutes")
-        exam = r.get(s, "exam", splace, "str", "ccf")
-        if exam is not None and exam not in EXAMS:
-            r.fail(f"{splace}.exam", f'unknown exam kind {exam!r}: use "ccf" or "written"')
-            exam = None
-        if None not in (sid, minutes, exam):
+        r.known_keys(s, splace, SubjectKeys)
+        minutes = r.get(s, SubjectKeys.hours, splace)
+        exam = r.get(s, SubjectKeys.exam, splace)
+        if sid is not None and minutes is not None and exam is not None:
             subjects.append(
-                Subject(id=sid, name=r.get(s, "name", splace, "str", sid) or sid, minutes=minutes, exam=exam)
+                Subject(id=sid, name=r.get(s, SubjectKeys.name, splace, sid) or sid, minutes=minutes, exam=exam)
             )
     subjects = _unique(r, subjects, f"{place}.subject")
-    if None in (pid, total):
+    if pid is None or total is None:
         return None
     taught = sum(s.minutes for s in subjects)
     if taught > total:
         r.fail(f"{place}.subject", f"subject hours sum to {taught / 60:g} h, more than total_hours {total / 60:g} h")
     return Programme(
-        id=pid, name=r.get(t, "name", place, "str", pid) or pid, total_minutes=total, subjects=tuple(subjects)
+        id=pid, name=r.get(t, ProgrammeKeys.name, place, pid) or pid, total_minutes=total, subjects=tuple(subjects)
     )
 
 
 def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
-    cid = r.get(t, "id", f"cohort[{index + 1}]", "slug")
+    cid = r.get(t, CohortKeys.id, f"cohort[{index + 1}]")
     place = f"cohort[{cid or index + 1}]"
-    r.known_keys(t, place, COHORT_KEYS)
-    programme = r.get(t, "programme", place, "slug")
-    start = r.get(t, "start", place, "date")
-    end = r.get(t, "end", place, "date")
+    r.known_keys(t, place, CohortKeys)
+    programme = r.get(t, CohortKeys.programme, place)
+    start = r.get(t, CohortKeys.start, place)
+    end = r.get(t, CohortKeys.end, place)
     dates_ok = r.date_range(start, end, place)
-    rhythm = t.get("rhythm", [1, 1])
-    if not (
-        isinstance(rhythm, list)
-        and len(rhythm) == 2
-        and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in rhythm)
-    ):
-        r.fail(f"{place}.rhythm", f"must be two positive whole numbers [CFA weeks, company weeks], not {rhythm!r}")
-        rhythm = None
-    week = r.get(t, "hours_per_week", place, "minutes", 35 * MINUTES_PER_HOUR)
+    rhythm = r.get(t, CohortKeys.rhythm, place)
+    week = r.get(t, CohortKeys.hours_per_week, place)
     if week is not None and week % 5:
         r.fail(f"{place}.hours_per_week", f"{week / 60:g} h does not split into 5 days of whole minutes")
         week = None
-    max_cfa = r.get(t, "max_consecutive_cfa_weeks", place, "positive_int", rhythm[0] if rhythm else 1)
-    max_company = r.get(t, "max_consecutive_company_weeks", place, "positive_int", rhythm[1] if rhythm else 1)
+    max_cfa = r.get(t, CohortKeys.max_consecutive_cfa_weeks, place, rhythm[0] if rhythm else 1)
+    max_company = r.get(t, CohortKeys.max_consecutive_company_weeks, place, rhythm[1] if rhythm else 1)
     if rhythm and max_cfa is not None and rhythm[0] > max_cfa:
         r.fail(f"{place}.rhythm", f"{rhythm[0]} CFA weeks in a row exceed max_consecutive_cfa_weeks = {max_cfa}")
     if rhythm and max_company is not None and rhythm[1] > max_company:
@@ -469,26 +379,39 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
         )
     exams = None
     if "written_exams" in t:
-        window = r.table(t["written_exams"], f"{place}.written_exams")
-        r.known_keys(window, f"{place}.written_exams", {"start", "end"})
-        ws = r.get(window, "start", f"{place}.written_exams", "date")
-        we = r.get(window, "end", f"{place}.written_exams", "date")
-        if r.date_range(ws, we, f"{place}.written_exams"):
+        wplace = f"{place}.written_exams"
+        window = r.table(t["written_exams"], wplace)
+        r.known_keys(window, wplace, WrittenExamsKeys)
+        ws = r.get(window, WrittenExamsKeys.start, wplace) if window else None
+        we = r.get(window, WrittenExamsKeys.end, wplace) if window else None
+        if ws is not None and we is not None and r.date_range(ws, we, wplace):
             exams = (ws, we)
-            if dates_ok and not (start <= ws <= end):
+            if start is not None and end is not None and dates_ok and not (start <= ws <= end):
                 r.fail(
-                    f"{place}.written_exams.start",
+                    f"{wplace}.start",
                     f"{ws.isoformat()} is outside the cohort ({start.isoformat()} to {end.isoformat()})",
                 )
-    if None in (cid, programme, start, end, rhythm, week, max_cfa, max_company) or not dates_ok:
+    if "trainers" in t:
+        r.table(t["trainers"], f"{place}.trainers")
+    if (
+        cid is None
+        or programme is None
+        or start is None
+        or end is None
+        or rhythm is None
+        or week is None
+        or max_cfa is None
+        or max_company is None
+        or not dates_ok
+    ):
         return None
     return Cohort(
         id=cid,
         programme=programme,
-        name=r.get(t, "name", place, "str", cid) or cid,
+        name=r.get(t, CohortKeys.name, place, cid) or cid,
         start=start,
         end=end,
-        rhythm=(rhythm[0], rhythm[1]),
+        rhythm=rhythm,
         week_minutes=week,
         max_consecutive_cfa_weeks=max_cfa,
         max_consecutive_company_weeks=max_company,
@@ -496,96 +419,129 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
     )
 
 
-def _read_csv(
-    r: _Reader, plan_path: Path, name: Any, place: str, columns: set[str]
-) -> tuple[_Reader, list[tuple[int, dict[str, str]]]] | None:
-    if not isinstance(name, str):
-        r.fail(place, f"must be the path of a CSV file, not {name!r}")
-        return None
-    path = plan_path.parent / name
-    csv_reader = _Reader(path, r.problems)
-    if not path.resolve().is_relative_to(plan_path.parent.resolve()):
-        # Never read (and quote in an error) a file outside the plan's folder.
-        r.fail(place, f"{name!r} is outside the plan's folder; put the CSV file beside the plan")
-        return None
-    if (why := _unreadable(path)) is not None:
-        r.fail(place, f"CSV file {str(path)!r} {why}")
-        return None
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            delimiter = ";" if sample.count(";") > sample.count(",") else ","
-            table = csv.DictReader(f, delimiter=delimiter)
-            rows = list(table)
-            header = [h.strip() for h in table.fieldnames or []]
-    except FileNotFoundError:
-        r.fail(place, f"CSV file {str(path)!r} not found")
-        return None
-    except OSError as exc:
-        r.fail(place, f"cannot read CSV file {str(path)!r}: {exc.strerror or exc}")
-        return None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        csv_reader.fail("", f"unreadable CSV: {exc}")
-        return None
-    for column in header:
-        if column not in columns:
-            csv_reader.fail("row 1", f"unknown column {column!r}; known columns: {', '.join(sorted(columns))}")
-    # Row 1 is the header, so data rows are numbered from 2, as in a spreadsheet.
-    return csv_reader, [
-        (i, {k.strip(): (v or "").strip() for k, v in row.items() if k and k.strip() in columns})
-        for i, row in enumerate(rows, start=2)
-    ]
+class _Lists:
+    """The spreadsheets a plan's [plan] names (`companies`, `apprentices`, `trainers`), read once."""
+
+    def __init__(self, r: _Reader, path: Path, head: dict[str, Any], note: Note):
+        self.r, self.path, self.head, self.note = r, path, head, note
+        self.declared: dict[str, set[str]] = defaultdict(set)  # ids written in each list, even invalid rows
+
+    def read(self, sheet: Sheet) -> tuple[_Reader, list[tuple[int, dict[str, Any]]]] | None:
+        """The reader (for the file, or its sheet) and the rows of the list `[plan] <sheet.key>` names."""
+        if sheet.key not in self.head:
+            return None
+        r, name, place = self.r, self.head[sheet.key], f"plan.{sheet.key}"
+        if not isinstance(name, str):
+            r.fail(place, f"must be the path of a .csv, .xlsx or .ods file, not {name!r}")
+            return None
+        file_name, _, sheet_name = name.partition("#")
+        path = self.path.parent / file_name
+        shown = str(path)
+        if not path.resolve().is_relative_to(self.path.parent.resolve()):
+            # Never read (and quote in an error) a file outside the plan's folder.
+            r.fail(place, f"{name!r} is outside the plan's folder; put the file beside the plan")
+            return None
+        if (why := _unreadable(path)) is not None:
+            r.fail(place, f"file {shown!r} {why}")
+            return None
+        try:
+            rows = read_rows(path, sheet_name or None, sheet, shown)
+        except FileNotFoundError:
+            r.fail(place, f"file {shown!r} not found")
+            return None
+        except OSError as exc:
+            r.fail(place, f"cannot read file {shown!r}: {exc.strerror or exc}")
+            return None
+        except SheetError as exc:
+            _Reader(exc.label or shown, r.problems).fail(exc.place, exc.message)
+            return None
+        reader = _Reader(rows.label, r.problems)
+        for where, message in rows.problems:
+            reader.fail(where, message)
+        if rows.note:
+            self.note(rows.note)
+        self.declared[sheet.key] = {str(row["id"]) for _, row in rows.rows if "id" in row}
+        return reader, rows.rows
 
 
-def _peak(r: _Reader, t: dict[str, Any], place: str) -> Peak | None:
-    r.known_keys(t, place, PEAK_KEYS)
-    every_year = r.get(t, "every_year", place, "bool", False)
-    weight = r.get(t, "weight", place, "positive_int", 1)
-    hard = r.get(t, "hard", place, "bool", False)
+def _peak(r: _Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak | None:
+    r.known_keys(t, place, PeakKeys)
+    every_year = r.get(t, PeakKeys.every_year, place)
+    weight = r.get(t, PeakKeys.weight, place)
+    hard = r.get(t, PeakKeys.hard, place)
+    if every_year is None:  # unreadable: check each day only for being a date or a month-day
+        for key in ("start", "end"):
+            if key in t and not _is_day_or_month_day(t[key], cell):
+                r.get(t, getattr(PeakKeys, key), place)
+        return None
     if every_year:
-        smd = r.get(t, "start", place, "month_day")
-        emd = r.get(t, "end", place, "month_day")
-        if None in (smd, emd, weight, hard):
+        smd = _month_day(r, t, "start", place, cell)
+        emd = _month_day(r, t, "end", place, cell)
+        if smd is None or emd is None or weight is None or hard is None:
             return None
         return Peak(every_year=True, start_md=smd, end_md=emd, weight=weight, hard=hard)
-    start = r.get(t, "start", place, "date")
-    end = r.get(t, "end", place, "date")
-    if not r.date_range(start, end, place) or None in (weight, hard):
+    start = r.get(t, PeakKeys.start, place)
+    end = r.get(t, PeakKeys.end, place)
+    if not r.date_range(start, end, place) or weight is None or hard is None:
         return None
     return Peak(start=start, end=end, weight=weight, hard=hard)
 
 
-def _companies(r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]) -> list[Company]:
+def _month_day(r: _Reader, t: dict[str, Any], key: str, place: str, cell: bool) -> tuple[int, int] | None:
+    if t.get(key, "") == "":
+        r.fail(f"{place}.{key}", "is missing")
+        return None
+    try:
+        return cells.month_day(t[key], cell)
+    except Bad as bad:
+        r.fail(f"{place}.{key}", bad.message)
+        return None
+
+
+def _is_day_or_month_day(value: Any, cell: bool) -> bool:
+    try:
+        cells.day(value)
+        return True
+    except Bad:
+        pass
+    try:
+        cells.month_day(value, cell)
+        return True
+    except Bad:
+        return False
+
+
+def _companies(r: _Reader, lists: _Lists, data: dict[str, Any]) -> list[Company]:
     companies: list[Company | None] = []
     for i, t in enumerate(r.tables(data.get("company"), "company")):
-        cid = r.get(t, "id", f"company[{i + 1}]", "slug")
+        cid = r.get(t, CompanyKeys.id, f"company[{i + 1}]")
         place = f"company[{cid or i + 1}]"
-        r.known_keys(t, place, COMPANY_KEYS)
+        r.known_keys(t, place, CompanyKeys)
         peaks = [_peak(r, p, f"{place}.peak[{j + 1}]") for j, p in enumerate(r.tables(t.get("peak"), f"{place}.peak"))]
         if cid is not None:
-            companies.append(Company(cid, r.get(t, "name", place, "str", cid) or cid, tuple(p for p in peaks if p)))
-    if "companies" in head:
-        loaded = _read_csv(r, path, head["companies"], "plan.companies", {"id", "name", *COMPANY_CSV_PEAK_COLUMNS})
-        if loaded:
-            companies.extend(_companies_from_csv(*loaded))
+            name = r.get(t, CompanyKeys.name, place, cid) or cid
+            companies.append(Company(cid, name, tuple(p for p in peaks if p)))
+    if loaded := lists.read(COMPANIES):
+        companies.extend(_companies_from_sheet(*loaded))
     return _unique(r, companies, "company")
 
 
-def _companies_from_csv(r: _Reader, rows: list[tuple[int, dict[str, str]]]) -> list[Company]:
+PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
+
+
+def _companies_from_sheet(r: _Reader, rows: list[tuple[int, dict[str, Any]]]) -> list[Company]:
+    """One row per busy season: rows that repeat an id (with the same name) add seasons."""
     merged: dict[str, Company] = {}
     for line, row in rows:
-        cid = r.get(row, "id", f"row {line}: company", "slug")
+        cid = r.get(row, CompanyKeys.id, f"row {line}: company")
         place = f"row {line}: company[{cid}]"
         if cid is None:
             continue
-        name = r.get(row, "name", place, "str", cid) or cid
+        name = r.get(row, CompanyKeys.name, place, cid) or cid
         peaks: tuple[Peak, ...] = ()
-        if row.get("peak_start") or row.get("peak_end"):
+        if row.get("peak_start", "") != "" or row.get("peak_end", "") != "":
             peak = _peak(
-                r,
-                {COMPANY_CSV_PEAK_COLUMNS[k]: v for k, v in row.items() if k in COMPANY_CSV_PEAK_COLUMNS},
-                f"{place}.peak",
+                r, {PEAK_COLUMNS[k]: v for k, v in row.items() if k in PEAK_COLUMNS}, f"{place}.peak", cell=True
             )
             peaks = (peak,) if peak else ()
         if cid in merged:
@@ -598,47 +554,59 @@ def _companies_from_csv(r: _Reader, rows: list[tuple[int, dict[str, str]]]) -> l
     return list(merged.values())
 
 
+def _full_name(r: _Reader, t: dict[str, Any], name_field: Field[str], place: str, fallback: str) -> str:
+    """The name, or "First-name Name" when a sheet has a first-name column."""
+    name = r.get(t, name_field, place, fallback) or fallback
+    if t.get("first_name", "") != "":
+        try:
+            return f"{cells.text(t['first_name']).strip()} {name}".strip()
+        except Bad as bad:
+            r.fail(f"{place}.first_name", bad.message)
+    return name
+
+
 def _apprentice(r: _Reader, t: dict[str, Any], place: str, index_place: str) -> Apprentice | None:
-    aid = r.get(t, "id", index_place, "slug")
+    aid = r.get(t, ApprenticeKeys.id, index_place)
+    in_sheet = bool(place)  # a sheet's columns were checked with its header
     place = f"{place}apprentice[{aid or '?'}]"
-    r.known_keys(t, place, APPRENTICE_KEYS)
-    fields = {
-        "name": r.get(t, "name", place, "str", aid),
-        "cohort": r.get(t, "cohort", place, "slug"),
-        "company": r.get(t, "company", place, "slug"),
-        "birth_date": r.get(t, "birth_date", place, "date", None),
-        "contract_start": r.get(t, "contract_start", place, "date"),
-        "contract_end": r.get(t, "contract_end", place, "date"),
-        "exempt": r.get(t, "exempt", place, "slugs", ()),
-    }
-    ok = r.date_range(fields["contract_start"], fields["contract_end"], place, "contract_end")
-    if aid is None or not ok or any(fields[k] is None for k in ("cohort", "company", "exempt")):
+    if not in_sheet:
+        r.known_keys(t, place, ApprenticeKeys)
+    name = _full_name(r, t, ApprenticeKeys.name, place, aid or "")
+    cohort = r.get(t, ApprenticeKeys.cohort, place)
+    company = r.get(t, ApprenticeKeys.company, place)
+    birth = r.get(t, ApprenticeKeys.birth_date, place)
+    start = r.get(t, ApprenticeKeys.contract_start, place)
+    end = r.get(t, ApprenticeKeys.contract_end, place)
+    exempt = r.get(t, ApprenticeKeys.exempt, place)
+    ok = r.date_range(start, end, place, "contract_end")
+    if aid is None or not ok or cohort is None or company is None or exempt is None:
         return None
-    return Apprentice(id=aid, **fields)
+    assert start is not None and end is not None
+    return Apprentice(
+        id=aid,
+        name=name,
+        cohort=cohort,
+        company=company,
+        birth_date=birth,
+        contract_start=start,
+        contract_end=end,
+        exempt=exempt,
+    )
 
 
 Origins = dict[str, tuple[_Reader, str]]
 
 
-def _apprentices(
-    r: _Reader, path: Path, head: dict[str, Any], data: dict[str, Any]
-) -> tuple[list[Apprentice], Origins]:
-    """Apprentices from the TOML and the CSV, with where each was written (for later problems)."""
+def _apprentices(r: _Reader, lists: _Lists, data: dict[str, Any]) -> tuple[list[Apprentice], Origins]:
+    """Apprentices from the TOML and the sheet, with where each was written (for later problems)."""
     found: list[tuple[Apprentice | None, _Reader, str]] = []
     for i, t in enumerate(r.tables(data.get("apprentice"), "apprentice")):
         found.append((_apprentice(r, t, "", f"apprentice[{i + 1}]"), r, ""))
-    if "apprentices" in head:
-        loaded = _read_csv(r, path, head["apprentices"], "plan.apprentices", APPRENTICE_KEYS)
-        if loaded:
-            csv_reader, rows = loaded
-            for line, row in rows:
-                found.append(
-                    (
-                        _apprentice(csv_reader, row, f"row {line}: ", f"row {line}: apprentice"),
-                        csv_reader,
-                        f"row {line}: ",
-                    )
-                )
+    if loaded := lists.read(APPRENTICES):
+        sheet_reader, rows = loaded
+        for line, row in rows:
+            prefix = f"row {line}: "
+            found.append((_apprentice(sheet_reader, row, prefix, f"{prefix}apprentice"), sheet_reader, prefix))
     kept: list[Apprentice] = []
     origins: Origins = {}
     for apprentice, reader, prefix in found:
@@ -664,41 +632,51 @@ def _check_references(
     by_programme = {p.id: p for p in programmes}
     by_cohort = {c.id: c for c in cohorts}
     company_ids = {c.id for c in companies}
+    subjects_of = {p.id: {s.id for s in p.subjects} for p in programmes}
     for c in cohorts:
         if c.programme not in by_programme and c.programme not in declared["programme"]:
-            r.fail(f"cohort[{c.id}].programme", f"unknown programme {c.programme!r}")
+            r.fail(
+                f"cohort[{c.id}].programme",
+                f"unknown programme {c.programme!r}{suggest(c.programme, declared['programme'])}",
+            )
     for a in apprentices:
         r, prefix = origins[a.id]
         place = f"{prefix}apprentice[{a.id}]"
-        if a.company not in company_ids:
-            r.fail(f"{place}.company", f"unknown company {a.company!r}")
+        if a.company not in company_ids and a.company not in declared["company"]:
+            r.fail(f"{place}.company", f"unknown company {a.company!r}{suggest(a.company, declared['company'])}")
         cohort = by_cohort.get(a.cohort)
         if cohort is None:
             if a.cohort not in declared["cohort"]:
-                r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}")
+                r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}{suggest(a.cohort, declared['cohort'])}")
             continue
-        earliest, latest = _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
-        if a.contract_start < earliest:
-            r.fail(
-                f"{place}.contract_start",
-                f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}",
-            )
-        if a.contract_end > latest:
-            r.fail(
-                f"{place}.contract_end",
-                f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}",
-            )
-        if a.contract_end < cohort.start or a.contract_start > cohort.end:
-            r.fail(
-                f"{place}.contract_start",
-                f"the contract does not overlap the cohort ({cohort.start.isoformat()} to {cohort.end.isoformat()})",
-            )
-        programme = by_programme.get(cohort.programme)
-        if programme is not None:
-            known = {s.id for s in programme.subjects}
+        _check_contract(r, place, a, cohort)
+        known = subjects_of.get(cohort.programme)
+        if known is not None:
             for sid in a.exempt:
-                if sid not in known:
-                    r.fail(f"{place}.exempt", f"unknown subject {sid!r} in programme {programme.id!r}")
+                if sid not in known and sid not in declared["subject"]:
+                    r.fail(
+                        f"{place}.exempt",
+                        f"unknown subject {sid!r} in programme {cohort.programme!r}{suggest(sid, known)}",
+                    )
+
+
+def _check_contract(r: _Reader, place: str, a: Apprentice, cohort: Cohort) -> None:
+    earliest, latest = _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
+    if a.contract_start < earliest:
+        r.fail(
+            f"{place}.contract_start",
+            f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}",
+        )
+    if a.contract_end > latest:
+        r.fail(
+            f"{place}.contract_end",
+            f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}",
+        )
+    if a.contract_end < cohort.start or a.contract_start > cohort.end:
+        r.fail(
+            f"{place}.contract_start",
+            f"the contract does not overlap the cohort ({cohort.start.isoformat()} to {cohort.end.isoformat()})",
+        )
 
 
 def _shifted(day: date, delta: relativedelta) -> date:
@@ -724,9 +702,17 @@ def _check_peaks_inside_cohorts(
     r: _Reader, cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]
 ) -> None:
     by_cohort = {c.id: c for c in cohorts}
+    # The cohorts of each company's apprentices, in one pass: a loop over the apprentices for
+    # each company was quadratic (70 000 companies × 700 000 apprentices).
+    cohorts_of: dict[str, dict[str, Cohort]] = defaultdict(dict)
+    for a in apprentices:
+        if a.cohort in by_cohort:
+            cohorts_of[a.company][a.cohort] = by_cohort[a.cohort]
     for company in companies:
-        mine = [by_cohort[a.cohort] for a in apprentices if a.company == company.id and a.cohort in by_cohort]
-        spans = [(c.start, c.end) for c in (mine or cohorts)]
+        if not company.peaks:
+            continue
+        mine = cohorts_of.get(company.id)
+        spans = [(c.start, c.end) for c in (mine.values() if mine else cohorts)]
         for j, peak in enumerate(company.peaks, start=1):
             if peak.every_year or not spans or peak.start is None or peak.end is None:
                 continue
@@ -787,40 +773,76 @@ def _day_slots(r: _Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple
     return tuple(slots)
 
 
-def _trainers(r: _Reader, data: dict[str, Any], programmes: list[Programme]) -> list[Trainer]:
+def _trainers(
+    r: _Reader, lists: _Lists, data: dict[str, Any], programmes: list[Programme], declared_subjects: set[str]
+) -> tuple[list[Trainer], set[str]]:
+    """The trainers of the TOML and the sheet, and the subjects that only unreadable trainers list
+    (no other line says that nobody teaches them)."""
     known_subjects = {s.id for p in programmes for s in p.subjects}
-    trainers: list[Trainer | None] = []
+    found: list[Trainer | None] = []
+    written: set[str] = set()
+    for t in _tables(data.get("trainer")):
+        written |= _written_ids(t.get("subjects"))
     for i, t in enumerate(r.tables(data.get("trainer"), "trainer")):
-        tid = r.get(t, "id", f"trainer[{i + 1}]", "slug")
+        tid = r.get(t, TrainerKeys.id, f"trainer[{i + 1}]")
         place = f"trainer[{tid or i + 1}]"
-        r.known_keys(t, place, TRAINER_KEYS)
-        subjects = r.get(t, "subjects", place, "slugs", ())
-        for sid in subjects or ():
-            if sid not in known_subjects:
-                r.fail(f"{place}.subjects", f"unknown subject {sid!r}")
-        maximum = r.get(t, "max_hours_per_week", place, "minutes", None)
-        unavailable = []
-        for j, u in enumerate(r.tables(t.get("unavailable"), f"{place}.unavailable"), start=1):
-            uplace = f"{place}.unavailable[{j}]"
-            r.known_keys(u, uplace, {"weekday", "start", "end"})
-            if "weekday" in u:
-                name = u["weekday"].strip().lower() if isinstance(u["weekday"], str) else None
-                if name not in WEEKDAYS:
-                    r.fail(f"{uplace}.weekday", f"unknown weekday {u['weekday']!r}: use monday … friday")
-                elif "start" in u or "end" in u:
-                    r.fail(uplace, "give either a weekday or start/end dates, not both")
-                else:
-                    unavailable.append(Unavailability(weekday=WEEKDAYS[name]))
-                continue
-            start = r.get(u, "start", uplace, "date")
-            end = r.get(u, "end", uplace, "date", start)
-            if r.date_range(start, end, uplace):
-                unavailable.append(Unavailability(start=start, end=end))
-        if tid is not None and subjects is not None:
-            trainers.append(
-                Trainer(tid, r.get(t, "name", place, "str", tid) or tid, subjects, maximum, tuple(unavailable))
-            )
-    return _unique(r, trainers, "trainer")
+        r.known_keys(t, place, TrainerKeys)
+        found.append(_trainer(r, t, tid, place, known_subjects | declared_subjects, _unavailable(r, t, place)))
+    if loaded := lists.read(TRAINERS):
+        sheet_reader, rows = loaded
+        for line, row in rows:
+            written |= _written_ids(row.get("subjects"))
+            tid = r.get(row, TrainerKeys.id, f"row {line}: trainer")
+            found.append(_trainer(sheet_reader, row, tid, f"row {line}: trainer[{tid}]", known_subjects, ()))
+    trainers = _unique(r, found, "trainer")
+    readable = {sid for t in trainers for sid in t.subjects}
+    return trainers, {sid for sid in written if sid not in readable}
+
+
+def _trainer(
+    r: _Reader,
+    t: dict[str, Any],
+    tid: str | None,
+    place: str,
+    known_subjects: set[str],
+    unavailable: tuple[Unavailability, ...] | None,
+) -> Trainer | None:
+    subjects = r.get(t, TrainerKeys.subjects, place)
+    for sid in subjects or ():
+        if sid not in known_subjects:
+            r.fail(f"{place}.subjects", f"unknown subject {sid!r}{suggest(sid, known_subjects)}")
+    maximum = r.get(t, TrainerKeys.max_hours_per_week, place)
+    name = _full_name(r, t, TrainerKeys.name, place, tid or "")
+    if tid is None or subjects is None or unavailable is None:
+        return None
+    return Trainer(tid, name, subjects, maximum, unavailable)
+
+
+def _unavailable(r: _Reader, t: dict[str, Any], place: str) -> tuple[Unavailability, ...] | None:
+    found = []
+    ok = True
+    for j, u in enumerate(r.tables(t.get("unavailable"), f"{place}.unavailable"), start=1):
+        uplace = f"{place}.unavailable[{j}]"
+        r.known_keys(u, uplace, UnavailableKeys)
+        if "weekday" in u:
+            name = u["weekday"].strip().lower() if isinstance(u["weekday"], str) else None
+            if name not in WEEKDAYS:
+                hint = suggest(name, WEEKDAYS) if name else ""
+                r.fail(f"{uplace}.weekday", f"unknown weekday {u['weekday']!r}: use monday … friday{hint}")
+                ok = False
+            elif "start" in u or "end" in u:
+                r.fail(uplace, "give either a weekday or start/end dates, not both")
+                ok = False
+            else:
+                found.append(Unavailability(weekday=WEEKDAYS[name]))
+            continue
+        start = r.get(u, UnavailableKeys.start, uplace)
+        end = r.get(u, UnavailableKeys.end, uplace, start)
+        if r.date_range(start, end, uplace):
+            found.append(Unavailability(start=start, end=end))
+        else:
+            ok = False
+    return tuple(found) if ok else None
 
 
 def _assignments(
@@ -830,33 +852,31 @@ def _assignments(
     programmes: list[Programme],
     cohorts: list[Cohort],
     trainers: list[Trainer],
+    declared: dict[str, set],
+    only_unreadable: set[str],
 ) -> tuple[tuple[tuple[str, str], str], ...]:
     """Each (cohort, subject) resolves to exactly one trainer: the cohort's choice, else the only one."""
     by_programme = {p.id: p for p in programmes}
     by_trainer = {t.id: t for t in trainers}
-    raw_cohorts = {t["id"]: t for t in r.tables(data.get("cohort"), "cohort") if isinstance(t.get("id"), str)}
+    raw_cohorts = {t["id"]: t for t in _tables(data.get("cohort")) if isinstance(t.get("id"), str)}
     resolved = []
     for c in cohorts:
         place = f"cohort[{c.id}].trainers"
-        chosen = r.table(raw_cohorts.get(c.id, {}).get("trainers", {}), place)
+        raw = raw_cohorts.get(c.id, {}).get("trainers", {})
+        chosen = raw if isinstance(raw, dict) else {}  # not a table: said by _cohort
         programme = by_programme.get(c.programme)
         if programme is None:
             continue
-        subject_ids = {s.id for s in programme.subjects}
-        for sid, tid in sorted(chosen.items()):
-            if sid not in subject_ids:
-                r.fail(f"{place}.{sid}", f"unknown subject {sid!r} in programme {programme.id!r}")
-            elif tid not in by_trainer:
-                r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}")
-            elif sid not in by_trainer[tid].subjects:
-                r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")
+        _check_chosen(r, place, chosen, programme, by_trainer, declared)
         if not slots:
             continue
         for subject in programme.subjects:
-            if subject.id in chosen:
+            if isinstance(chosen.get(subject.id), str):
                 resolved.append(((c.id, subject.id), chosen[subject.id]))
                 continue
             able = [t.id for t in trainers if subject.id in t.subjects]
+            if subject.id in only_unreadable:
+                continue  # the trainer who lists it is unreadable: said once, where it is written
             if len(able) == 1:
                 resolved.append(((c.id, subject.id), able[0]))
             elif not able:
@@ -866,3 +886,29 @@ def _assignments(
                     place, f'{subject.id!r} is taught by {", ".join(able)}: name one, e.g. {subject.id} = "{able[0]}"'
                 )
     return tuple(sorted(resolved))
+
+
+def _check_chosen(
+    r: _Reader,
+    place: str,
+    chosen: dict[str, Any],
+    programme: Programme,
+    by_trainer: dict[str, Trainer],
+    declared: dict[str, set],
+) -> None:
+    """A cohort's `trainers = {subject = trainer}`: known subjects, known trainers who teach them."""
+    subject_ids = {s.id for s in programme.subjects}
+    for sid, tid in sorted(chosen.items()):
+        if not isinstance(tid, str):
+            r.fail(f"{place}.{sid}", f'must be one trainer id, e.g. {sid} = "t-dupuis", not {tid!r}')
+        elif sid not in subject_ids:
+            if sid not in declared["subject"]:
+                r.fail(
+                    f"{place}.{sid}",
+                    f"unknown subject {sid!r} in programme {programme.id!r}{suggest(sid, subject_ids)}",
+                )
+        elif tid not in by_trainer:
+            if tid not in declared["trainer"]:
+                r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}{suggest(tid, by_trainer)}")
+        elif sid not in by_trainer[tid].subjects:
+            r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")
