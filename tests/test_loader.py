@@ -535,3 +535,113 @@ def test_the_mini_plan_loads_with_its_csv_lists():
     assert plan.company("mairie").peaks == ()
     assert plan.programme("shorter").subjects == ()
     assert plan.programme("short").accompaniment_minutes == 10 * 60
+
+
+# --- any wrong TOML type is one line, never a traceback --------------------------------------
+
+WRONG_VALUES = [[1, 2], {"a": 1}, True, 3, 2.5, date(2025, 9, 1), "x", [{"a": 1}], ["t-a"]]
+
+
+def _each_key():
+    from alternance.plan.schema import (
+        ApprenticeKeys,
+        ClosureKeys,
+        CohortKeys,
+        CompanyKeys,
+        PlanKeys,
+        ProgrammeKeys,
+        TrainerKeys,
+    )
+
+    for kind, table in [
+        ("plan", PlanKeys),
+        ("closure", ClosureKeys),
+        ("programme", ProgrammeKeys),
+        ("cohort", CohortKeys),
+        ("company", CompanyKeys),
+        ("apprentice", ApprenticeKeys),
+        ("trainer", TrainerKeys),
+    ]:
+        for key in sorted(table.keys()):
+            yield kind, key
+
+
+@pytest.mark.parametrize("kind, key", list(_each_key()))
+def test_a_wrong_type_anywhere_is_a_problem_not_a_traceback(tmp_path, kind, key):
+    for value in WRONG_VALUES:
+        if kind == "plan":
+            path = make_plan(tmp_path, {key: value})
+        elif kind == "closure":
+            path = make_plan(tmp_path, closures=[{"start": START, key: value}])
+        elif kind == "trainer":
+            path = make_plan(
+                tmp_path, extra=f'\n[[trainer]]\nid = "t-a"\nsubjects = ["maths"]\n{key} = {_toml(value)}\n'
+            )
+        else:
+            path = make_plan(tmp_path, **{kind: {key: value}})
+        try:
+            load_plans([path], note=lambda _: None)
+        except PlanError as error:
+            assert all("\n" not in str(p) for p in error.problems)
+
+
+def _toml(value) -> str:
+    from helpers import _value
+
+    return _value(value)
+
+
+def test_cohort_trainers_written_as_a_list_is_one_line(tmp_path):
+    only_problem(make_plan(tmp_path, cohort={"trainers": ["t-a"]}), "cohort[c1].trainers", "must be a table")
+
+
+@pytest.mark.parametrize(
+    "overrides, place, maximum",
+    [
+        ({"programme": {"total_hours": 1e308}}, "programme[prog].total_hours", "10000 h"),
+        ({"programme": {"total_hours": 10**15}}, "programme[prog].total_hours", "10000 h"),
+        ({"cohort": {"hours_per_week": 10**15}}, "cohort[c1].hours_per_week", "168 h"),
+        (
+            {"company": {"peak": [{"start": START, "end": END, "weight": 10**15}]}},
+            "company[acme].peak[1].weight",
+            "1000",
+        ),
+        ({"cohort": {"max_consecutive_cfa_weeks": 10**15}}, "cohort[c1].max_consecutive_cfa_weeks", "520"),
+        ({"cohort": {"rhythm": [10**15, 1]}}, "cohort[c1].rhythm", "52"),
+    ],
+    ids=["hours-1e308", "hours-1e15", "week-hours", "weight", "max-cfa", "rhythm"],
+)
+def test_numbers_beyond_what_the_solver_holds_name_the_maximum(tmp_path, overrides, place, maximum):
+    only_problem(make_plan(tmp_path, **overrides), place, maximum)
+
+
+def test_a_french_date_in_toml_says_how_to_write_it(tmp_path):
+    path = make_plan(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("start = 2025-09-01", "start = 01/09/2025", 1))
+    (problem,) = problems(path)
+    assert problem.message.endswith("start = 2025-09-01"), str(problem)
+    assert problem.place.startswith("line ")
+
+
+def test_an_invalid_subject_is_not_also_unknown_where_it_is_used(tmp_path):
+    programme = {"subject": [{"id": "maths", "hours": 20, "exam": "oral"}]}
+    found = problems(make_plan(tmp_path, programme=programme, apprentice={"exempt": ["maths"]}))
+    assert [p.place for p in found] == ["programme[prog].subject[maths].exam"]
+    assert "'ccf' or 'written'" in found[0].message
+
+
+def test_exam_accepts_the_french_word(tmp_path):
+    programme = {"subject": [{"id": "maths", "hours": 20, "exam": "écrit"}]}
+    assert load(make_plan(tmp_path, programme=programme)).programme("prog").subjects[0].exam == "written"
+
+
+def test_an_unknown_key_gets_a_did_you_mean(tmp_path):
+    only_problem(
+        make_plan(tmp_path, cohort={"hours_per_weeks": 35}),
+        "cohort[c1].hours_per_weeks",
+        "did you mean 'hours_per_week'",
+    )
+
+
+def test_an_unknown_id_gets_a_did_you_mean(tmp_path):
+    only_problem(make_plan(tmp_path, apprentice={"cohort": "c11"}), "apprentice[a-1].cohort", "did you mean 'c1'")
