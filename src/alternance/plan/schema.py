@@ -198,7 +198,7 @@ class ApprenticeKeys(Table):
         headers=("date de naissance", "naissance"),
     )
     contract_start = Field(
-        cells.day, "date", "up to 3 months before the cohort's start", headers=("debut de contrat", "debut contrat")
+        cells.day, "date", "up to 3 months before the cohort's start", headers=("début de contrat", "début contrat")
     )
     contract_end = Field(
         cells.day, "date", "up to 2 months after the cohort's end", headers=("fin de contrat", "fin contrat")
@@ -217,7 +217,7 @@ class TrainerKeys(Table):
     doc = "A trainer (also from a sheet, below)."
     id = Field(cells.slug, "id", _ID, headers=("identifiant", "code"))
     name = Field(cells.text, "text", "shown in feeds", default_doc="the id", headers=("nom",))
-    subjects = Field(cells.slugs, "ids", "subject ids this trainer teaches", (), headers=("matieres",))
+    subjects = Field(cells.slugs, "ids", "subject ids this trainer teaches", (), headers=("matières",))
     max_hours_per_week = Field(
         cells.hours(MAX_WEEK_HOURS),
         "hours",
@@ -239,7 +239,7 @@ class UnavailableKeys(Table):
 # --- spreadsheets ------------------------------------------------------------------------------
 
 FIRST_NAME = Field(
-    cells.text, "text", 'with `name`: the name is "First-name Name"', None, headers=("prenom",), key="first_name"
+    cells.text, "text", 'with `name`: the name is "First-name Name"', None, headers=("prénom",), key="first_name"
 )
 
 
@@ -270,11 +270,11 @@ COMPANIES = Sheet(
     (
         CompanyKeys.id,
         CompanyKeys.name,
-        _column("peak_start", PeakKeys.start, "a busy season's first day", ("debut forte activite",)),
-        _column("peak_end", PeakKeys.end, "its last day", ("fin forte activite",)),
+        _column("peak_start", PeakKeys.start, "a busy season's first day", ("début forte activité",)),
+        _column("peak_end", PeakKeys.end, "its last day", ("fin forte activité",)),
         _column("peak_weight", PeakKeys.weight, "its weight", ("poids",)),
-        _column("peak_hard", PeakKeys.hard, "never at the CFA then", ("imperative",)),
-        _column("peak_every_year", PeakKeys.every_year, "it repeats every year", ("chaque annee",)),
+        _column("peak_hard", PeakKeys.hard, "never at the CFA then", ("impérative",)),
+        _column("peak_every_year", PeakKeys.every_year, "it repeats every year", ("chaque année",)),
     ),
 )
 APPRENTICES = Sheet(
