@@ -23,6 +23,12 @@ class _Required:
 
 REQUIRED: Any = _Required()
 
+
+def structured(value: Any) -> Any:
+    """The converter of a key the loader reads itself (a list of slots, a table, tables)."""
+    return value
+
+
 # Bounds that keep every number inside what the solver's integer models hold (minutes × weights
 # summed over a cycle stay far below 2**53), and inside what a CFA plans.
 MAX_TOTAL_HOURS = 10_000  # a programme or a subject: a long apprenticeship is 1 350 h a year
@@ -65,8 +71,10 @@ class Field(Generic[T]):
         if isinstance(self.default, bool):
             return str(self.default).lower()
         if isinstance(self.default, tuple):
-            return "[]"
-        return f"`{self.default!r}`" if isinstance(self.default, str) else f"`{self.default}`"
+            return "`[" + ", ".join(map(str, self.default)) + "]`"
+        if self.default == "":
+            return "empty"
+        return f'`"{self.default}"`' if isinstance(self.default, str) else f"`{self.default}`"
 
 
 class Table:
@@ -94,8 +102,15 @@ class PlanKeys(Table):
     name = Field(cells.text, "text", "shown in feeds and pages", default_doc="the id")
     site = Field(cells.text, "text", "address of the CFA: the LOCATION of CFA events", "")
     timezone = Field(cells.text, "text", "time zone of lessons (an IANA name)", "Europe/Paris")
-    public_holidays = Field(cells.choice(PUBLIC_HOLIDAY_SETS), "word", "public holidays of", "metropole")
-    school_holidays_zone = Field(cells.choice(ZONES), "word", "CFA closed in that zone's school holidays")
+    public_holidays = Field(
+        cells.choice(PUBLIC_HOLIDAY_SETS),
+        "word",
+        '"metropole" or "alsace-moselle" (adds Good Friday and 26 December)',
+        "metropole",
+    )
+    school_holidays_zone = Field(
+        cells.choice(ZONES), "word", '"A", "B", "C" or "none": the CFA is closed in that zone\'s school holidays'
+    )
     max_cohorts_at_cfa = Field(
         cells.whole(1, MAX_COHORTS_AT_CFA), "whole number", "at most this many cohorts at the CFA in one week", None
     )
@@ -103,7 +118,7 @@ class PlanKeys(Table):
     apprentices = Field(cells.text, "file", "a `.csv`, `.xlsx` or `.ods` file of apprentices (below)", None)
     trainers = Field(cells.text, "file", "a `.csv`, `.xlsx` or `.ods` file of trainers (below)", None)
     day_slots = Field(
-        cells.text, "list of slots", 'lesson slots of a CFA day, e.g. `["08:30-10:30", "10:45-12:15"]`', None
+        structured, "list of slots", 'lesson slots of a CFA day, e.g. `["08:30-10:30", "10:45-12:15"]`', None
     )
 
 
@@ -121,7 +136,7 @@ class ProgrammeKeys(Table):
     id = Field(cells.slug, "id", _ID)
     name = Field(cells.text, "text", "shown in feeds and pages", default_doc="the id")
     total_hours = Field(cells.hours(MAX_TOTAL_HOURS), "hours", "hours of training the contract promises")
-    subject = Field(cells.text, "tables", "`[[programme.subject]]`, below", None)
+    subject = Field(structured, "tables", "`[[programme.subject]]`, below", None)
 
 
 class SubjectKeys(Table):
@@ -130,7 +145,9 @@ class SubjectKeys(Table):
     id = Field(cells.slug, "id", _ID)
     name = Field(cells.text, "text", "the lesson's SUMMARY", default_doc="the id")
     hours = Field(cells.hours(MAX_TOTAL_HOURS), "hours", "hours taught inside CFA weeks")
-    exam = Field(cells.choice(EXAMS), "word", '"ccf" (in-course assessment) or "written" (national exam)', "ccf")
+    exam = Field(
+        cells.choice(EXAMS), "word", '"ccf" (in-course assessment) or "written" (national exam; also "écrit")', "ccf"
+    )
 
 
 class CohortKeys(Table):
@@ -154,8 +171,8 @@ class CohortKeys(Table):
         "longest run of company weeks, closed weeks not counted",
         default_doc="rhythm[1]",
     )
-    written_exams = Field(cells.text, "{start, end}", "national exam window, two dates", None)
-    trainers = Field(cells.text, "{subject = trainer}", "the trainer of a subject taught by several", None)
+    written_exams = Field(structured, "{start, end}", "national exam window, two dates", None)
+    trainers = Field(structured, "{subject = trainer}", "the trainer of a subject taught by several", None)
 
 
 class WrittenExamsKeys(Table):
@@ -170,7 +187,7 @@ class CompanyKeys(Table):
     doc = "A host company (also from a sheet, below)."
     id = Field(cells.slug, "id", _ID, headers=("identifiant", "code"))
     name = Field(cells.text, "text", "shown in its feed", default_doc="the id", headers=("nom",))
-    peak = Field(cells.text, "tables", "`[[company.peak]]`, below", None)
+    peak = Field(structured, "tables", "`[[company.peak]]`, below", None)
 
 
 class PeakKeys(Table):
@@ -225,7 +242,7 @@ class TrainerKeys(Table):
         None,
         headers=("heures max par semaine",),
     )
-    unavailable = Field(cells.text, "tables", "`[[trainer.unavailable]]`, below (not in a sheet)", None)
+    unavailable = Field(structured, "tables", "`[[trainer.unavailable]]`, below (not in a sheet)", None)
 
 
 class UnavailableKeys(Table):
@@ -260,8 +277,8 @@ class Sheet:
         return found
 
 
-def _column(key: str, field: Field[Any], doc: str, headers: tuple[str, ...]) -> Field[Any]:
-    return Field(field.convert, field.kind, doc, field.default, field.default_doc, headers, key)
+def _column(key: str, field: Field[Any], doc: str, headers: tuple[str, ...], default_doc: str = "") -> Field[Any]:
+    return Field(field.convert, field.kind, doc, field.default, default_doc or field.default_doc, headers, key)
 
 
 COMPANIES = Sheet(
@@ -270,8 +287,14 @@ COMPANIES = Sheet(
     (
         CompanyKeys.id,
         CompanyKeys.name,
-        _column("peak_start", PeakKeys.start, "a busy season's first day", ("début forte activité",)),
-        _column("peak_end", PeakKeys.end, "its last day", ("fin forte activité",)),
+        _column(
+            "peak_start",
+            PeakKeys.start,
+            'a busy season\'s first day: a date, or with every_year a month-day "12-01", "01/12" (day first) or a date cell',
+            ("début forte activité",),
+            "no season",
+        ),
+        _column("peak_end", PeakKeys.end, "its last day", ("fin forte activité",), "no season"),
         _column("peak_weight", PeakKeys.weight, "its weight", ("poids",)),
         _column("peak_hard", PeakKeys.hard, "never at the CFA then", ("impérative",)),
         _column("peak_every_year", PeakKeys.every_year, "it repeats every year", ("chaque année",)),
@@ -308,3 +331,80 @@ TABLES: tuple[type[Table], ...] = (
     UnavailableKeys,
 )
 TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice", "trainer"}
+
+
+# --- the reference -----------------------------------------------------------------------------
+
+REFERENCE_INTRO = """\
+# Plan file reference
+
+Generated from `src/alternance/plan/schema.py` (the loader's own fields) by
+`python -m alternance.plan.schema > docs/plan-reference.md`; a test fails when it is stale.
+A plan is a TOML file (UTF-8; dates are TOML dates, `2025-09-01`, year first and unquoted).
+Every invalid value is one line `file: place: what is wrong`, exit 2. An unknown key, column,
+id or word gets "did you mean …?" when one known name is close.
+
+Types: **id** lowercase letters, digits and `-`; **text** a string; **date** a TOML date, or
+`2025-09-01`, `01/09/2025`, `01/09/25` (day first; two-digit years 00-29 are 2000-2029, 30-99
+are 1930-1999) or a workbook's date cell; **hours** a number, `12,5` or `12.5`, a whole number of
+minutes; **true/false** also vrai/faux, oui/non, 1/0, x (an empty cell is the default);
+**ids** a list, or in a cell ids separated by `,`, `;` or spaces.
+
+Numbers are bounded so that the solver's integer models always hold them: hours of a programme
+or subject at most {total} h, of a week at most {week} h; a peak's weight at most {weight}; runs
+of weeks at most {run}; a rhythm's numbers 1 to 52; `max_cohorts_at_cfa` at most {cohorts}.
+"""
+
+SHEETS_INTRO = """\
+## Spreadsheets
+
+`companies`, `apprentices` and `trainers` in `[plan]` may name a `.csv`, `.xlsx` or `.ods` file
+in the plan's folder (or below it; at most 20 MB). `file.xlsx#Sheet` names a sheet; without it
+the sheet is found by its name below (any case, accents or not), or is the only sheet. The first
+row that is not empty names the columns: the English field name or a French header, in any case,
+with or without accents, with spaces or underscores. Empty rows are skipped; an empty cell is the
+default. CSV: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, or cp1252
+(said on stderr: « lu en cp1252 »), separated by `;`, `,` or tab, whichever the header uses.
+"""
+
+
+def _cell_text(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def reference() -> str:
+    """docs/plan-reference.md, from the fields above."""
+    lines = [
+        REFERENCE_INTRO.format(
+            total=MAX_TOTAL_HOURS,
+            week=MAX_WEEK_HOURS,
+            weight=MAX_WEIGHT,
+            run=MAX_WEEKS_IN_A_ROW,
+            cohorts=MAX_COHORTS_AT_CFA,
+        )
+    ]
+    for table in TABLES:
+        lines += [f"## `{table.title}`", "", table.doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        for f in table.fields():
+            lines.append(f"| `{f.key}` | {f.kind} | {f.default_text()} | {_cell_text(f.doc)} |")
+        lines.append("")
+    lines.append(SHEETS_INTRO)
+    for sheet in SHEETS:
+        names = " or ".join(f"`{n}`" for n in sheet.names)
+        lines += [
+            f"### `{sheet.key}` (sheet {names})",
+            "",
+            "| column | French headers | type | default | meaning |",
+            "|---|---|---|---|---|",
+        ]
+        for f in sheet.columns:
+            french = ", ".join(f"`{h}`" for h in f.headers) or "–"
+            lines.append(f"| `{f.key}` | {french} | {f.kind} | {f.default_text()} | {_cell_text(f.doc)} |")
+        if sheet is COMPANIES:
+            lines += ["", "One row per busy season: rows that repeat an id (with the same name) add seasons."]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(reference(), end="")
