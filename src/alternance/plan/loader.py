@@ -633,6 +633,7 @@ def _check_references(
     by_cohort = {c.id: c for c in cohorts}
     company_ids = {c.id for c in companies}
     subjects_of = {p.id: {s.id for s in p.subjects} for p in programmes}
+    windows = {c.id: _contract_window(c) for c in cohorts}  # relativedelta is slow: once a cohort
     for c in cohorts:
         if c.programme not in by_programme and c.programme not in declared["programme"]:
             r.fail(
@@ -649,7 +650,7 @@ def _check_references(
             if a.cohort not in declared["cohort"]:
                 r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}{suggest(a.cohort, declared['cohort'])}")
             continue
-        _check_contract(r, place, a, cohort)
+        _check_contract(r, place, a, cohort, windows[cohort.id])
         known = subjects_of.get(cohort.programme)
         if known is not None:
             for sid in a.exempt:
@@ -660,8 +661,12 @@ def _check_references(
                     )
 
 
-def _check_contract(r: _Reader, place: str, a: Apprentice, cohort: Cohort) -> None:
-    earliest, latest = _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
+def _contract_window(cohort: Cohort) -> tuple[date, date]:
+    return _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
+
+
+def _check_contract(r: _Reader, place: str, a: Apprentice, cohort: Cohort, window: tuple[date, date]) -> None:
+    earliest, latest = window
     if a.contract_start < earliest:
         r.fail(
             f"{place}.contract_start",
