@@ -308,3 +308,16 @@ def test_many_rows_load(tmp_path):
     (tmp_path / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plan, _ = quiet_load(make_plan(tmp_path, {"apprentices": "a.csv"}, apprentices=[]))
     assert len(plan.apprentices) == 20_000
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unzipped(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "a.xlsx", "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            block = b"\0" * 2**20
+            for _ in range(401):
+                f.write(block)
+    assert (tmp_path / "a.xlsx").stat().st_size < 2**20
+    (problem,) = problems(make_plan(tmp_path, {"apprentices": "a.xlsx"}, apprentices=[]))
+    assert "400 MB" in problem.message

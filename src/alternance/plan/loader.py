@@ -145,8 +145,9 @@ def load_plans(paths: Iterable[Path], note: Note = _stderr) -> list[Plan]:
     return plans
 
 
-# A plan file or spreadsheet of a whole CFA is a few hundred kB: anything larger is a mistake.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+# A plan file or spreadsheet of a whole CFA is a few hundred kB; 700 000 apprentices (every
+# apprentice in France) are a 35 MB CSV. Anything larger than 40 MB is a mistake, refused unread.
+MAX_FILE_BYTES = 40 * 1024 * 1024
 
 
 def _unreadable(path: Path) -> str | None:

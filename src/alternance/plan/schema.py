@@ -359,7 +359,7 @@ SHEETS_INTRO = """\
 ## Spreadsheets
 
 `companies`, `apprentices` and `trainers` in `[plan]` may name a `.csv`, `.xlsx` or `.ods` file
-in the plan's folder (or below it; at most 20 MB). `file.xlsx#Sheet` names a sheet; without it
+in the plan's folder (or below it; at most 40 MB, and 400 MB unzipped). `file.xlsx#Sheet` names a sheet; without it
 the sheet is found by its name below (any case, accents or not), or is the only sheet. The first
 row that is not empty names the columns: the English field name or a French header, in any case,
 with or without accents, with spaces or underscores. Empty rows are skipped; an empty cell is the

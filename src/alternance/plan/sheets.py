@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ from .schema import Sheet
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 ZIP_MAGIC = b"PK\x03\x04"
+# A workbook is a zip file: refused before it is unzipped when its content would be larger
+# (a "zip bomb" of a few kB can unzip to gigabytes).
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
 SEPARATORS = {";": "';'", ",": "','", "\t": "tab"}
 
 
@@ -122,6 +126,12 @@ def _workbook(path: Path, data: bytes, sheet_name: str | None, sheet: Sheet, sho
 
     if not data.startswith(ZIP_MAGIC):
         raise SheetError(f"is not a {path.suffix.lower()} workbook (not a zip file)")
+    try:
+        unzipped = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise SheetError(f"unreadable workbook: {exc}") from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise SheetError(f"unzips to {unzipped / 1e6:.0f} MB; the largest workbook accepted unzips to 400 MB")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
