@@ -321,3 +321,21 @@ def test_a_zip_bomb_is_refused_before_it_is_unzipped(tmp_path):
     assert (tmp_path / "a.xlsx").stat().st_size < 2**20
     (problem,) = problems(make_plan(tmp_path, {"apprentices": "a.xlsx"}, apprentices=[]))
     assert "400 MB" in problem.message
+
+
+def test_the_seed_apprentices_as_french_excel_exports_them(tmp_path):
+    # The case: the seed's list saved by French Excel as "CSV (séparateur : point-virgule)".
+    seed = Path(__file__).resolve().parents[1] / "constraints"
+    french = {"id": "Identifiant", "name": "Nom", "cohort": "Promotion", "company": "Entreprise"}
+    french |= {"birth_date": "Date de naissance", "contract_start": "Début de contrat"}
+    french |= {"contract_end": "Fin de contrat", "exempt": "Dispenses"}
+    lines = (seed / "apprentices.csv").read_text(encoding="utf-8").splitlines()
+    out = [";".join(french[h] for h in lines[0].split(","))]
+    for line in lines[1:]:
+        cells = [date.fromisoformat(c).strftime("%d/%m/%Y") if c[:2] in ("19", "20") else c for c in line.split(",")]
+        out.append(";".join(cells))
+    (tmp_path / "apprentices.csv").write_bytes("\r\n".join(out).encode("cp1252"))
+    shutil.copy(seed / "charmilles-agora.toml", tmp_path / "charmilles-agora.toml")
+    plan, notes = quiet_load(tmp_path / "charmilles-agora.toml")
+    (expected,) = load_plans([seed / "charmilles-agora.toml"])
+    assert plan == expected and len(notes) == 1

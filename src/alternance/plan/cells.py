@@ -45,11 +45,20 @@ class Bad(Exception):
 
 
 def suggest(word: object, known: Iterable[str]) -> str:
-    """ "; did you mean 'x'?" when one known name is close to `word`, else ""."""
+    """ "; did you mean 'x'?" when a known name is close to `word` (the closest, or two or three
+    equally close), else ""."""
     if not isinstance(word, str):
         return ""
-    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    scored = []
+    for name in sorted(set(known)):
+        matcher = difflib.SequenceMatcher(None, word, name)
+        if matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75:
+            scored.append((matcher.ratio(), name))
+    best = max((score for score, _ in scored), default=0)
+    close = [name for score, name in scored if score == best]
+    if not close or len(close) > 3:  # many names as close: none of them is a better guess
+        return ""
+    return "; did you mean " + " or ".join(map(repr, close)) + "?"
 
 
 def fold(text: str) -> str:
