@@ -339,3 +339,24 @@ def test_the_seed_apprentices_as_french_excel_exports_them(tmp_path):
     plan, notes = quiet_load(tmp_path / "charmilles-agora.toml")
     (expected,) = load_plans([seed / "charmilles-agora.toml"])
     assert plan == expected and len(notes) == 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["id", "name", "promotoin", "company", "contract_start", "contract_end"],
+        ["id", "name", "company", "contract_start", "contract_end"],
+    ],
+    ids=["misspelt", "absent"],
+)
+def test_a_wrong_header_is_one_line_not_one_per_row(tmp_path, header):
+    rows = [header] + [[f"a-{i}", "X", "c1", "acme", "2025-09-01", "2025-10-31"][: len(header)] for i in range(5)]
+    found = problems(sheet_plan(tmp_path, "a.csv", rows))
+    assert len(found) == 1, "\n".join(map(str, found))
+    assert "promotion" in found[0].message or "promotoin" in found[0].message
+
+
+def test_an_unreadable_company_list_does_not_make_every_apprentice_unknown(tmp_path):
+    path = make_plan(tmp_path, {"companies": "missing.xlsx"}, companies=[])
+    found = problems(path)
+    assert [p.place for p in found] == ["plan.companies"], "\n".join(map(str, found))

@@ -254,7 +254,7 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Pla
     declared = {kind: _ids(data.get(kind)) for kind in ("programme", "cohort", "trainer")}
     declared["company"] = lists.declared["companies"] | _ids(data.get("company"))
     declared["subject"] = {sid for p in _tables(data.get("programme")) for sid in _ids(p.get("subject"))}
-    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices)
+    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices, lists.unread)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
     _check_peaks_inside_cohorts(r, cohorts, companies, apprentices)
@@ -263,6 +263,10 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Pla
             r.fail(kind, f"the plan has no [[{kind}]]")
     slots = _day_slots(r, head, cohorts)
     trainers, only_unreadable = _trainers(r, lists, data, programmes, declared["subject"])
+    declared["trainer"] |= lists.declared["trainers"]
+    declared["unread"] = lists.unread
+    if "trainers" in lists.unread:  # nobody can say who teaches what: the list's own line says why
+        only_unreadable |= {s.id for p in programmes for s in p.subjects}
     assignments = _assignments(r, data, slots, programmes, cohorts, trainers, declared, only_unreadable)
     if plan_id is None or timezone is None or public is None or zone is None:
         return None
@@ -426,11 +430,13 @@ class _Lists:
     def __init__(self, r: _Reader, path: Path, head: dict[str, Any], note: Note):
         self.r, self.path, self.head, self.note = r, path, head, note
         self.declared: dict[str, set[str]] = defaultdict(set)  # ids written in each list, even invalid rows
+        self.unread: set[str] = set()  # lists that could not be read: an id of theirs is not "unknown"
 
     def read(self, sheet: Sheet) -> tuple[_Reader, list[tuple[int, dict[str, Any]]]] | None:
         """The reader (for the file, or its sheet) and the rows of the list `[plan] <sheet.key>` names."""
         if sheet.key not in self.head:
             return None
+        self.unread.add(sheet.key)  # until its rows are read
         r, name, place = self.r, self.head[sheet.key], f"plan.{sheet.key}"
         if not isinstance(name, str):
             r.fail(place, f"must be the path of a .csv, .xlsx or .ods file, not {name!r}")
@@ -461,6 +467,9 @@ class _Lists:
             reader.fail(where, message)
         if rows.note:
             self.note(rows.note)
+        if rows.problems:
+            return None
+        self.unread.discard(sheet.key)
         self.declared[sheet.key] = {str(row["id"]) for _, row in rows.rows if "id" in row}
         return reader, rows.rows
 
@@ -629,6 +638,7 @@ def _check_references(
     cohorts: list[Cohort],
     companies: list[Company],
     apprentices: list[Apprentice],
+    unread: set[str],
 ) -> None:
     by_programme = {p.id: p for p in programmes}
     by_cohort = {c.id: c for c in cohorts}
@@ -644,7 +654,7 @@ def _check_references(
     for a in apprentices:
         r, prefix = origins[a.id]
         place = f"{prefix}apprentice[{a.id}]"
-        if a.company not in company_ids and a.company not in declared["company"]:
+        if a.company not in company_ids and a.company not in declared["company"] and "companies" not in unread:
             r.fail(f"{place}.company", f"unknown company {a.company!r}{suggest(a.company, declared['company'])}")
         cohort = by_cohort.get(a.cohort)
         if cohort is None:
@@ -914,7 +924,7 @@ def _check_chosen(
                     f"unknown subject {sid!r} in programme {programme.id!r}{suggest(sid, subject_ids)}",
                 )
         elif tid not in by_trainer:
-            if tid not in declared["trainer"]:
+            if tid not in declared["trainer"] and "trainers" not in declared["unread"]:
                 r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}{suggest(tid, by_trainer)}")
         elif sid not in by_trainer[tid].subjects:
             r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")

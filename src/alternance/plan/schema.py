@@ -267,6 +267,7 @@ class Sheet:
     key: str  # the [plan] key that names the file
     names: tuple[str, ...]  # sheet names found without `#Sheet` (French first)
     columns: tuple[Field[Any], ...]
+    required: tuple[str, ...]  # columns every row needs: without one, the rows are not read
 
     def by_header(self) -> dict[str, str]:
         """Every accepted header, folded, → its field key."""
@@ -299,11 +300,13 @@ COMPANIES = Sheet(
         _column("peak_hard", PeakKeys.hard, "never at the CFA then", ("impérative",)),
         _column("peak_every_year", PeakKeys.every_year, "it repeats every year", ("chaque année",)),
     ),
+    ("id",),
 )
 APPRENTICES = Sheet(
     "apprentices",
     ("Apprentis", "Apprentices"),
     (*(f for f in ApprenticeKeys.fields()), FIRST_NAME),
+    ("id", "cohort", "company", "contract_start", "contract_end"),
 )
 TRAINERS = Sheet(
     "trainers",
@@ -315,6 +318,7 @@ TRAINERS = Sheet(
         TrainerKeys.max_hours_per_week,
         FIRST_NAME,
     ),
+    ("id",),
 )
 SHEETS = (COMPANIES, APPRENTICES, TRAINERS)
 TABLES: tuple[type[Table], ...] = (

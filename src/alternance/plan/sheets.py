@@ -45,7 +45,7 @@ class Rows:
 
     label: str  # "file.csv" or "file.xlsx#Sheet"
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (place, message) about the header
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (place, message) about the header: no rows
     note: str | None = None
 
 
@@ -201,8 +201,13 @@ def _by_field(table: list[list[Any]], sheet: Sheet, rows: Rows) -> None:
         else:
             keys[i] = key
             where[key] = column_letter(i)
-    if not any(key == "id" for key in keys.values()):
-        rows.problems.append((f"row {header_line}", "no id column (id, identifiant or code)"))
+    unknown = bool(rows.problems)  # an unknown column is likely the missing one: said once
+    for key in sheet.required:
+        if key not in where and not unknown:
+            field = next(f for f in sheet.columns if f.key == key)
+            rows.problems.append((f"row {header_line}", f"no {key} column ({' or '.join((key, *field.headers))})"))
+    if rows.problems:  # a wrong header would make a line for every row: the rows wait until it is right
+        return
     for n, row in cells:
         rows.rows.append((n, {keys[i]: c for i, c in enumerate(row) if i in keys and c not in ("", None)}))
 
