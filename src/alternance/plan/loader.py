@@ -1,139 +1,53 @@
 """Plan files (TOML, plus optional spreadsheet lists) → validated `Plan` objects.
 
 The keys and their converters are in `schema`, the spreadsheet readers in `sheets`; this module
-reads each table through them and checks what holds across tables (references, contracts,
-peaks, lessons). It collects every problem it finds,
-each with its file and place, and raises them together as one `PlanError`.
+reads each table through them (`reading`; the lesson keys in `teaching`) and checks what holds
+across tables (references, contracts, peaks). It collects every problem it finds, each with its
+file and place, and raises them together as one `PlanError`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-import stat
-import sys
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from ..domain import (
-    WEEKDAY_NAMES,
-    Apprentice,
-    Closure,
-    Cohort,
-    Company,
-    Peak,
-    Plan,
-    Programme,
-    Slot,
-    Subject,
-    Trainer,
-    Unavailability,
-)
+from ..domain import Apprentice, Closure, Cohort, Company, Peak, Plan, Programme, Subject
 from ..errors import PlanError, Problem
 from ..facts.weeks import school_holiday_coverage
-from . import cells
+from . import cells, teaching
 from .cells import Bad, suggest
+from .reading import MAX_FILE_BYTES, Lists, Note, Reader, full_name, ids, stderr, tables, unique, unreadable
 from .schema import (
     APPRENTICES,
     COMPANIES,
-    REQUIRED,
     TOP_KEYS,
-    TRAINERS,
     ApprenticeKeys,
     ClosureKeys,
     CohortKeys,
     CompanyKeys,
-    Field,
     PeakKeys,
     PlanKeys,
     ProgrammeKeys,
-    Sheet,
     SubjectKeys,
-    Table,
-    TrainerKeys,
-    UnavailableKeys,
     WrittenExamsKeys,
 )
-from .sheets import SheetError, read_rows
 
-T = TypeVar("T")
+__all__ = ["MAX_FILE_BYTES", "load_plans"]
 CONTRACT_EARLIEST = relativedelta(months=3)
 CONTRACT_LATEST = relativedelta(months=2)
-SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
-    name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))
-}
 # A TOML line `start = 01/09/2025`: a French date the TOML parser cannot read.
 FRENCH_DATE_LINE = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=\s*(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\s*(#.*)?$")
 
-_MISSING: Any = object()
-Note = Callable[[str], None]
 
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-class _Reader:
-    """Typed access to loosely typed tables, recording one Problem per bad value."""
-
-    def __init__(self, file: Path | str, problems: list[Problem]):
-        self.file = str(file)
-        self.problems = problems
-
-    def fail(self, place: str, message: str) -> None:
-        self.problems.append(Problem(self.file, place, message))
-
-    def table(self, data: Any, place: str) -> dict[str, Any]:
-        if isinstance(data, dict):
-            return data
-        self.fail(place, f"must be a table, not {data!r}")
-        return {}
-
-    def tables(self, data: Any, place: str) -> list[dict[str, Any]]:
-        if data is None:
-            return []
-        if isinstance(data, list) and all(isinstance(t, dict) for t in data):
-            return data
-        self.fail(place, f"must be an array of tables ([[{place}]])")
-        return []
-
-    def known_keys(self, data: dict[str, Any], place: str, keys: type[Table] | set[str]) -> None:
-        known = keys.keys() if isinstance(keys, type) else keys
-        for key in sorted(set(data) - known, key=str):
-            self.fail(f"{place}.{key}" if place else key, f"unknown key{suggest(key, known)}")
-
-    def get(self, data: dict[str, Any], field: Field[T], place: str, default: Any = _MISSING) -> T | None:
-        """The value of `field` in `data`, converted; its default when absent (or an empty cell)."""
-        value = data.get(field.key, _MISSING)
-        where = f"{place}.{field.key}"
-        if value is _MISSING or value == "":
-            fallback = field.default if default is _MISSING else default
-            if fallback is REQUIRED:
-                self.fail(where, "is missing")
-                return None
-            return fallback
-        try:
-            return field.convert(value)
-        except Bad as bad:
-            self.fail(where + bad.suffix, bad.message)
-            return None
-
-    def date_range(self, start: date | None, end: date | None, place: str, end_key: str = "end") -> bool:
-        if start is not None and end is not None and end < start:
-            self.fail(f"{place}.{end_key}", f"{end.isoformat()} is before the start {start.isoformat()}")
-            return False
-        return start is not None and end is not None
-
-
-def load_plans(paths: Iterable[Path], note: Note = _stderr) -> list[Plan]:
+def load_plans(paths: Iterable[Path], note: Note = stderr) -> list[Plan]:
     """Read and validate every plan; raise one PlanError listing every problem of every file.
 
     `note` gets what the planner should know although nothing is wrong (a CSV read in cp1252)."""
@@ -145,32 +59,9 @@ def load_plans(paths: Iterable[Path], note: Note = _stderr) -> list[Plan]:
     return plans
 
 
-# A plan file or spreadsheet of a whole CFA is a few hundred kB; 700 000 apprentices (every
-# apprentice in France) are a 35 MB CSV. Anything larger than 40 MB is a mistake, refused unread.
-MAX_FILE_BYTES = 40 * 1024 * 1024
-
-
-def _unreadable(path: Path) -> str | None:
-    """Why `path` is not a file to read (None when it is, or does not exist). Checked before
-    opening, so that a pipe or a device never blocks or floods the loader."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
-    if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a file"
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a pipe or a device?)"
-    if info.st_size > MAX_FILE_BYTES:
-        return f"is {info.st_size / 1e6:.0f} MB; the largest file accepted is {MAX_FILE_BYTES // 2**20} MB"
-    return None
-
-
 def _load_plan(path: Path, problems: list[Problem], note: Note) -> Plan | None:
-    reader = _Reader(path, problems)
-    if (why := _unreadable(path)) is not None:
+    reader = Reader(path, problems)
+    if (why := unreadable(path)) is not None:
         reader.fail("", why)
         return None
     try:
@@ -194,7 +85,7 @@ def _load_plan(path: Path, problems: list[Problem], note: Note) -> Plan | None:
     return plan if len(problems) == before else None
 
 
-def _toml_error(reader: _Reader, text: str, exc: tomllib.TOMLDecodeError) -> None:
+def _toml_error(reader: Reader, text: str, exc: tomllib.TOMLDecodeError) -> None:
     # Python < 3.14 only puts the position in the message: "... (at line 3, column 8)".
     found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", str(exc))
     at_end = re.search(r"^(.*?)\s*\(at end of document\)$", str(exc))
@@ -223,7 +114,7 @@ def _toml_error(reader: _Reader, text: str, exc: tomllib.TOMLDecodeError) -> Non
         reader.fail("", f"invalid TOML: {exc}")
 
 
-def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Plan | None:
+def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan | None:
     r.known_keys(data, "", TOP_KEYS)
     head = r.table(data.get("plan", {}), "plan")
     if "plan" not in data:
@@ -241,19 +132,19 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Pla
     capacity = r.get(head, PlanKeys.max_cohorts_at_cfa, "plan")
 
     closures = tuple(_closures(r, data))
-    programmes = _unique(
+    programmes = unique(
         r, [_programme(r, t, i) for i, t in enumerate(r.tables(data.get("programme"), "programme"))], "programme"
     )
-    cohorts = _unique(r, [_cohort(r, t, i) for i, t in enumerate(r.tables(data.get("cohort"), "cohort"))], "cohort")
-    lists = _Lists(r, path, head, note)
+    cohorts = unique(r, [_cohort(r, t, i) for i, t in enumerate(r.tables(data.get("cohort"), "cohort"))], "cohort")
+    lists = Lists(r, path, head, note)
     companies = _companies(r, lists, data)
     apprentices, origins = _apprentices(r, lists, data)
 
     # Ids written in the plan, even on items with other problems: a reference to one of them is
     # not "unknown", so one mistake gives one line, not a cascade.
-    declared = {kind: _ids(data.get(kind)) for kind in ("programme", "cohort", "trainer")}
-    declared["company"] = lists.declared["companies"] | _ids(data.get("company"))
-    declared["subject"] = {sid for p in _tables(data.get("programme")) for sid in _ids(p.get("subject"))}
+    declared = {kind: ids(data.get(kind)) for kind in ("programme", "cohort", "trainer")}
+    declared["company"] = lists.declared["companies"] | ids(data.get("company"))
+    declared["subject"] = {sid for p in tables(data.get("programme")) for sid in ids(p.get("subject"))}
     _check_references(r, origins, declared, programmes, cohorts, companies, apprentices, lists.unread)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
@@ -261,13 +152,13 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Pla
     for kind in ("programme", "cohort"):
         if not data.get(kind):
             r.fail(kind, f"the plan has no [[{kind}]]")
-    slots = _day_slots(r, head, cohorts)
-    trainers, only_unreadable = _trainers(r, lists, data, programmes, declared["subject"])
+    slots = teaching.day_slots(r, head, cohorts)
+    trainers, only_unreadable = teaching.trainers(r, lists, data, programmes, declared["subject"])
     declared["trainer"] |= lists.declared["trainers"]
     declared["unread"] = lists.unread
     if "trainers" in lists.unread:  # nobody can say who teaches what: the list's own line says why
         only_unreadable |= {s.id for p in programmes for s in p.subjects}
-    assignments = _assignments(r, data, slots, programmes, cohorts, trainers, declared, only_unreadable)
+    assignments = teaching.assignments(r, data, slots, programmes, cohorts, trainers, declared, only_unreadable)
     if plan_id is None or timezone is None or public is None or zone is None:
         return None
     return Plan(
@@ -290,38 +181,7 @@ def _build_plan(r: _Reader, path: Path, data: dict[str, Any], note: Note) -> Pla
     )
 
 
-def _tables(data: Any) -> list[dict[str, Any]]:
-    """The tables of an array of tables, without a word (`_Reader.tables` says what is wrong once)."""
-    return [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
-
-
-def _written_ids(value: Any) -> set[str]:
-    """The ids in a list or a cell, read without a word, valid or not."""
-    items = re.split(r"[;,\s]+", value) if isinstance(value, str) else value if isinstance(value, list) else []
-    return {item.strip() for item in items if isinstance(item, str) and item.strip()}
-
-
-def _ids(data: Any) -> set[str]:
-    """The ids written in an array of tables, valid or not."""
-    return {t["id"] for t in _tables(data) if isinstance(t.get("id"), str)}
-
-
-def _unique(r: _Reader, items: list[Any], kind: str) -> list[Any]:
-    """Drop unreadable items and report ids used twice."""
-    seen: set[str] = set()
-    kept = []
-    for item in items:
-        if item is None:
-            continue
-        if item.id in seen:
-            r.fail(f"{kind}[{item.id}].id", f"duplicate {kind} id {item.id!r}")
-            continue
-        seen.add(item.id)
-        kept.append(item)
-    return kept
-
-
-def _closures(r: _Reader, data: dict[str, Any]) -> Iterable[Closure]:
+def _closures(r: Reader, data: dict[str, Any]) -> Iterable[Closure]:
     for i, table in enumerate(r.tables(data.get("closure"), "closure"), start=1):
         place = f"closure[{i}]"
         r.known_keys(table, place, ClosureKeys)
@@ -333,7 +193,7 @@ def _closures(r: _Reader, data: dict[str, Any]) -> Iterable[Closure]:
             yield Closure(name=name or "Fermeture", start=start, end=end)
 
 
-def _programme(r: _Reader, t: dict[str, Any], index: int) -> Programme | None:
+def _programme(r: Reader, t: dict[str, Any], index: int) -> Programme | None:
     pid = r.get(t, ProgrammeKeys.id, f"programme[{index + 1}]")
     place = f"programme[{pid or index + 1}]"
     r.known_keys(t, place, ProgrammeKeys)
@@ -349,7 +209,7 @@ def _programme(r: _Reader, t: dict[str, Any], index: int) -> Programme | None:
             subjects.append(
                 Subject(id=sid, name=r.get(s, SubjectKeys.name, splace, sid) or sid, minutes=minutes, exam=exam)
             )
-    subjects = _unique(r, subjects, f"{place}.subject")
+    subjects = unique(r, subjects, f"{place}.subject")
     if pid is None or total is None:
         return None
     taught = sum(s.minutes for s in subjects)
@@ -360,7 +220,7 @@ def _programme(r: _Reader, t: dict[str, Any], index: int) -> Programme | None:
     )
 
 
-def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
+def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     cid = r.get(t, CohortKeys.id, f"cohort[{index + 1}]")
     place = f"cohort[{cid or index + 1}]"
     r.known_keys(t, place, CohortKeys)
@@ -424,57 +284,7 @@ def _cohort(r: _Reader, t: dict[str, Any], index: int) -> Cohort | None:
     )
 
 
-class _Lists:
-    """The spreadsheets a plan's [plan] names (`companies`, `apprentices`, `trainers`), read once."""
-
-    def __init__(self, r: _Reader, path: Path, head: dict[str, Any], note: Note):
-        self.r, self.path, self.head, self.note = r, path, head, note
-        self.declared: dict[str, set[str]] = defaultdict(set)  # ids written in each list, even invalid rows
-        self.unread: set[str] = set()  # lists that could not be read: an id of theirs is not "unknown"
-
-    def read(self, sheet: Sheet) -> tuple[_Reader, list[tuple[int, dict[str, Any]]]] | None:
-        """The reader (for the file, or its sheet) and the rows of the list `[plan] <sheet.key>` names."""
-        if sheet.key not in self.head:
-            return None
-        self.unread.add(sheet.key)  # until its rows are read
-        r, name, place = self.r, self.head[sheet.key], f"plan.{sheet.key}"
-        if not isinstance(name, str):
-            r.fail(place, f"must be the path of a .csv, .xlsx or .ods file, not {name!r}")
-            return None
-        file_name, _, sheet_name = name.partition("#")
-        path = self.path.parent / file_name
-        shown = str(path)
-        if not path.resolve().is_relative_to(self.path.parent.resolve()):
-            # Never read (and quote in an error) a file outside the plan's folder.
-            r.fail(place, f"{name!r} is outside the plan's folder; put the file beside the plan")
-            return None
-        if (why := _unreadable(path)) is not None:
-            r.fail(place, f"file {shown!r} {why}")
-            return None
-        try:
-            rows = read_rows(path, sheet_name or None, sheet, shown)
-        except FileNotFoundError:
-            r.fail(place, f"file {shown!r} not found")
-            return None
-        except OSError as exc:
-            r.fail(place, f"cannot read file {shown!r}: {exc.strerror or exc}")
-            return None
-        except SheetError as exc:
-            _Reader(exc.label or shown, r.problems).fail(exc.place, exc.message)
-            return None
-        reader = _Reader(rows.label, r.problems)
-        for where, message in rows.problems:
-            reader.fail(where, message)
-        if rows.note:
-            self.note(rows.note)
-        if rows.problems:
-            return None
-        self.unread.discard(sheet.key)
-        self.declared[sheet.key] = {str(row["id"]) for _, row in rows.rows if "id" in row}
-        return reader, rows.rows
-
-
-def _peak(r: _Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak | None:
+def _peak(r: Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak | None:
     r.known_keys(t, place, PeakKeys)
     every_year = r.get(t, PeakKeys.every_year, place)
     weight = r.get(t, PeakKeys.weight, place)
@@ -497,7 +307,7 @@ def _peak(r: _Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak
     return Peak(start=start, end=end, weight=weight, hard=hard)
 
 
-def _month_day(r: _Reader, t: dict[str, Any], key: str, place: str, cell: bool) -> tuple[int, int] | None:
+def _month_day(r: Reader, t: dict[str, Any], key: str, place: str, cell: bool) -> tuple[int, int] | None:
     if t.get(key, "") == "":
         r.fail(f"{place}.{key}", "is missing")
         return None
@@ -521,7 +331,7 @@ def _is_day_or_month_day(value: Any, cell: bool) -> bool:
         return False
 
 
-def _companies(r: _Reader, lists: _Lists, data: dict[str, Any]) -> list[Company]:
+def _companies(r: Reader, lists: Lists, data: dict[str, Any]) -> list[Company]:
     companies: list[Company | None] = []
     for i, t in enumerate(r.tables(data.get("company"), "company")):
         cid = r.get(t, CompanyKeys.id, f"company[{i + 1}]")
@@ -533,13 +343,13 @@ def _companies(r: _Reader, lists: _Lists, data: dict[str, Any]) -> list[Company]
             companies.append(Company(cid, name, tuple(p for p in peaks if p)))
     if loaded := lists.read(COMPANIES):
         companies.extend(_companies_from_sheet(*loaded))
-    return _unique(r, companies, "company")
+    return unique(r, companies, "company")
 
 
 PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
 
 
-def _companies_from_sheet(r: _Reader, rows: list[tuple[int, dict[str, Any]]]) -> list[Company]:
+def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> list[Company]:
     """One row per busy season: rows that repeat an id (with the same name) add seasons."""
     merged: dict[str, Company] = {}
     for line, row in rows:
@@ -564,24 +374,13 @@ def _companies_from_sheet(r: _Reader, rows: list[tuple[int, dict[str, Any]]]) ->
     return list(merged.values())
 
 
-def _full_name(r: _Reader, t: dict[str, Any], name_field: Field[str], place: str, fallback: str) -> str:
-    """The name, or "First-name Name" when a sheet has a first-name column."""
-    name = r.get(t, name_field, place, fallback) or fallback
-    if t.get("first_name", "") != "":
-        try:
-            return f"{cells.text(t['first_name']).strip()} {name}".strip()
-        except Bad as bad:
-            r.fail(f"{place}.first_name", bad.message)
-    return name
-
-
-def _apprentice(r: _Reader, t: dict[str, Any], place: str, index_place: str) -> Apprentice | None:
+def _apprentice(r: Reader, t: dict[str, Any], place: str, index_place: str) -> Apprentice | None:
     aid = r.get(t, ApprenticeKeys.id, index_place)
     in_sheet = bool(place)  # a sheet's columns were checked with its header
     place = f"{place}apprentice[{aid or '?'}]"
     if not in_sheet:
         r.known_keys(t, place, ApprenticeKeys)
-    name = _full_name(r, t, ApprenticeKeys.name, place, aid or "")
+    name = full_name(r, t, ApprenticeKeys.name, place, aid or "")
     cohort = r.get(t, ApprenticeKeys.cohort, place)
     company = r.get(t, ApprenticeKeys.company, place)
     birth = r.get(t, ApprenticeKeys.birth_date, place)
@@ -604,12 +403,12 @@ def _apprentice(r: _Reader, t: dict[str, Any], place: str, index_place: str) -> 
     )
 
 
-Origins = dict[str, tuple[_Reader, str]]
+Origins = dict[str, tuple[Reader, str]]
 
 
-def _apprentices(r: _Reader, lists: _Lists, data: dict[str, Any]) -> tuple[list[Apprentice], Origins]:
+def _apprentices(r: Reader, lists: Lists, data: dict[str, Any]) -> tuple[list[Apprentice], Origins]:
     """Apprentices from the TOML and the sheet, with where each was written (for later problems)."""
-    found: list[tuple[Apprentice | None, _Reader, str]] = []
+    found: list[tuple[Apprentice | None, Reader, str]] = []
     for i, t in enumerate(r.tables(data.get("apprentice"), "apprentice")):
         found.append((_apprentice(r, t, "", f"apprentice[{i + 1}]"), r, ""))
     if loaded := lists.read(APPRENTICES):
@@ -631,7 +430,7 @@ def _apprentices(r: _Reader, lists: _Lists, data: dict[str, Any]) -> tuple[list[
 
 
 def _check_references(
-    r: _Reader,
+    r: Reader,
     origins: Origins,
     declared: dict[str, set],
     programmes: list[Programme],
@@ -676,7 +475,7 @@ def _contract_window(cohort: Cohort) -> tuple[date, date]:
     return _shifted(cohort.start, -CONTRACT_EARLIEST), _shifted(cohort.end, CONTRACT_LATEST)
 
 
-def _check_contract(r: _Reader, place: str, a: Apprentice, cohort: Cohort, window: tuple[date, date]) -> None:
+def _check_contract(r: Reader, place: str, a: Apprentice, cohort: Cohort, window: tuple[date, date]) -> None:
     earliest, latest = window
     if a.contract_start < earliest:
         r.fail(
@@ -702,7 +501,7 @@ def _shifted(day: date, delta: relativedelta) -> date:
         return date.min if delta.months < 0 else date.max
 
 
-def _check_school_holiday_coverage(r: _Reader, zone: str, cohorts: list[Cohort]) -> None:
+def _check_school_holiday_coverage(r: Reader, zone: str, cohorts: list[Cohort]) -> None:
     first, last = school_holiday_coverage()
     for c in cohorts:
         if c.start < first:
@@ -715,7 +514,7 @@ def _check_school_holiday_coverage(r: _Reader, zone: str, cohorts: list[Cohort])
 
 
 def _check_peaks_inside_cohorts(
-    r: _Reader, cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]
+    r: Reader, cohorts: list[Cohort], companies: list[Company], apprentices: list[Apprentice]
 ) -> None:
     by_cohort = {c.id: c for c in cohorts}
     # The cohorts of each company's apprentices, in one pass: a loop over the apprentices for
@@ -754,177 +553,3 @@ def _check_ids_across_plans(plans: list[Plan], problems: list[Problem]) -> None:
                         )
                     )
                 owner.setdefault(item.id, plan)
-
-
-def _day_slots(r: _Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[Slot, ...]:
-    """`day_slots`: ordered, non-overlapping, and summing to each cohort's day (hours_per_week / 5)."""
-    raw = head.get("day_slots")
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not raw:
-        r.fail("plan.day_slots", 'must be a list of slots such as ["08:30-10:30", "10:45-12:15"]')
-        return ()
-    slots = []
-    for i, text in enumerate(raw):
-        match = SLOT.match(text) if isinstance(text, str) else None
-        if not match:
-            r.fail(f"plan.day_slots[{i}]", f'{text!r} is not a slot "HH:MM-HH:MM"')
-            return ()
-        h1, m1, h2, m2 = map(int, match.groups())
-        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
-            r.fail(f"plan.day_slots[{i}]", f"{text!r} does not end after it starts within one day")
-            return ()
-        slots.append(Slot(h1 * 60 + m1, h2 * 60 + m2))
-    for i, (a, b) in enumerate(itertools.pairwise(slots), start=1):
-        if b.start < a.end:
-            r.fail(f"plan.day_slots[{i}]", f"{b.label()} starts before {a.label()} ends")
-            return ()
-    day = sum(s.minutes for s in slots)
-    for c in cohorts:
-        if c.day_minutes != day:
-            r.fail(
-                f"cohort[{c.id}].hours_per_week",
-                f"a day is {c.day_minutes / 60:g} h (hours_per_week / 5) but plan.day_slots add up to {day / 60:g} h",
-            )
-    return tuple(slots)
-
-
-def _trainers(
-    r: _Reader, lists: _Lists, data: dict[str, Any], programmes: list[Programme], declared_subjects: set[str]
-) -> tuple[list[Trainer], set[str]]:
-    """The trainers of the TOML and the sheet, and the subjects that only unreadable trainers list
-    (no other line says that nobody teaches them)."""
-    known_subjects = {s.id for p in programmes for s in p.subjects}
-    found: list[Trainer | None] = []
-    written: set[str] = set()
-    for t in _tables(data.get("trainer")):
-        written |= _written_ids(t.get("subjects"))
-    for i, t in enumerate(r.tables(data.get("trainer"), "trainer")):
-        tid = r.get(t, TrainerKeys.id, f"trainer[{i + 1}]")
-        place = f"trainer[{tid or i + 1}]"
-        r.known_keys(t, place, TrainerKeys)
-        found.append(_trainer(r, t, tid, place, known_subjects | declared_subjects, _unavailable(r, t, place)))
-    if loaded := lists.read(TRAINERS):
-        sheet_reader, rows = loaded
-        for line, row in rows:
-            written |= _written_ids(row.get("subjects"))
-            tid = r.get(row, TrainerKeys.id, f"row {line}: trainer")
-            found.append(_trainer(sheet_reader, row, tid, f"row {line}: trainer[{tid}]", known_subjects, ()))
-    trainers = _unique(r, found, "trainer")
-    readable = {sid for t in trainers for sid in t.subjects}
-    return trainers, {sid for sid in written if sid not in readable}
-
-
-def _trainer(
-    r: _Reader,
-    t: dict[str, Any],
-    tid: str | None,
-    place: str,
-    known_subjects: set[str],
-    unavailable: tuple[Unavailability, ...] | None,
-) -> Trainer | None:
-    subjects = r.get(t, TrainerKeys.subjects, place)
-    for sid in subjects or ():
-        if sid not in known_subjects:
-            r.fail(f"{place}.subjects", f"unknown subject {sid!r}{suggest(sid, known_subjects)}")
-    maximum = r.get(t, TrainerKeys.max_hours_per_week, place)
-    name = _full_name(r, t, TrainerKeys.name, place, tid or "")
-    if tid is None or subjects is None or unavailable is None:
-        return None
-    return Trainer(tid, name, subjects, maximum, unavailable)
-
-
-def _unavailable(r: _Reader, t: dict[str, Any], place: str) -> tuple[Unavailability, ...] | None:
-    found = []
-    ok = True
-    for j, u in enumerate(r.tables(t.get("unavailable"), f"{place}.unavailable"), start=1):
-        uplace = f"{place}.unavailable[{j}]"
-        r.known_keys(u, uplace, UnavailableKeys)
-        if "weekday" in u:
-            name = u["weekday"].strip().lower() if isinstance(u["weekday"], str) else None
-            if name not in WEEKDAYS:
-                hint = suggest(name, WEEKDAYS) if name else ""
-                r.fail(f"{uplace}.weekday", f"unknown weekday {u['weekday']!r}: use monday … friday{hint}")
-                ok = False
-            elif "start" in u or "end" in u:
-                r.fail(uplace, "give either a weekday or start/end dates, not both")
-                ok = False
-            else:
-                found.append(Unavailability(weekday=WEEKDAYS[name]))
-            continue
-        start = r.get(u, UnavailableKeys.start, uplace)
-        end = r.get(u, UnavailableKeys.end, uplace, start)
-        if r.date_range(start, end, uplace):
-            found.append(Unavailability(start=start, end=end))
-        else:
-            ok = False
-    return tuple(found) if ok else None
-
-
-def _assignments(
-    r: _Reader,
-    data: dict[str, Any],
-    slots: tuple[Slot, ...],
-    programmes: list[Programme],
-    cohorts: list[Cohort],
-    trainers: list[Trainer],
-    declared: dict[str, set],
-    only_unreadable: set[str],
-) -> tuple[tuple[tuple[str, str], str], ...]:
-    """Each (cohort, subject) resolves to exactly one trainer: the cohort's choice, else the only one."""
-    by_programme = {p.id: p for p in programmes}
-    by_trainer = {t.id: t for t in trainers}
-    raw_cohorts = {t["id"]: t for t in _tables(data.get("cohort")) if isinstance(t.get("id"), str)}
-    resolved = []
-    for c in cohorts:
-        place = f"cohort[{c.id}].trainers"
-        raw = raw_cohorts.get(c.id, {}).get("trainers", {})
-        chosen = raw if isinstance(raw, dict) else {}  # not a table: said by _cohort
-        programme = by_programme.get(c.programme)
-        if programme is None:
-            continue
-        _check_chosen(r, place, chosen, programme, by_trainer, declared)
-        if not slots:
-            continue
-        for subject in programme.subjects:
-            if isinstance(chosen.get(subject.id), str):
-                resolved.append(((c.id, subject.id), chosen[subject.id]))
-                continue
-            able = [t.id for t in trainers if subject.id in t.subjects]
-            if subject.id in only_unreadable:
-                continue  # the trainer who lists it is unreadable: said once, where it is written
-            if len(able) == 1:
-                resolved.append(((c.id, subject.id), able[0]))
-            elif not able:
-                r.fail(f"cohort[{c.id}]", f"no trainer teaches {subject.id!r}: add it to a [[trainer]]'s subjects")
-            else:
-                r.fail(
-                    place, f'{subject.id!r} is taught by {", ".join(able)}: name one, e.g. {subject.id} = "{able[0]}"'
-                )
-    return tuple(sorted(resolved))
-
-
-def _check_chosen(
-    r: _Reader,
-    place: str,
-    chosen: dict[str, Any],
-    programme: Programme,
-    by_trainer: dict[str, Trainer],
-    declared: dict[str, set],
-) -> None:
-    """A cohort's `trainers = {subject = trainer}`: known subjects, known trainers who teach them."""
-    subject_ids = {s.id for s in programme.subjects}
-    for sid, tid in sorted(chosen.items()):
-        if not isinstance(tid, str):
-            r.fail(f"{place}.{sid}", f'must be one trainer id, e.g. {sid} = "t-dupuis", not {tid!r}')
-        elif sid not in subject_ids:
-            if sid not in declared["subject"]:
-                r.fail(
-                    f"{place}.{sid}",
-                    f"unknown subject {sid!r} in programme {programme.id!r}{suggest(sid, subject_ids)}",
-                )
-        elif tid not in by_trainer:
-            if tid not in declared["trainer"] and "trainers" not in declared["unread"]:
-                r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}{suggest(tid, by_trainer)}")
-        elif sid not in by_trainer[tid].subjects:
-            r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")

@@ -38,7 +38,7 @@ MAX_WEEKS_IN_A_ROW = 520
 MAX_COHORTS_AT_CFA = 10_000
 
 PUBLIC_HOLIDAY_SETS = {"metropole": "metropole", "alsace moselle": "alsace-moselle"}
-ZONES = {"a": "A", "b": "B", "c": "C", "none": "none", "aucune": "none"}
+ZONES = {"a": "A", "b": "B", "c": "C", "zone a": "A", "zone b": "B", "zone c": "C", "none": "none", "aucune": "none"}
 EXAMS = {"ccf": "ccf", "written": "written", "ecrit": "written"}
 
 
