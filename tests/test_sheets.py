@@ -366,3 +366,16 @@ def test_an_unreadable_company_list_does_not_make_every_apprentice_unknown(tmp_p
     path = make_plan(tmp_path, {"companies": "missing.xlsx"}, companies=[])
     found = problems(path)
     assert [p.place for p in found] == ["plan.companies"], "\n".join(map(str, found))
+
+
+def test_a_row_shifted_by_a_separator_in_a_cell_is_one_line(tmp_path):
+    rows = [
+        ["code", "nom"],
+        ["acme", "Acme; fils"],  # written by hand, unquoted: one cell too many
+        ["bolt", "Bolt"],
+    ]
+    (tmp_path / "e.csv").write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
+    found = problems(make_plan(tmp_path, {"companies": "e.csv"}, companies=[]))
+    assert [(p.place, p.message) for p in found] == [
+        ("row 2: column C", "'fils' is under no header: a ';' inside a cell? put that cell in quotes")
+    ], "\n".join(map(str, found))

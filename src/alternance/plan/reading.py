@@ -178,8 +178,10 @@ class Lists:
             self.note(rows.note)
         if rows.problems:
             return None
+        for where, message in rows.row_problems:
+            reader.fail(where, message)
         self.unread.discard(sheet.key)
-        self.declared[sheet.key] = {str(row["id"]) for _, row in rows.rows if "id" in row}
+        self.declared[sheet.key] = {str(row["id"]) for _, row in rows.rows if "id" in row} | rows.skipped_ids
         return reader, rows.rows
 
 

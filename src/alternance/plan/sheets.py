@@ -47,6 +47,9 @@ class Rows:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (place, message) about the header: no rows
     note: str | None = None
+    row_problems: list[tuple[str, str]] = field(default_factory=list)  # rows left out, one line each
+    skipped_ids: set[str] = field(default_factory=set)  # the ids of those rows
+    separator: str = ""  # a CSV's
 
 
 def column_letter(index: int) -> str:
@@ -64,6 +67,7 @@ def read_rows(path: Path, sheet_name: str | None, sheet: Sheet, shown: str) -> R
     rows are skipped and empty cells left out. `shown` is the path as messages write it.
     Raises SheetError when the file, or the sheet, cannot be read at all."""
     suffix = path.suffix.lower()
+    separator = ""
     with path.open("rb") as f:
         data = f.read()
     if suffix in WORKBOOK_SUFFIXES:
@@ -73,15 +77,16 @@ def read_rows(path: Path, sheet_name: str | None, sheet: Sheet, shown: str) -> R
         if sheet_name is not None:
             raise SheetError(f"a CSV file has no sheets: remove '#{sheet_name}'")
         label = shown
-        table, note = _csv(data)
+        table, note, separator = _csv(data)
     else:
         raise SheetError(f"{shown!r} is not a spreadsheet: use a .csv, .xlsx or .ods file (save .xls as .xlsx)")
     rows = Rows(label, note=f"{label} : lu en {note}" if note else None)
+    rows.separator = separator
     _by_field(table, sheet, rows)
     return rows
 
 
-def _csv(data: bytes) -> tuple[list[list[Any]], str | None]:
+def _csv(data: bytes) -> tuple[list[list[Any]], str | None, str]:
     text, encoding = _decode(data)
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
@@ -93,7 +98,8 @@ def _csv(data: bytes) -> tuple[list[list[Any]], str | None]:
         )
     delimiter = used[0] if used else ","
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)], encoding
+        rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return rows, encoding, delimiter
     except csv.Error as exc:
         raise SheetError(f"unreadable CSV: {exc}") from None
 
@@ -208,7 +214,23 @@ def _by_field(table: list[list[Any]], sheet: Sheet, rows: Rows) -> None:
             rows.problems.append((f"row {header_line}", f"no {key} column ({' or '.join((key, *field.headers))})"))
     if rows.problems:  # a wrong header would make a line for every row: the rows wait until it is right
         return
+    id_column = next(i for i, key in keys.items() if key == "id")
     for n, row in cells:
+        stray = [i for i, c in enumerate(row) if i not in keys and c not in ("", None)]
+        if stray:
+            # Cells under no header: a separator inside a cell shifted the row, so every cell after
+            # it is under the wrong column. One line for the row, and its id is still known.
+            why = (
+                f"a {SEPARATORS[rows.separator]} inside a cell? put that cell in quotes"
+                if rows.separator
+                else "give its column a header, or empty it"
+            )
+            rows.row_problems.append(
+                (f"row {n}: column {column_letter(stray[0])}", f"{row[stray[0]]!r} is under no header: {why}")
+            )
+            if id_column < len(row) and row[id_column] not in ("", None):
+                rows.skipped_ids.add(str(row[id_column]))
+            continue
         rows.rows.append((n, {keys[i]: c for i, c in enumerate(row) if i in keys and c not in ("", None)}))
 
 
