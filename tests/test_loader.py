@@ -543,46 +543,53 @@ WRONG_VALUES = [[1, 2], {"a": 1}, True, 3, 2.5, date(2025, 9, 1), "x", [{"a": 1}
 
 
 def _each_key():
-    from alternance.plan.schema import (
-        ApprenticeKeys,
-        ClosureKeys,
-        CohortKeys,
-        CompanyKeys,
-        PlanKeys,
-        ProgrammeKeys,
-        TrainerKeys,
-    )
+    from alternance.plan.schema import TABLES
 
-    for kind, table in [
-        ("plan", PlanKeys),
-        ("closure", ClosureKeys),
-        ("programme", ProgrammeKeys),
-        ("cohort", CohortKeys),
-        ("company", CompanyKeys),
-        ("apprentice", ApprenticeKeys),
-        ("trainer", TrainerKeys),
-    ]:
+    for table in TABLES:
         for key in sorted(table.keys()):
-            yield kind, key
+            yield table.title, key
 
 
-@pytest.mark.parametrize("kind, key", list(_each_key()))
-def test_a_wrong_type_anywhere_is_a_problem_not_a_traceback(tmp_path, kind, key):
-    for value in WRONG_VALUES:
-        if kind == "plan":
-            path = make_plan(tmp_path, {key: value})
-        elif kind == "closure":
-            path = make_plan(tmp_path, closures=[{"start": START, key: value}])
-        elif kind == "trainer":
-            path = make_plan(
-                tmp_path, extra=f'\n[[trainer]]\nid = "t-a"\nsubjects = ["maths"]\n{key} = {_toml(value)}\n'
+def _plan_with(tmp_path: Path, title: str, key: str, value) -> Path:
+    """The tiny plan, with lessons, whose `title` table has `key = value`."""
+    lessons = {"day_slots": ["08:00-11:30", "12:30-16:00"]}
+    trainer = '\n[[trainer]]\nid = "t-a"\nsubjects = ["maths"]\n'
+    peak = {"start": START, "end": END}
+    match title:
+        case "[plan]":
+            return make_plan(tmp_path, {**lessons, key: value}, extra=trainer)
+        case "[[closure]]":
+            return make_plan(tmp_path, closures=[{"start": START, key: value}])
+        case "[[programme.subject]]":
+            return make_plan(
+                tmp_path, lessons, programme={"subject": [{"id": "maths", "hours": 20, key: value}]}, extra=trainer
             )
-        else:
-            path = make_plan(tmp_path, **{kind: {key: value}})
+        case "cohort.written_exams":
+            return make_plan(tmp_path, cohort={"written_exams": {"start": START, "end": END, key: value}})
+        case "[[company.peak]]":
+            return make_plan(tmp_path, company={"peak": [{**peak, key: value}]})
+        case "[[trainer]]":
+            return make_plan(tmp_path, lessons, extra=trainer + f"{key} = {_toml(value)}\n")
+        case "[[trainer.unavailable]]":
+            return make_plan(tmp_path, lessons, extra=trainer + f"[[trainer.unavailable]]\n{key} = {_toml(value)}\n")
+        case "[[cohort]]":
+            return make_plan(tmp_path, lessons, cohort={key: value}, extra=trainer)
+    kind = title.strip("[]")
+    return make_plan(tmp_path, lessons, **{kind: {key: value}}, extra=trainer)
+
+
+@pytest.mark.parametrize("title, key", list(_each_key()))
+def test_a_wrong_type_anywhere_is_a_problem_not_a_traceback(tmp_path, title, key):
+    for value in WRONG_VALUES:
         try:
-            load_plans([path], note=lambda _: None)
+            load_plans([_plan_with(tmp_path, title, key, value)], note=lambda _: None)
         except PlanError as error:
             assert all("\n" not in str(p) for p in error.problems)
+
+
+def test_a_trainer_given_as_a_list_in_cohort_trainers(tmp_path):
+    path = make_plan(tmp_path, cohort={"trainers": {"maths": ["t-a"]}})
+    only_problem(path, "cohort[c1].trainers.maths", "one trainer id")
 
 
 def _toml(value) -> str:
