@@ -626,8 +626,14 @@ def test_a_french_date_in_toml_says_how_to_write_it(tmp_path):
     path = make_plan(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace("start = 2025-09-01", "start = 01/09/2025", 1))
     (problem,) = problems(path)
-    assert problem.message.endswith("start = 2025-09-01"), str(problem)
+    assert problem.message.endswith("year first, without quotes: 2025-09-01, not 01/09/2025"), str(problem)
     assert problem.place.startswith("line ")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("start = 01/09/2025", "start = 2025-09-01")
+        + "written_exams = { start = 20-10-2025, end = 2025-10-24 }\n"
+    )
+    (problem,) = problems(path)
+    assert problem.message.endswith("2025-10-20, not 20-10-2025"), str(problem)
 
 
 def test_an_invalid_subject_is_not_also_unknown_where_it_is_used(tmp_path):

@@ -44,7 +44,7 @@ __all__ = ["MAX_FILE_BYTES", "load_plans"]
 CONTRACT_EARLIEST = relativedelta(months=3)
 CONTRACT_LATEST = relativedelta(months=2)
 # A TOML line `start = 01/09/2025`: a French date the TOML parser cannot read.
-FRENCH_DATE_LINE = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=\s*(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\s*(#.*)?$")
+FRENCH_DATE = re.compile(r"(?<![\d\"'])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?![\d\"'])")
 
 
 def load_plans(paths: Iterable[Path], note: Note = stderr) -> list[Plan]:
@@ -92,16 +92,15 @@ def _toml_error(reader: Reader, text: str, exc: tomllib.TOMLDecodeError) -> None
     lines = text.splitlines()
     if found:
         line = int(found.group(2))
-        french = FRENCH_DATE_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        french = FRENCH_DATE.search(lines[line - 1].split("#")[0]) if 0 < line <= len(lines) else None
         if french:
-            key, dd, mm, yy = french.group(1, 2, 3, 4)
             try:
-                iso = cells.day(f"{dd}/{mm}/{yy}").isoformat()
+                iso = cells.day("/".join(french.groups())).isoformat()
             except Bad:
                 iso = "YYYY-MM-DD"
             reader.fail(
                 f"line {line}",
-                f"invalid TOML: a date in a plan file is written year first, without quotes: {key} = {iso}",
+                f"invalid TOML: a date in a plan file is written year first, without quotes: {iso}, not {french.group()}",
             )
             return
         reader.fail(f"line {line}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
