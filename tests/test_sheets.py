@@ -379,3 +379,14 @@ def test_a_row_shifted_by_a_separator_in_a_cell_is_one_line(tmp_path):
     assert [(p.place, p.message) for p in found] == [
         ("row 2: column C", "'fils' is under no header: a ';' inside a cell? put that cell in quotes")
     ], "\n".join(map(str, found))
+
+
+def test_a_yearly_season_typed_as_a_date_cell_keeps_its_day_and_month(tmp_path):
+    # Calc and Excel turn "01/12" typed in a cell into 1 December of this year.
+    rows = [
+        ["id", "name", "peak_start", "peak_end", "peak_every_year"],
+        ["acme", "Acme", date(2026, 12, 1), date(2026, 12, 24), True],
+    ]
+    plan, _ = quiet_load(sheet_plan(tmp_path, "e.xlsx", rows, key="companies"))
+    (peak,) = plan.company("acme").peaks
+    assert (peak.start_md, peak.end_md, peak.every_year) == ((12, 1), (12, 24), True)
