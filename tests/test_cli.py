@@ -362,3 +362,26 @@ def test_hard_peak_weeks_are_company_weeks_in_the_seed(seed_out: Path) -> None:
         days = [monday + timedelta(days=i) for i in range(5)]
         if any(d.month == 12 and 15 <= d.day <= 24 for d in days):
             assert week["kind"] == "company", week
+
+
+# --- init --------------------------------------------------------------------------------------
+
+
+def test_init_writes_a_starter_that_check_accepts(tmp_path: Path) -> None:
+    folder = tmp_path / "cfa-nord"
+    result = CliRunner().invoke(main, ["init", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["cfa-nord.toml", "listes.xlsx"]
+    assert "Next:" in result.output and "alternance check" in result.output
+    checked = CliRunner().invoke(main, ["check", str(folder / "cfa-nord.toml")])
+    assert checked.exit_code == 0, checked.output
+    assert "1 company(ies), 1 apprentice(s)" in checked.output
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "listes.xlsx").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{tmp_path / 'listes.xlsx'}: already exists; init writes nothing over a file"
+    assert (tmp_path / "listes.xlsx").read_text(encoding="utf-8") == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["listes.xlsx"]

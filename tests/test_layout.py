@@ -133,3 +133,10 @@ def test_every_guarded_rule_reads_as_a_sentence_in_both_languages() -> None:
             assert sentence and "None" not in sentence and "{" not in sentence, (rule.key, lang, sentence)
     subject_hours = next(r for _, r in pairs if r.kind == RuleKind.SUBJECT_HOURS)
     assert subject_hours.minutes and subject_hours.minutes > 0  # the hours the sentence quotes
+
+
+def test_the_plan_reference_is_generated_from_the_schema() -> None:
+    from alternance.plan.schema import reference
+
+    written = (ROOT / "docs" / "plan-reference.md").read_text(encoding="utf-8")
+    assert written == reference(), "stale: run `.venv/bin/python -m alternance.plan.schema > docs/plan-reference.md`"

@@ -535,3 +535,126 @@ def test_the_mini_plan_loads_with_its_csv_lists():
     assert plan.company("mairie").peaks == ()
     assert plan.programme("shorter").subjects == ()
     assert plan.programme("short").accompaniment_minutes == 10 * 60
+
+
+# --- any wrong TOML type is one line, never a traceback --------------------------------------
+
+WRONG_VALUES = [[1, 2], {"a": 1}, True, 3, 2.5, date(2025, 9, 1), "x", [{"a": 1}], ["t-a"]]
+
+
+def _each_key():
+    from alternance.plan.schema import TABLES
+
+    for table in TABLES:
+        for key in sorted(table.keys()):
+            yield table.title, key
+
+
+def _plan_with(tmp_path: Path, title: str, key: str, value) -> Path:
+    """The tiny plan, with lessons, whose `title` table has `key = value`."""
+    lessons = {"day_slots": ["08:00-11:30", "12:30-16:00"]}
+    trainer = '\n[[trainer]]\nid = "t-a"\nsubjects = ["maths"]\n'
+    peak = {"start": START, "end": END}
+    match title:
+        case "[plan]":
+            return make_plan(tmp_path, {**lessons, key: value}, extra=trainer)
+        case "[[closure]]":
+            return make_plan(tmp_path, closures=[{"start": START, key: value}])
+        case "[[programme.subject]]":
+            return make_plan(
+                tmp_path, lessons, programme={"subject": [{"id": "maths", "hours": 20, key: value}]}, extra=trainer
+            )
+        case "cohort.written_exams":
+            return make_plan(tmp_path, cohort={"written_exams": {"start": START, "end": END, key: value}})
+        case "[[company.peak]]":
+            return make_plan(tmp_path, company={"peak": [{**peak, key: value}]})
+        case "[[trainer]]":
+            return make_plan(tmp_path, lessons, extra=trainer + f"{key} = {_toml(value)}\n")
+        case "[[trainer.unavailable]]":
+            return make_plan(tmp_path, lessons, extra=trainer + f"[[trainer.unavailable]]\n{key} = {_toml(value)}\n")
+        case "[[cohort]]":
+            return make_plan(tmp_path, lessons, cohort={key: value}, extra=trainer)
+    kind = title.strip("[]")
+    return make_plan(tmp_path, lessons, **{kind: {key: value}}, extra=trainer)
+
+
+@pytest.mark.parametrize("title, key", list(_each_key()))
+def test_a_wrong_type_anywhere_is_a_problem_not_a_traceback(tmp_path, title, key):
+    for value in WRONG_VALUES:
+        try:
+            load_plans([_plan_with(tmp_path, title, key, value)], note=lambda _: None)
+        except PlanError as error:
+            assert all("\n" not in str(p) for p in error.problems)
+
+
+def test_a_trainer_given_as_a_list_in_cohort_trainers(tmp_path):
+    path = make_plan(tmp_path, cohort={"trainers": {"maths": ["t-a"]}})
+    only_problem(path, "cohort[c1].trainers.maths", "one trainer id")
+
+
+def _toml(value) -> str:
+    from helpers import _value
+
+    return _value(value)
+
+
+def test_cohort_trainers_written_as_a_list_is_one_line(tmp_path):
+    only_problem(make_plan(tmp_path, cohort={"trainers": ["t-a"]}), "cohort[c1].trainers", "must be a table")
+
+
+@pytest.mark.parametrize(
+    "overrides, place, maximum",
+    [
+        ({"programme": {"total_hours": 1e308}}, "programme[prog].total_hours", "10000 h"),
+        ({"programme": {"total_hours": 10**15}}, "programme[prog].total_hours", "10000 h"),
+        ({"cohort": {"hours_per_week": 10**15}}, "cohort[c1].hours_per_week", "168 h"),
+        (
+            {"company": {"peak": [{"start": START, "end": END, "weight": 10**15}]}},
+            "company[acme].peak[1].weight",
+            "1000",
+        ),
+        ({"cohort": {"max_consecutive_cfa_weeks": 10**15}}, "cohort[c1].max_consecutive_cfa_weeks", "520"),
+        ({"cohort": {"rhythm": [10**15, 1]}}, "cohort[c1].rhythm", "52"),
+    ],
+    ids=["hours-1e308", "hours-1e15", "week-hours", "weight", "max-cfa", "rhythm"],
+)
+def test_numbers_beyond_what_the_solver_holds_name_the_maximum(tmp_path, overrides, place, maximum):
+    only_problem(make_plan(tmp_path, **overrides), place, maximum)
+
+
+def test_a_french_date_in_toml_says_how_to_write_it(tmp_path):
+    path = make_plan(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("start = 2025-09-01", "start = 01/09/2025", 1))
+    (problem,) = problems(path)
+    assert problem.message.endswith("year first, without quotes: 2025-09-01, not 01/09/2025"), str(problem)
+    assert problem.place.startswith("line ")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("start = 01/09/2025", "start = 2025-09-01")
+        + "written_exams = { start = 20-10-2025, end = 2025-10-24 }\n"
+    )
+    (problem,) = problems(path)
+    assert problem.message.endswith("2025-10-20, not 20-10-2025"), str(problem)
+
+
+def test_an_invalid_subject_is_not_also_unknown_where_it_is_used(tmp_path):
+    programme = {"subject": [{"id": "maths", "hours": 20, "exam": "oral"}]}
+    found = problems(make_plan(tmp_path, programme=programme, apprentice={"exempt": ["maths"]}))
+    assert [p.place for p in found] == ["programme[prog].subject[maths].exam"]
+    assert "'ccf' or 'written'" in found[0].message
+
+
+def test_exam_accepts_the_french_word(tmp_path):
+    programme = {"subject": [{"id": "maths", "hours": 20, "exam": "écrit"}]}
+    assert load(make_plan(tmp_path, programme=programme)).programme("prog").subjects[0].exam == "written"
+
+
+def test_an_unknown_key_gets_a_did_you_mean(tmp_path):
+    only_problem(
+        make_plan(tmp_path, cohort={"hours_per_weeks": 35}),
+        "cohort[c1].hours_per_weeks",
+        "did you mean 'hours_per_week'",
+    )
+
+
+def test_an_unknown_id_gets_a_did_you_mean(tmp_path):
+    only_problem(make_plan(tmp_path, apprentice={"cohort": "c11"}), "apprentice[a-1].cohort", "did you mean 'c1'")

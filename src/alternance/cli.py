@@ -84,6 +84,19 @@ def check(plans: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PLANS)
+def init(folder: Path) -> None:
+    """Start a new plan: a commented plan file and a workbook of lists in FOLDER [default: constraints]."""
+    from .plan.starter import write_starter
+
+    plan, workbook = write_starter(folder)
+    click.echo(f"wrote {plan} and {workbook}. Next:")
+    click.echo(f"  1. edit {plan}: the site, the programme and its subjects, the cohorts' dates")
+    click.echo(f"  2. fill the sheets of {workbook}: Entreprises, Apprentis, Formateurs (one row each as an example)")
+    click.echo(f"  3. alternance check {plan}, then alternance build {plan}")
+
+
+@main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--out",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..continuity import Baseline
-from ..domain import Cohort, Plan
+from ..domain import Apprentice, Cohort, Plan
 from ..facts.weeks import SiteCalendar, Week
 from .rules import RuleKind
 
@@ -140,20 +140,26 @@ def make_problem(
         weeks, previous, frozen, conflicts = _freeze(
             cohort, calendar.cohort_weeks(cohort), (baselines or {}).get(cohort.id), today
         )
-        apprentices = plan.apprentices_of(cohort.id)
+        # Apprentices by company, so that a company's peak days are looked up once a week and a
+        # week without any is one test per company, not per apprentice (check on 700 000).
+        members: dict[str, list[Apprentice]] = {}
+        for a in plan.apprentices_of(cohort.id):
+            members.setdefault(a.company, []).append(a)
         peak_days: list[dict[str, int]] = []
         hard: list[tuple[str, ...]] = []
         for week in weeks:
             costs: dict[str, int] = {}
             blocked: set[str] = set()
             weekdays = [week.monday + timedelta(days=i) for i in range(5)]
-            for a in apprentices:
-                company = companies[a.company]
-                cost = sum(company.peak_weight(d) for d in week.open_days if a.under_contract(d))
+            for cid, apprentices in members.items():
+                company = companies[cid]
+                weighted = [(d, w) for d in week.open_days if (w := company.peak_weight(d))]
+                hard_days = [d for d in weekdays if company.hard_peak(d)]
+                cost = sum(w for a in apprentices for d, w in weighted if a.under_contract(d))
                 if cost:
-                    costs[company.id] = costs.get(company.id, 0) + cost
-                if any(a.under_contract(d) and company.hard_peak(d) for d in weekdays):
-                    blocked.add(company.id)
+                    costs[cid] = cost
+                if any(a.under_contract(d) for a in apprentices for d in hard_days):
+                    blocked.add(cid)
             peak_days.append(dict(sorted(costs.items())))
             hard.append(tuple(sorted(blocked)))
         cohorts.append(

@@ -1,0 +1,192 @@
+"""The lesson keys of a plan: `day_slots`, trainers (TOML or sheet), and who teaches each
+cohort's subjects."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from ..domain import WEEKDAY_NAMES, Cohort, Programme, Slot, Trainer, Unavailability
+from .cells import suggest
+from .reading import Lists, Reader, full_name, tables, unique, written_ids
+from .schema import TRAINERS, TrainerKeys, UnavailableKeys
+
+SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
+    name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))
+}
+
+
+def day_slots(r: Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[Slot, ...]:
+    """`day_slots`: ordered, non-overlapping, and summing to each cohort's day (hours_per_week / 5)."""
+    raw = head.get("day_slots")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        r.fail("plan.day_slots", 'must be a list of slots such as ["08:30-10:30", "10:45-12:15"]')
+        return ()
+    slots = []
+    for i, text in enumerate(raw):
+        match = SLOT.match(text) if isinstance(text, str) else None
+        if not match:
+            r.fail(f"plan.day_slots[{i}]", f'{text!r} is not a slot "HH:MM-HH:MM"')
+            return ()
+        h1, m1, h2, m2 = map(int, match.groups())
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
+            r.fail(f"plan.day_slots[{i}]", f"{text!r} does not end after it starts within one day")
+            return ()
+        slots.append(Slot(h1 * 60 + m1, h2 * 60 + m2))
+    for i, (a, b) in enumerate(itertools.pairwise(slots), start=1):
+        if b.start < a.end:
+            r.fail(f"plan.day_slots[{i}]", f"{b.label()} starts before {a.label()} ends")
+            return ()
+    day = sum(s.minutes for s in slots)
+    for c in cohorts:
+        if c.day_minutes != day:
+            r.fail(
+                f"cohort[{c.id}].hours_per_week",
+                f"a day is {c.day_minutes / 60:g} h (hours_per_week / 5) but plan.day_slots add up to {day / 60:g} h",
+            )
+    return tuple(slots)
+
+
+def trainers(
+    r: Reader, lists: Lists, data: dict[str, Any], programmes: list[Programme], declared_subjects: set[str]
+) -> tuple[list[Trainer], set[str]]:
+    """The trainers of the TOML and the sheet, and the subjects that only unreadable trainers list
+    (no other line says that nobody teaches them)."""
+    known_subjects = {s.id for p in programmes for s in p.subjects}
+    found: list[Trainer | None] = []
+    written: set[str] = set()
+    for t in tables(data.get("trainer")):
+        written |= written_ids(t.get("subjects"))
+    for i, t in enumerate(r.tables(data.get("trainer"), "trainer")):
+        tid = r.get(t, TrainerKeys.id, f"trainer[{i + 1}]")
+        place = f"trainer[{tid or i + 1}]"
+        r.known_keys(t, place, TrainerKeys)
+        found.append(_trainer(r, t, tid, place, known_subjects | declared_subjects, _unavailable(r, t, place)))
+    if loaded := lists.read(TRAINERS):
+        sheet_reader, rows = loaded
+        for line, row in rows:
+            written |= written_ids(row.get("subjects"))
+            tid = r.get(row, TrainerKeys.id, f"row {line}: trainer")
+            found.append(_trainer(sheet_reader, row, tid, f"row {line}: trainer[{tid}]", known_subjects, ()))
+    trainers = unique(r, found, "trainer")
+    readable = {sid for t in trainers for sid in t.subjects}
+    return trainers, {sid for sid in written if sid not in readable}
+
+
+def _trainer(
+    r: Reader,
+    t: dict[str, Any],
+    tid: str | None,
+    place: str,
+    known_subjects: set[str],
+    unavailable: tuple[Unavailability, ...] | None,
+) -> Trainer | None:
+    subjects = r.get(t, TrainerKeys.subjects, place)
+    for sid in subjects or ():
+        if sid not in known_subjects:
+            r.fail(f"{place}.subjects", f"unknown subject {sid!r}{suggest(sid, known_subjects)}")
+    maximum = r.get(t, TrainerKeys.max_hours_per_week, place)
+    name = full_name(r, t, TrainerKeys.name, place, tid or "")
+    if tid is None or subjects is None or unavailable is None:
+        return None
+    return Trainer(tid, name, subjects, maximum, unavailable)
+
+
+def _unavailable(r: Reader, t: dict[str, Any], place: str) -> tuple[Unavailability, ...] | None:
+    found = []
+    ok = True
+    for j, u in enumerate(r.tables(t.get("unavailable"), f"{place}.unavailable"), start=1):
+        uplace = f"{place}.unavailable[{j}]"
+        r.known_keys(u, uplace, UnavailableKeys)
+        if "weekday" in u:
+            name = u["weekday"].strip().lower() if isinstance(u["weekday"], str) else None
+            if name not in WEEKDAYS:
+                hint = suggest(name, WEEKDAYS) if name else ""
+                r.fail(f"{uplace}.weekday", f"unknown weekday {u['weekday']!r}: use monday … friday{hint}")
+                ok = False
+            elif "start" in u or "end" in u:
+                r.fail(uplace, "give either a weekday or start/end dates, not both")
+                ok = False
+            else:
+                found.append(Unavailability(weekday=WEEKDAYS[name]))
+            continue
+        start = r.get(u, UnavailableKeys.start, uplace)
+        end = r.get(u, UnavailableKeys.end, uplace, start)
+        if r.date_range(start, end, uplace):
+            found.append(Unavailability(start=start, end=end))
+        else:
+            ok = False
+    return tuple(found) if ok else None
+
+
+def assignments(
+    r: Reader,
+    data: dict[str, Any],
+    slots: tuple[Slot, ...],
+    programmes: list[Programme],
+    cohorts: list[Cohort],
+    trainers: list[Trainer],
+    declared: dict[str, set],
+    only_unreadable: set[str],
+) -> tuple[tuple[tuple[str, str], str], ...]:
+    """Each (cohort, subject) resolves to exactly one trainer: the cohort's choice, else the only one."""
+    by_programme = {p.id: p for p in programmes}
+    by_trainer = {t.id: t for t in trainers}
+    raw_cohorts = {t["id"]: t for t in tables(data.get("cohort")) if isinstance(t.get("id"), str)}
+    resolved = []
+    for c in cohorts:
+        place = f"cohort[{c.id}].trainers"
+        raw = raw_cohorts.get(c.id, {}).get("trainers", {})
+        chosen = raw if isinstance(raw, dict) else {}  # not a table: said by _cohort
+        programme = by_programme.get(c.programme)
+        if programme is None:
+            continue
+        _check_chosen(r, place, chosen, programme, by_trainer, declared)
+        if not slots:
+            continue
+        for subject in programme.subjects:
+            if isinstance(chosen.get(subject.id), str):
+                resolved.append(((c.id, subject.id), chosen[subject.id]))
+                continue
+            able = [t.id for t in trainers if subject.id in t.subjects]
+            if subject.id in only_unreadable:
+                continue  # the trainer who lists it is unreadable: said once, where it is written
+            if len(able) == 1:
+                resolved.append(((c.id, subject.id), able[0]))
+            elif not able:
+                r.fail(f"cohort[{c.id}]", f"no trainer teaches {subject.id!r}: add it to a [[trainer]]'s subjects")
+            else:
+                r.fail(
+                    place, f'{subject.id!r} is taught by {", ".join(able)}: name one, e.g. {subject.id} = "{able[0]}"'
+                )
+    return tuple(sorted(resolved))
+
+
+def _check_chosen(
+    r: Reader,
+    place: str,
+    chosen: dict[str, Any],
+    programme: Programme,
+    by_trainer: dict[str, Trainer],
+    declared: dict[str, set],
+) -> None:
+    """A cohort's `trainers = {subject = trainer}`: known subjects, known trainers who teach them."""
+    subject_ids = {s.id for s in programme.subjects}
+    for sid, tid in sorted(chosen.items()):
+        if not isinstance(tid, str):
+            r.fail(f"{place}.{sid}", f'must be one trainer id, e.g. {sid} = "t-dupuis", not {tid!r}')
+        elif sid not in subject_ids:
+            if sid not in declared["subject"]:
+                r.fail(
+                    f"{place}.{sid}",
+                    f"unknown subject {sid!r} in programme {programme.id!r}{suggest(sid, subject_ids)}",
+                )
+        elif tid not in by_trainer:
+            if tid not in declared["trainer"] and "trainers" not in declared["unread"]:
+                r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}{suggest(tid, by_trainer)}")
+        elif sid not in by_trainer[tid].subjects:
+            r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")
