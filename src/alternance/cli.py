@@ -17,6 +17,7 @@ import click
 from .domain import hours
 from .errors import AlternanceError, PlanError, Problem
 from .plan.loader import load_plans
+from .schedule.apprentices import shortfalls_before
 from .schedule.rhythm import make_problem
 
 DEFAULT_PLANS = Path("constraints")
@@ -76,11 +77,14 @@ def check(plans: tuple[Path, ...]) -> None:
                 click.echo(
                     f"  {programme.id}: subjects sum to {hours(programme.subject_minutes)} of total_hours {hours(programme.total_minutes)}; the other {hours(programme.accompaniment_minutes)} are shown as « Accompagnement »"
                 )
-        for cw in make_problem(plan).cohorts:
+        problem = make_problem(plan)
+        for cw in problem.cohorts:
             open_weeks = [w for w in cw.weeks if not w.closed]
             click.echo(
                 f"  {cw.cohort.id}: {len(open_weeks)} open weeks of {len(cw.weeks)}, {hours(sum(w.minutes for w in open_weeks))} if all were CFA weeks; target {hours(cw.target_minutes)}"
             )
+        for line in shortfalls_before(problem):
+            click.echo(f"  {line}")
 
 
 @main.command()

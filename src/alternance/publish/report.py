@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..domain import Plan, hours
 from ..errors import SolverDisagreement
+from ..schedule.apprentices import planned_minutes, shortfalls_after
 from ..schedule.lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
 from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
 
@@ -58,16 +59,7 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
         weeks.append(entry)
     apprentices = []
     for a in plan.apprentices_of(cohort.id):
-        if lessons is not None:  # the cohort's lessons minus the subjects the apprentice is exempt from
-            planned = sum(
-                x.minutes for x in lessons.of(cohort.id) if x.subject not in a.exempt and a.under_contract(x.day)
-            )
-        else:
-            planned = sum(
-                sum(1 for d in week.open_days if a.under_contract(d)) * cohort.day_minutes
-                for week, wp in zip(cw.weeks, solution.cohort(cohort.id).weeks)
-                if wp.kind == CFA
-            )
+        planned = planned_minutes(cw, solution, a, lessons)
         apprentices.append(
             {
                 "id": a.id,
@@ -170,6 +162,7 @@ def summary(
             lines.append("  no apprentice at the CFA during a company peak")
         if lessons is not None and lesson_problem is not None:
             lines.extend(lessons_summary(lesson_problem, lessons, c.id))
+    lines.extend(shortfalls_after(problem, solution, lessons))
     values = goals(problem, solution)
     states = []
     for stage in solution.stages:

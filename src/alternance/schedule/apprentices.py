@@ -1,0 +1,130 @@
+"""Each apprentice's training hours against the programme's and the law's.
+
+Before solving (`alternance check`), `most_minutes` is the most CFA time the calendar can give an
+apprentice under contract: the cohort's open days within the contract, CFA weeks only where no
+hard peak forbids them and in runs of at most `max_consecutive_cfa_weeks`, and never more than
+the cohort's own hours can reach (its target plus less than one CFA week). Below the target, no
+calendar can help: the planner must move the contract or the cohort. After solving
+(`alternance build`), `planned_minutes` counts what the calendar gives.
+
+Targets: the programme's hours minus the subjects the apprentice is exempt from; and the legal
+floor of Code du travail L6211-2: training at least 25 % of the contract's duration, counted on
+1 607 h a year as the state's Cerfa tool does.
+"""
+
+from __future__ import annotations
+
+from ..domain import Apprentice, Plan, hours
+from ..facts.weeks import cfa_day_minutes
+from .lessons import LessonSolution
+from .rhythm import CFA, CohortWeeks, RhythmProblem, RhythmSolution
+
+LEGAL_YEAR_MINUTES = 1607 * 60
+LEGAL_SHARE = 0.25
+
+
+def target_minutes(plan: Plan, apprentice: Apprentice) -> int:
+    """The programme's minutes minus those of the subjects the apprentice is exempt from."""
+    programme = plan.programme(plan.cohort(apprentice.cohort).programme)
+    return programme.total_minutes - sum(s.minutes for s in programme.subjects if s.id in apprentice.exempt)
+
+
+def legal_floor_minutes(apprentice: Apprentice) -> int:
+    """25 % of the contract's duration, on 1 607 h a year (L6211-2), rounded up to the minute."""
+    days = (apprentice.contract_end - apprentice.contract_start).days + 1
+    return -(-round(LEGAL_SHARE * LEGAL_YEAR_MINUTES * days) // 365)
+
+
+def _contract_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> list[int]:
+    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract."""
+    return [
+        sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if apprentice.under_contract(d))
+        for week in cw.weeks
+    ]
+
+
+def most_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> int:
+    """The most CFA minutes any calendar can give the apprentice under contract (see the module)."""
+    gain = _contract_minutes(plan, cw, apprentice)
+    limit = cw.cohort.max_consecutive_cfa_weeks
+    best: dict[int, int] = {0: 0}  # current run of CFA weeks -> most minutes so far
+    for i, week in enumerate(cw.weeks):
+        forced = (cw.previous[i] == CFA) if cw.is_frozen(i) else None
+        can_cfa = not week.closed and not cw.hard_peaks[i] and forced is not False
+        can_company = forced is not True
+        step: dict[int, int] = {}
+        for run, value in best.items():
+            if can_company:
+                step[0] = max(step.get(0, -1), value)
+            if can_cfa and (run < limit or cw.is_frozen(i)):
+                step[run + 1] = max(step.get(run + 1, -1), value + gain[i])
+        best = step or {0: max(best.values())}
+    cohort_most = cw.target_minutes + cw.cohort.week_minutes - 1
+    return min(max(best.values()), cohort_most)
+
+
+def planned_minutes(
+    cw: CohortWeeks, solution: RhythmSolution, apprentice: Apprentice, lessons: LessonSolution | None = None
+) -> int:
+    """What the calendar gives the apprentice under contract: the cohort's lessons minus the
+    subjects the apprentice is exempt from, or (without lessons) its CFA days under contract."""
+    if lessons is not None:
+        return sum(
+            x.minutes
+            for x in lessons.of(cw.cohort.id)
+            if x.subject not in apprentice.exempt and apprentice.under_contract(x.day)
+        )
+    return sum(
+        sum(1 for d in week.open_days if apprentice.under_contract(d)) * cw.cohort.day_minutes
+        for week, wp in zip(cw.weeks, solution.cohort(cw.cohort.id).weeks)
+        if wp.kind == CFA
+    )
+
+
+def _contract(a: Apprentice) -> str:
+    return f"{a.id} (contract {a.contract_start} → {a.contract_end})"
+
+
+def shortfalls_before(problem: RhythmProblem) -> list[str]:
+    """`warning:` lines for apprentices whom no calendar can give their hours under contract."""
+    lines = []
+    for cw in problem.cohorts:
+        for a in problem.plan.apprentices_of(cw.cohort.id):
+            most, target, floor = (
+                most_minutes(problem.plan, cw, a),
+                target_minutes(problem.plan, a),
+                legal_floor_minutes(a),
+            )
+            if most < target:
+                lines.append(
+                    f"warning: {_contract(a)}: at most {hours(most)} of training fit under contract in "
+                    f"{cw.cohort.id}'s open weeks, for {hours(target)} of programme ({hours(target - most)} short)"
+                )
+            if most < floor:
+                lines.append(
+                    f"warning: {_contract(a)}: at most {hours(most)} of training, below the legal floor of "
+                    f"{hours(floor)} (25 % of the contract on 1607 h a year, Code du travail L6211-2)"
+                )
+    return lines
+
+
+def shortfalls_after(
+    problem: RhythmProblem, solution: RhythmSolution, lessons: LessonSolution | None = None
+) -> list[str]:
+    """`warning:` lines for apprentices whom the calendar built gives less than their hours."""
+    lines = []
+    for cw in problem.cohorts:
+        for a in problem.plan.apprentices_of(cw.cohort.id):
+            planned = planned_minutes(cw, solution, a, lessons)
+            target, floor = target_minutes(problem.plan, a), legal_floor_minutes(a)
+            if planned < target:
+                lines.append(
+                    f"warning: {_contract(a)}: {hours(planned)} of training planned under contract, for "
+                    f"{hours(target)} of programme ({hours(target - planned)} short)"
+                )
+            if planned < floor:
+                lines.append(
+                    f"warning: {_contract(a)}: {hours(planned)} planned, below the legal floor of {hours(floor)} "
+                    "(25 % of the contract on 1607 h a year, Code du travail L6211-2)"
+                )
+    return lines
