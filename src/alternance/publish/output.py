@@ -82,14 +82,14 @@ def check_out(out: Path) -> None:
         raise OutputError(f"{parent}: not writable; the new tree is written beside --out, choose another --out")
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"{out}: not writable; choose another --out or fix its permissions")
-    _check_space(parent, MIN_FREE)
+    _check_space(parent, MIN_FREE, "a build needs at least")
 
 
-def _check_space(folder: Path, needed: int) -> None:
+def _check_space(folder: Path, needed: int, what: str = "the new tree needs about") -> None:
     free = shutil.disk_usage(folder).free
     if free < needed:
         raise OutputError(
-            f"{folder}: {free / 1e6:.1f} MB free, the new tree needs about {needed / 1e6:.1f} MB; "
+            f"{folder}: {free / 1e6:.1f} MB free, {what} {needed / 1e6:.1f} MB; "
             "free some space and build again (nothing was published)"
         )
 
