@@ -392,7 +392,10 @@ def slow_clients(work: Path, count: int, seconds: float) -> list[str]:
             if attackers:
                 attack.join(timeout=30)
             served = counts["200"]
-            failed = sum(v for k, v in counts.items() if k not in ("200", "truncated"))
+            kinds = {k: v for k, v in counts.items() if k not in ("200", "truncated")}
+            failed = f"{sum(kinds.values())}" + (
+                f" ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})" if kinds else ""
+            )
             p50, worst = statistics.median(latencies), max(latencies)
             rows.append(
                 f"| {label} | {seconds:.0f} | {served} | {failed} | {p50 * 1000:.0f} | {worst:.2f} | "
