@@ -613,6 +613,8 @@ def published(tmp_path_factory) -> Path:
 def build_without_solution(tmp_path: Path, published: Path, path: Path) -> str:
     out = tmp_path / "out"
     shutil.copytree(published, out)
+    # with its link secret, as a site keeps it: without it the build refuses before solving
+    shutil.copytree(published.parent / ".alternance-secrets", tmp_path / ".alternance-secrets")
     before = tree(out)
     result = CliRunner().invoke(main, ["build", str(path), "--out", str(out), "--today", TODAY], catch_exceptions=False)
     assert result.exit_code == 1, result.output

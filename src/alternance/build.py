@@ -16,7 +16,7 @@ from .errors import Infeasible, SolverDisagreement, SolverTimeout
 from .facts.weeks import SiteCalendar
 from .plan.loader import load_plans
 from .publish.changes import change_report
-from .publish.links import SiteSecret, load_secret, public_tree
+from .publish.links import SiteSecret, build_secret, load_secret, public_tree
 from .publish.output import check_out, current_files, locked, publish
 from .publish.render import render
 from .publish.report import summary
@@ -103,6 +103,8 @@ def build(
     plans = load_plans(plan_paths)
     if not dry_run:
         check_out(out)  # before the solve: a wrong --out is said at once, not after minutes
+        for plan in plans:
+            build_secret(out, plan)  # a lost secret too: a new one would change every link
 
     def run() -> tuple[BuildResult, list[SiteSecret]]:
         continuity = Continuity.read(out, today)
@@ -112,7 +114,7 @@ def build(
         files.update(continuity.reports)  # earlier change reports stay
         if report:
             files[_report_name(today, continuity)] = ("\n".join(report) + "\n").encode("utf-8")
-        sites = [load_secret(out, b.plan.id, create=False) for b in builds]
+        sites = [load_secret(out, b.plan.id, create=False) if dry_run else build_secret(out, b.plan) for b in builds]
         for b, site in zip(builds, sites):
             files.update(public_tree(b.plan, files, site))
         return BuildResult(tuple(builds), dict(sorted(files.items())), tuple(report)), sites

@@ -81,6 +81,29 @@ def existing_secret(out: Path, plan_id: str) -> SiteSecret:
     return load_secret(out, plan_id, create=False)
 
 
+def build_secret(out: Path, plan: Plan) -> SiteSecret:
+    """The secret a build publishes with: the saved one, or a new one (saved by the build that
+    publishes it) for a plan whose feeds are not yet in `out/public/`. A plan already published
+    there without its secret is refused: a new one would change every link already sent."""
+    path = secret_path(out, plan.id)
+    if path.exists():
+        return load_secret(out, plan.id, create=False)
+    if _published(out.resolve(), plan):
+        raise OutputError(
+            f"{path} : secret des liens introuvable, alors que {out.resolve() / 'public'} publie déjà ce plan ; "
+            "un nouveau secret changerait tous les liens envoyés. Restaurez-le, "
+            "ou repartez de zéro avec `alternance links --new-secret` puis `alternance build`"
+        )
+    return SiteSecret(path, secrets.token_bytes(32))
+
+
+def _published(out: Path, plan: Plan) -> bool:
+    """Whether `out` already holds this plan's feeds and token-named files under public/."""
+    folders = [folder for folder in (out / "public" / "f", out / "public" / "p") if folder.is_dir()]
+    tokens = any(e.name != "index.html" and e.is_file() for folder in folders for e in folder.iterdir())
+    return tokens and any((out / path).is_file() for path in plan_feeds(plan).values())
+
+
 def new_secret(out: Path, plan_id: str) -> SiteSecret:
     """A fresh secret, saved: every feed gets a new link, the old ones stop working."""
     site = SiteSecret(secret_path(out, plan_id), secrets.token_bytes(32))

@@ -1,13 +1,20 @@
 """Publishing a build: all files or none, never two builds at once, never someone else's folder.
 
-The new tree is written beside `--out` and swapped in with two renames. If a build dies between
-them, the next build finds the previous tree under its `.old` name and puts it back first.
+The new tree is written beside `--out`, every file and folder of it flushed to disk, then put in
+place in one step: on Linux `renameat2(RENAME_EXCHANGE)` swaps the two folders atomically, so
+there is no moment without an `--out`, and the old tree (now beside) is deleted. Where the kernel
+or the filesystem has no exchange, two renames do it, and a build killed between them is undone
+by the next one (`recover`). A file whose bytes did not change is hard-linked from the old tree
+instead of written again: it keeps its inode and mtime, so caches and ETags see no change.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +25,13 @@ from ..errors import OutputError
 
 MARKER = ".alternance"
 MARKER_TEXT = b"This folder is written by `alternance build`; edits are replaced at the next build.\n"
+# Free space asked before writing: the new bytes, a block per file and folder, and a margin.
+BLOCK = 4096
+MARGIN = 1024 * 1024
+MIN_FREE = MARGIN  # before solving: a disk already full is said at once, not after the solve
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
 def _sibling(out: Path, suffix: str) -> Path:
@@ -44,7 +58,8 @@ def locked(out: Path) -> Iterator[None]:
 
 
 def recover(out: Path) -> None:
-    """Undo what a killed build left: put the previous tree back, drop a half-written one."""
+    """Undo what a killed build left: put the previous tree back, drop a half-written one (or,
+    after an exchange, the old tree it left beside)."""
     old, new = _sibling(out, "old"), _sibling(out, "new")
     if old.exists() and not out.exists():
         old.rename(out)
@@ -55,18 +70,105 @@ def recover(out: Path) -> None:
 
 def check_out(out: Path) -> None:
     """Refuse, before any solving, an --out this build could not or should not replace: a file,
-    a folder someone else wrote, or a place without write permission."""
+    a folder someone else wrote, a place without write permission, a full disk."""
     out = out.resolve()
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: is a file, not a folder; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise OutputError(f"{out}: not empty and not written by alternance (no {MARKER} file); choose another --out")
     parent = next(p for p in out.parents if p.exists())  # the folder that --out is made in
-    # The new tree is written beside --out and renamed over it: both need the parent writable.
+    # The new tree is written beside --out and swapped with it: both need the parent writable.
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{parent}: not writable; the new tree is written beside --out, choose another --out")
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"{out}: not writable; choose another --out or fix its permissions")
+    _check_space(parent, MIN_FREE, "a build needs at least")
+
+
+def _check_space(folder: Path, needed: int, what: str = "the new tree needs about") -> None:
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise OutputError(
+            f"{folder}: {free / 1e6:.1f} MB free, {what} {needed / 1e6:.1f} MB; "
+            "free some space and build again (nothing was published)"
+        )
+
+
+def _same_file(old: Path, content: bytes) -> bool:
+    """Whether the old tree holds these exact bytes at this place (a regular file, not a link)."""
+    try:
+        info = old.lstat()
+        return info.st_size == len(content) and old.is_file() and not old.is_symlink() and old.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    except OSError as error:  # some filesystems cannot fsync a folder; the files are synced
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_tree(out: Path, new: Path, files: dict[str, bytes]) -> None:
+    """Write `files` under `new`: unchanged ones as hard links to `out`'s, the rest synced to disk."""
+    changed = {rel: content for rel, content in files.items() if not _same_file(out / rel, content)}
+    _check_space(new.parent, sum(len(c) + BLOCK for c in changed.values()) + BLOCK * len(files) + MARGIN)
+    folders = {new}
+    for relative, content in files.items():
+        path = new / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.update(p for p in path.parents if p.is_relative_to(new))
+        if relative not in changed:
+            try:
+                os.link(out / relative, path)
+                continue
+            except OSError:  # another filesystem, a link limit: write it instead
+                pass
+        with open(path, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        _fsync_dir(folder)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step; False where the kernel or filesystem cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # a libc without renameat2 (glibc < 2.28, musl < 1.2.?)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap(out: Path, new: Path) -> None:
+    """Put `new` in place of `out`: one exchange, or two renames that `recover` can finish."""
+    if out.exists() and _exchange(new, out):
+        _fsync_dir(out.parent)
+        shutil.rmtree(new, ignore_errors=True)  # the old tree, now beside; `recover` ends what is left
+        return
+    old = _sibling(out, "old")
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    _fsync_dir(out.parent)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def publish(out: Path, files: dict[str, bytes]) -> None:
@@ -78,22 +180,14 @@ def publish(out: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(new)
     new.mkdir(parents=True)
     try:
-        for relative, content in {MARKER: MARKER_TEXT, **files}.items():
-            path = new / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
+        _write_tree(out, new, {MARKER: MARKER_TEXT, **files})
+        _swap(out, new)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)  # a full disk must not stay full of a half tree
+        old = _sibling(out, "old")
+        if old.exists() and not out.exists():  # failed between the two renames: the old tree back
+            old.rename(out)
         raise
-    old = _sibling(out, "old")
-    if out.exists():
-        out.rename(old)
-    new.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def current_files(out: Path) -> dict[str, bytes]:
