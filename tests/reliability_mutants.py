@@ -251,7 +251,7 @@ class _Mutator:
         if kind == "drop-column":
             del header[at]
         else:
-            header[at] = column.upper() + "_"
+            header[at] = column[:-2] + "zz"  # not a header any case or accent folding could read
             for row in rows:
                 row[header[at]] = row.pop(column)
         return f"{kind} {column}"

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from alternance.cli import main
@@ -68,9 +67,6 @@ def test_mutants_are_the_same_for_the_same_seed(tmp_path: Path) -> None:
     assert made(tmp_path / "a") == made(tmp_path / "b")
 
 
-@pytest.mark.xfail(
-    strict=False, reason="numbers beyond any plan's range: the loader's bounds are another branch of issue 15"
-)
 def test_numbers_too_large_for_the_solver_are_refused_by_check(tmp_path: Path) -> None:
     runner, wrong = CliRunner(), {}
     for index, (name, write) in enumerate(mutants(SEED, 40, ["huge_number"])):
