@@ -116,6 +116,7 @@ def test_the_legal_floor_is_a_quarter_of_the_contract_on_1607_h_a_year(tmp_path:
     small = make_plan(
         tmp_path,
         name="small.toml",
+        cohort={"max_consecutive_company_weeks": 9},
         programme={"total_hours": 30, "subject": [{"id": "maths", "name": "Maths", "hours": 20, "exam": "ccf"}]},
     )
     result = CliRunner().invoke(main, ["check", str(small)])

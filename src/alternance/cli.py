@@ -18,6 +18,7 @@ from .domain import hours
 from .errors import AlternanceError, PlanError, Problem
 from .plan.loader import load_plans
 from .schedule.apprentices import shortfalls_before
+from .schedule.bounds import impossible
 from .schedule.rhythm import make_problem
 
 DEFAULT_PLANS = Path("constraints")
@@ -85,6 +86,8 @@ def check(plans: tuple[Path, ...]) -> None:
             )
         for line in shortfalls_before(problem):
             click.echo(f"  {line}")
+        if proven := impossible(problem):  # no calendar can exist: as bad as an invalid file
+            raise PlanError(proven)
 
 
 @main.command()

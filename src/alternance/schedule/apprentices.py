@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..domain import Apprentice, Plan, hours
 from ..facts.weeks import cfa_day_minutes
+from .bounds import most_cfa_minutes
 from .lessons import LessonSolution
 from .rhythm import CFA, CohortWeeks, RhythmProblem, RhythmSolution
 
@@ -45,22 +46,8 @@ def _contract_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> li
 
 def most_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> int:
     """The most CFA minutes any calendar can give the apprentice under contract (see the module)."""
-    gain = _contract_minutes(plan, cw, apprentice)
-    limit = cw.cohort.max_consecutive_cfa_weeks
-    best: dict[int, int] = {0: 0}  # current run of CFA weeks -> most minutes so far
-    for i, week in enumerate(cw.weeks):
-        forced = (cw.previous[i] == CFA) if cw.is_frozen(i) else None
-        can_cfa = not week.closed and not cw.hard_peaks[i] and forced is not False
-        can_company = forced is not True
-        step: dict[int, int] = {}
-        for run, value in best.items():
-            if can_company:
-                step[0] = max(step.get(0, -1), value)
-            if can_cfa and (run < limit or cw.is_frozen(i)):
-                step[run + 1] = max(step.get(run + 1, -1), value + gain[i])
-        best = step or {0: max(best.values())}
     cohort_most = cw.target_minutes + cw.cohort.week_minutes - 1
-    return min(max(best.values()), cohort_most)
+    return min(most_cfa_minutes(cw, _contract_minutes(plan, cw, apprentice)), cohort_most)
 
 
 def planned_minutes(
