@@ -48,6 +48,20 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class FixedWeeks:
+    """Weeks the planner fixes (`[[cohort.fixed]]`): from the week holding `start` to the week
+    holding `end`, all at the CFA or all in the company; the solver plans the rest."""
+
+    start: date
+    end: date
+    kind: str  # "cfa" | "company"
+    reason: str = ""
+
+    def covers(self, monday: date) -> bool:
+        return monday_of(self.start) <= monday <= monday_of(self.end)
+
+
+@dataclass(frozen=True)
 class Cohort:
     id: str
     programme: str
@@ -59,6 +73,11 @@ class Cohort:
     max_consecutive_cfa_weeks: int
     max_consecutive_company_weeks: int
     written_exams: tuple[date, date] | None = None
+    fixed: tuple[FixedWeeks, ...] = ()
+
+    def fixed_at(self, monday: date) -> tuple[int, FixedWeeks] | None:
+        """The fixed weeks (1-based, as `cohort[<id>].fixed[n]`) that hold this Monday, if any."""
+        return next(((n, f) for n, f in enumerate(self.fixed, start=1) if f.covers(monday)), None)
 
     @property
     def day_minutes(self) -> int:

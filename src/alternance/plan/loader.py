@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from ..domain import Apprentice, Closure, Cohort, Company, Peak, Plan, Programme, Subject
+from ..domain import Apprentice, Closure, Cohort, Company, FixedWeeks, Peak, Plan, Programme, Subject, monday_of
 from ..errors import PlanError, Problem
 from ..facts.weeks import school_holiday_coverage
 from . import cells, teaching
@@ -33,6 +33,7 @@ from .schema import (
     ClosureKeys,
     CohortKeys,
     CompanyKeys,
+    FixedKeys,
     PeakKeys,
     PlanKeys,
     ProgrammeKeys,
@@ -257,6 +258,7 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
                 )
     if "trainers" in t:
         r.table(t["trainers"], f"{place}.trainers")
+    fixed = _fixed(r, t, place, (start, end) if start is not None and end is not None and dates_ok else None)
     if (
         cid is None
         or programme is None
@@ -280,7 +282,39 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         max_consecutive_cfa_weeks=max_cfa,
         max_consecutive_company_weeks=max_company,
         written_exams=exams,
+        fixed=fixed,
     )
+
+
+def _fixed(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date] | None) -> tuple[FixedWeeks, ...]:
+    """`[[cohort.fixed]]`: inside the cohort, and never one week fixed two ways."""
+    found: list[tuple[str, FixedWeeks]] = []
+    for j, f in enumerate(r.tables(t.get("fixed"), f"{place}.fixed")):
+        fplace = f"{place}.fixed[{j + 1}]"
+        r.known_keys(f, fplace, FixedKeys)
+        start = r.get(f, FixedKeys.start, fplace)
+        end = r.get(f, FixedKeys.end, fplace, start)
+        kind = r.get(f, FixedKeys.kind, fplace)
+        reason = r.get(f, FixedKeys.reason, fplace)
+        if start is None or end is None or kind is None or reason is None or not r.date_range(start, end, fplace):
+            continue
+        if span is not None and not (span[0] <= start and end <= span[1]):
+            r.fail(
+                fplace,
+                f"{start.isoformat()} to {end.isoformat()} is outside the cohort "
+                f"({span[0].isoformat()} to {span[1].isoformat()})",
+            )
+            continue
+        fix = FixedWeeks(start, end, kind, reason)
+        for other_place, other in found:
+            if (
+                other.kind != kind
+                and monday_of(start) <= monday_of(other.end)
+                and monday_of(other.start) <= monday_of(end)
+            ):
+                r.fail(fplace, f"fixes {kind} weeks that {other_place} fixes as {other.kind}")
+        found.append((fplace, fix))
+    return tuple(fix for _, fix in found)
 
 
 def _peak(r: Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak | None:

@@ -173,6 +173,7 @@ class CohortKeys(Table):
     )
     written_exams = Field(structured, "{start, end}", "national exam window, two dates", None)
     trainers = Field(structured, "{subject = trainer}", "the trainer of a subject taught by several", None)
+    fixed = Field(structured, "tables", "`[[cohort.fixed]]`, below", None)
 
 
 class WrittenExamsKeys(Table):
@@ -180,6 +181,18 @@ class WrittenExamsKeys(Table):
     doc = "The national exam window: written-exam subjects are finished before it starts."
     start = Field(cells.day, "date", "first day of the window")
     end = Field(cells.day, "date", "last day of the window")
+
+
+FIXED_KINDS = {"cfa": "cfa", "company": "company", "entreprise": "company"}
+
+
+class FixedKeys(Table):
+    title = "[[cohort.fixed]]"
+    doc = "Weeks the planner fixes (the rentrée, a mock-exam week, a trip); the solver plans the rest."
+    start = Field(cells.day, "date", "the first fixed week is the one holding this day")
+    end = Field(cells.day, "date", "the last fixed week is the one holding this day", default_doc="the start")
+    kind = Field(cells.choice(FIXED_KINDS), "word", '"cfa" or "company" (also "entreprise")')
+    reason = Field(cells.text, "text", "shown in feeds and pages", "")
 
 
 class CompanyKeys(Table):
@@ -328,6 +341,7 @@ TABLES: tuple[type[Table], ...] = (
     SubjectKeys,
     CohortKeys,
     WrittenExamsKeys,
+    FixedKeys,
     CompanyKeys,
     PeakKeys,
     ApprenticeKeys,

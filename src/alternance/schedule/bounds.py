@@ -17,6 +17,14 @@ from ..facts.weeks import cfa_day_minutes
 from .rhythm import CFA, CohortWeeks, RhythmProblem
 
 
+def _forced(cw: CohortWeeks, i: int) -> bool | None:
+    """A week whose kind is not a choice: published before --today, or fixed by the planner."""
+    if cw.is_frozen(i):
+        return cw.previous[i] == CFA
+    found = cw.fixed(i)
+    return None if found is None else found[1].kind == "cfa"
+
+
 def most_cfa_minutes(cw: CohortWeeks, gain: Sequence[int]) -> int:
     """The most of `gain` (one figure per week) a pattern of CFA weeks can collect: CFA weeks only
     when open and free of hard peaks, in runs of at most max_consecutive_cfa_weeks (a closed
@@ -24,7 +32,7 @@ def most_cfa_minutes(cw: CohortWeeks, gain: Sequence[int]) -> int:
     limit = cw.cohort.max_consecutive_cfa_weeks
     best: dict[int, int] = {0: 0}  # current run of CFA weeks -> most so far
     for i, week in enumerate(cw.weeks):
-        forced = (cw.previous[i] == CFA) if cw.is_frozen(i) else None
+        forced = _forced(cw, i)
         can_cfa = not week.closed and not cw.hard_peaks[i] and forced is not False
         step: dict[int, int] = {}
         for run, value in best.items():
@@ -45,7 +53,7 @@ def least_cfa_minutes(cw: CohortWeeks) -> int:
         if week.closed:
             least = {0: min(least.values())}
             continue
-        forced = (cw.previous[i] == CFA) if cw.is_frozen(i) else None
+        forced = _forced(cw, i)
         can_cfa = not cw.hard_peaks[i] and forced is not False
         step: dict[int, int] = {}
         for run, value in least.items():

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..continuity import Baseline
-from ..domain import Apprentice, Cohort, Plan
+from ..domain import Apprentice, Cohort, FixedWeeks, Plan
+from ..errors import PlanError, Problem
 from ..facts.weeks import SiteCalendar, Week
 from .rules import RuleKind
 
@@ -46,6 +47,10 @@ class CohortWeeks:
     previous: tuple[str | None, ...] = ()
     frozen: tuple[bool, ...] = ()
     past_conflicts: tuple[str, ...] = ()  # rules of the new plan that the frozen past breaks
+
+    def fixed(self, index: int) -> tuple[int, FixedWeeks] | None:
+        """The planner's fixed weeks (`cohort[<id>].fixed[n]`) holding this week, if any."""
+        return self.cohort.fixed_at(self.weeks[index].monday)
 
     def is_frozen(self, index: int) -> bool:
         return bool(self.frozen) and self.frozen[index]
@@ -127,6 +132,28 @@ def _past_hours(cohort: Cohort, weeks: tuple[Week, ...], previous, frozen, targe
     return (f"{cohort.id}: its {published / 60:g} h are all in the past; the new total_hours is {target / 60:g} h",)
 
 
+def _check_fixed_weeks(plan: Plan, cohort: Cohort, weeks: tuple[Week, ...], hard: list[tuple[str, ...]]) -> None:
+    """A fixed CFA week that the plan itself forbids (closed, or in a hard peak): exit 2, naming both."""
+    problems = []
+    for week, blocked in zip(weeks, hard):
+        found = cohort.fixed_at(week.monday)
+        if found is None or found[1].kind != "cfa":
+            continue
+        place = f"cohort[{cohort.id}].fixed[{found[0]}]"
+        if week.closed:
+            why = ", ".join(week.reasons) or "no open day"
+            problems.append(
+                Problem(str(plan.source), place, f"fixes week {week.monday} at the CFA, which is closed ({why})")
+            )
+        elif blocked:
+            peaks = ", ".join(f"company[{c}].peak" for c in blocked)
+            problems.append(
+                Problem(str(plan.source), place, f"fixes week {week.monday} at the CFA, during a hard peak ({peaks})")
+            )
+    if problems:
+        raise PlanError(problems)
+
+
 def make_problem(
     plan: Plan,
     calendar: SiteCalendar | None = None,
@@ -162,6 +189,7 @@ def make_problem(
                     blocked.add(cid)
             peak_days.append(dict(sorted(costs.items())))
             hard.append(tuple(sorted(blocked)))
+        _check_fixed_weeks(plan, cohort, weeks, hard)
         cohorts.append(
             CohortWeeks(
                 cohort=cohort,
@@ -305,6 +333,16 @@ def _check_open_weeks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> lis
     return broken
 
 
+def _check_fixed(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
+    """The weeks the planner fixed are what they were fixed as."""
+    broken = []
+    for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
+        found = cw.fixed(i)
+        if found and not cw.is_frozen(i) and on != (found[1].kind == "cfa"):
+            broken.append(f"{cw.cohort.id}: week {week.monday} is fixed {found[1].kind} (fixed[{found[0]}])")
+    return broken
+
+
 def _check_hard_peaks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
     """No CFA week touches a hard peak of a company of the cohort."""
     return [
@@ -371,6 +409,7 @@ COHORT_CHECKS: tuple[tuple[Callable[[CohortWeeks, list[bool], CohortPlan], list[
     (_check_past, (RuleKind.PAST,)),
     (_check_open_weeks, (RuleKind.OPEN_WEEKS,)),
     (_check_hard_peaks, (RuleKind.HARD_PEAK,)),
+    (_check_fixed, (RuleKind.FIXED,)),
     (_check_hours, (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX)),
     (_check_runs, (RuleKind.MAX_CFA, RuleKind.MAX_COMPANY)),
 )

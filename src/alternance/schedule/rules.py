@@ -33,6 +33,7 @@ class RuleKind(StrEnum):
     MAX_CFA = "max_cfa"
     MAX_COMPANY = "max_company"
     HARD_PEAK = "hard_peak"
+    FIXED = "fixed"  # weeks the planner fixed at the CFA or in the company
     CAPACITY = "capacity"
     # What the lessons need of the weeks (the rhythm model holds them so that lessons fit).
     SLOTS = "slots"
@@ -139,6 +140,17 @@ def _hard_peak(plan: Plan, rule: Rule) -> Mapping[str, object]:
     return {"peaks": "; ".join(p.label() for p in plan.company(rule.about("company")).peaks if p.hard)}
 
 
+def _fixed(plan: Plan, rule: Rule) -> Mapping[str, object]:
+    fix = next(f for f in plan.cohort(rule.about("cohort")).fixed if f.covers(rule.week or f.start))
+    return {
+        "kind_en": "at the CFA" if fix.kind == "cfa" else "in the company",
+        "kind_fr": "au CFA" if fix.kind == "cfa" else "en entreprise",
+        "start": fix.start.isoformat(),
+        "end": fix.end.isoformat(),
+        "why": f"{fix.reason}; " if fix.reason else "",
+    }
+
+
 def _capacity(plan: Plan, rule: Rule) -> Mapping[str, object]:
     return {"n": plan.max_cohorts_at_cfa}
 
@@ -234,6 +246,15 @@ RULES: dict[RuleKind, RuleSpec] = {
             "no CFA week during the hard peak of {company} ({peaks})",
             "aucune semaine de CFA pendant la forte activité impérative de {company} ({peaks})",
             _hard_peak,
+        ),
+        RuleSpec(
+            RuleKind.FIXED,
+            "rhythm",
+            "cohort[<id>].fixed",
+            True,
+            "{cohort}'s weeks from {start} to {end} fixed {kind_en} ({why}{place})",
+            "les semaines de {cohort} du {start} au {end} fixées {kind_fr} ({why}{place})",
+            _fixed,
         ),
         RuleSpec(
             RuleKind.CAPACITY,

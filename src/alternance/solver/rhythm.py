@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from ..domain import monday_of
 from ..facts.weeks import slot_sums
 from ..schedule.lessons import MAX_SUBJECT_DAY_MINUTES
 from ..schedule.rhythm import CFA, GOALS, CohortWeeks, RhythmProblem
@@ -103,6 +104,19 @@ def add_hard_peaks(m: RhythmModel) -> None:
                         company=company,
                     )
                     m.model.add(m.x[ci, wi] == 0).only_enforce_if(m.guards.of(rule))
+
+
+def add_fixed_weeks(m: RhythmModel) -> None:
+    """The weeks the planner fixed (`[[cohort.fixed]]`) are at the CFA or in the company, as fixed."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        for wi, var in m.of_cohort(ci):
+            found = cw.fixed(wi)
+            if found is None or cw.is_frozen(wi):
+                continue
+            n, fix = found
+            monday = monday_of(fix.start)
+            rule = Rule(RuleKind.FIXED, f"cohort[{cw.cohort.id}].fixed[{n}]", cohort=cw.cohort.id, week=monday)
+            m.model.add(var == int(fix.kind == "cfa")).only_enforce_if(m.guards.of(rule))
 
 
 def add_capacity(m: RhythmModel) -> None:
@@ -206,6 +220,7 @@ HARD_RULES: tuple[tuple[Callable[[RhythmModel], None], tuple[RuleKind, ...]], ..
     (add_max_consecutive_cfa, (RuleKind.MAX_CFA,)),
     (add_max_consecutive_company, (RuleKind.MAX_COMPANY,)),
     (add_hard_peaks, (RuleKind.HARD_PEAK,)),
+    (add_fixed_weeks, (RuleKind.FIXED,)),
     (add_capacity, (RuleKind.CAPACITY,)),
     (add_lessons_fit, (RuleKind.SLOTS, RuleKind.WRITTEN, RuleKind.SUBJECT_FIT, RuleKind.TRAINER_FIT)),
 )
