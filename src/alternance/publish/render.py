@@ -9,6 +9,7 @@ from ..facts.weeks import SiteCalendar
 from ..schedule.lessons import lesson_events
 from ..schedule.solved import PlanBuild
 from . import ical, pages
+from .feed import Feed, FeedWriter
 from .report import plan_json
 
 
@@ -16,10 +17,11 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
     """Every output file of every plan, by path relative to --out."""
     continuity = continuity or Continuity()
     today = continuity.today
-    calendars = {}
+    feeds: dict[str, bytes] = {}
     files: dict[str, bytes] = {}
     for b in builds:
         plan = b.plan
+        calendars: dict[str, Feed] = {}
         weeks_of = {}
         events = (
             lesson_events(b.lesson_problem, b.lessons, continuity.lesson_identities(plan), today)
@@ -56,7 +58,9 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
                 plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs]
             )
             files[f"companies/{company.id}.html"] = pages.company_calendar(plan, site, company, theirs, b.solution)
+        writer = FeedWriter(plan)  # one plan's feeds share their events
+        feeds.update((path, writer.to_ical(feed)) for path, feed in calendars.items())
     stamp_day = today or date.min
-    for path, cal in calendars.items():
-        files[path] = ical.stabilize(cal, continuity.feed_events(path), stamp_day)
+    for path, raw in feeds.items():
+        files[path] = ical.stabilize(raw, continuity.feed_events(path), stamp_day)
     return dict(sorted(files.items()))
