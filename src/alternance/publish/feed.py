@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from icalendar import Calendar, Component, Event, vText
@@ -19,9 +20,10 @@ from icalendar.parser import Contentline
 
 from ..continuity import property_name
 
-# A value that icalendar writes as it is: printable ASCII without the characters TEXT escapes.
-_PLAIN = re.compile(r"[ -+\--:<-\[\]-~]*")
-_FOLD_AT = 75  # icalendar folds a content line once it reaches 75 octets
+# A TEXT value that icalendar writes as it is: printable ASCII without the characters TEXT
+# escapes (, ; \) and without ^, which icalendar's folding keeps off the end of a line.
+_PLAIN = re.compile(r"[ -+\--:<-\[\]_-~]*")
+_FOLD_AT = 74  # icalendar folds a content line into pieces of 74 octets (a space starts the next)
 _END_CALENDAR = b"END:VCALENDAR\r\n"
 
 
@@ -74,7 +76,7 @@ class FeedWriter:
     def __init__(self, plan: Any):
         self.plan = plan
         self._templates: dict[tuple, tuple[list[bytes], dict[str, int]]] = {}
-        self._lines: dict[tuple[str, Hashable], bytes] = {}
+        self._lines: dict[tuple, bytes] = {}
         self._folded: dict[str, bytes] = {}
         self._text: dict[str, bool] = {}  # property name -> whether icalendar types it TEXT
 
@@ -115,13 +117,16 @@ class FeedWriter:
 
     def _line(self, name: str, value: Any) -> bytes:
         """The content line of one property as icalendar writes it (folded, CRLF excluded)."""
-        # A date and a datetime, or one moment in two zones, may be equal: their repr differ.
-        key = (name, value if isinstance(value, str) else (type(value), repr(value)))
+        # Equal values of two types, or one moment in two zones, are written differently.
+        key = (
+            (name, value) if type(value) in (str, date) else (name, type(value), value, getattr(value, "tzinfo", None))
+        )
         line = self._lines.get(key)
         if line is None:
-            text = f"{name.upper()}:{value}" if isinstance(value, str) and self._is_text(name) else ""
-            if text and len(text) < _FOLD_AT and _PLAIN.fullmatch(value):
-                line = text.encode("ascii")  # nothing to escape, nothing to fold: icalendar's bytes
+            if isinstance(value, str) and self._is_text(name) and _PLAIN.fullmatch(value):
+                # Nothing to escape, one octet a character: icalendar's folding is plain slicing.
+                text = f"{name.upper()}:{value}".encode("ascii")
+                line = b"\r\n ".join(text[i : i + _FOLD_AT] for i in range(0, len(text), _FOLD_AT))
             else:
                 holder = Event()
                 holder.add(name, value)

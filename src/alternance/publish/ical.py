@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Event
@@ -36,6 +37,28 @@ class FeedWeek:
     @property
     def is_cfa(self) -> bool:
         return self.plan.kind == CFA
+
+    # Worked out once per cohort week, then used in every feed that shows the week.
+    @cached_property
+    def notes(self) -> str:
+        """The days of the week the CFA is closed, one line each ("" when none)."""
+        days = self.week.closed_days
+        return "\n".join(f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in days)
+
+    @cached_property
+    def fixed(self) -> tuple[bool, int, str | None]:
+        """What the week's events share in every feed: CFA or not, hours, closure."""
+        closed = (", ".join(self.week.reasons) or "hors formation") if self.week.closed else None
+        return self.is_cfa, self.plan.minutes if self.is_cfa else 0, closed
+
+    @cached_property
+    def dates(self) -> tuple[tuple[str, date], tuple[str, date]]:
+        monday = self.week.monday
+        return ("dtstart", monday), ("dtend", monday + timedelta(days=5))  # exclusive: the Saturday after
+
+    @cached_property
+    def id(self) -> str:
+        return f"{self.cohort.id}.week.{self.week.monday.isoformat()}"
 
 
 def feed_weeks(cohort: Cohort, weeks: tuple[Week, ...], solution: CohortPlan) -> list[FeedWeek]:
@@ -96,27 +119,14 @@ def _week_event(plan: Plan, cfa: bool, minutes: int, closed: str | None) -> Even
 def _week(fw: FeedWeek, uid: str, summary: str, description: str) -> Part:
     """A week of a cohort's, an apprentice's or a company's feed. Weeks of the same kind, hours
     and closure share every line but these."""
-    closed = (", ".join(fw.week.reasons) or "hors formation") if fw.week.closed else None
-    values: tuple[tuple[str, object], ...] = (
-        ("uid", uid),
-        ("dtstart", fw.week.monday),
-        ("dtend", fw.week.monday + timedelta(days=5)),  # exclusive: the Saturday after
-        ("summary", summary),
-    )
+    values: tuple[tuple[str, object], ...] = (("uid", uid), *fw.dates, ("summary", summary))
     if description:
         values += (("description", description),)
-    return Part(_week_event, (fw.is_cfa, fw.plan.minutes if fw.is_cfa else 0, closed), values)
+    return Part(_week_event, fw.fixed, values)
 
 
 def _hours_value(minutes: int) -> str:
     return f"{minutes / 60:g}"
-
-
-def _closed_days_text(week: Week) -> str:
-    if not week.closed_days:
-        return ""
-    lines = [f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in week.closed_days]
-    return "\n".join(lines)
 
 
 def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
@@ -130,49 +140,66 @@ def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
 
 def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Feed:
     """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
-    events = [
-        _week(
-            fw, _uid(plan, cohort.id, "week", fw.week.monday.isoformat()), _week_summary(fw), _closed_days_text(fw.week)
-        )
-        for fw in weeks
-    ]
+    events = [_week(fw, _uid(plan, fw.id), _week_summary(fw), fw.notes) for fw in weeks]
     return _feed(plan, f"Alternance — {cohort.name}", events)
 
 
 def apprentice_feed(
-    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: Sequence[LessonEvent] = ()
+    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: Sequence[FeedLesson] = ()
 ) -> Feed:
     """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
     the cohort's lessons minus the subjects the apprentice is exempt from."""
     events = [
-        _week(
-            fw,
-            _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), apprentice.id),
-            _week_summary(fw, company.name),
-            _closed_days_text(fw.week),
-        )
+        _week(fw, _uid(plan, fw.id, apprentice.id), _week_summary(fw, company.name), fw.notes)
         for fw in weeks
         if _under_contract(apprentice, fw.week.monday)
     ]
-    names = _lesson_names(plan)
-    for event in lessons:
+    for lesson in lessons:
+        event = lesson.event
         if event.subject not in apprentice.exempt and apprentice.under_contract(event.day):
-            events.append(_lesson(plan, event, names[event.cohort, event.subject], apprentice.id))
+            events.append(lesson.part(f"{event.uid}.{apprentice.id}@{plan.id}.alternance", lesson.name))
     return _feed(plan, f"Alternance — {apprentice.name}", events, timed=bool(lessons))
 
 
-def _lesson_names(plan: Plan) -> dict[tuple[str, str], str]:
-    """The name a lesson event shows, by (cohort, subject)."""
-    names = {}
-    for cohort in plan.cohorts:
-        names[cohort.id, ACCOMPANIMENT] = ACCOMPANIMENT_NAME
-        for subject in plan.programme(cohort.programme).subjects:
-            names[cohort.id, subject.id] = subject.name
-    return names
+@dataclass(frozen=True)
+class FeedLesson:
+    """A lesson event as the feeds show it, worked out once per cohort: its name and times, and
+    what its copies in the cohort's, the apprentices' and the trainer's feeds share."""
+
+    event: LessonEvent
+    name: str
+    cohort_name: str
+    times: tuple[tuple[str, datetime], tuple[str, datetime]]
+
+    def part(self, uid: str, summary: str) -> Part:
+        """This lesson in one feed. Lessons of one cohort, subject, trainer and length share
+        every line but these and their times."""
+        e = self.event
+        return Part(
+            _lesson_event,
+            (e.cohort, e.subject, e.trainer, e.minutes),
+            (("uid", uid), *self.times, ("summary", summary)),
+        )
+
+
+def feed_lessons(plan: Plan, events: list[LessonEvent]) -> list[FeedLesson]:
+    """One cohort's lessons, ready for every feed that shows them."""
+    zone = ZoneInfo(plan.timezone)
+    names = {ACCOMPANIMENT: ACCOMPANIMENT_NAME}
+    lessons = []
+    for event in events:
+        cohort = plan.cohort(event.cohort)
+        if event.subject not in names:
+            names.update((s.id, s.name) for s in plan.programme(cohort.programme).subjects)
+        first, last = plan.day_slots[event.first_slot], plan.day_slots[event.last_slot]
+        start = datetime.combine(event.day, time(first.start // 60, first.start % 60), tzinfo=zone)
+        end = datetime.combine(event.day, time(last.end // 60, last.end % 60), tzinfo=zone)
+        lessons.append(FeedLesson(event, names[event.subject], cohort.name, (("dtstart", start), ("dtend", end))))
+    return lessons
 
 
 def _lesson_event(plan: Plan, cohort_id: str, subject: str, trainer: str | None, minutes: int) -> Event:
-    """A lesson's event but its UID, times and summary (see `_lesson`)."""
+    """A lesson's event but its UID, times and summary (see `FeedLesson.part`)."""
     cohort = plan.cohort(cohort_id)
     out = Event()
     out.add("dtstamp", _stamp(plan))
@@ -189,36 +216,19 @@ def _lesson_event(plan: Plan, cohort_id: str, subject: str, trainer: str | None,
     return out
 
 
-def _lesson(plan: Plan, event: LessonEvent, name: str, feed: str | None = None, with_cohort: bool = False) -> Part:
-    """A lesson in its cohort's feed, an apprentice's (its UID suffixed with the feed's id) or its
-    trainer's (the cohort's name in the summary too). Lessons of one cohort, subject, trainer and
-    length share every line but these."""
-    zone = ZoneInfo(plan.timezone)
-    first, last = plan.day_slots[event.first_slot], plan.day_slots[event.last_slot]
-    values = (
-        ("uid", event.uid + (f".{feed}" if feed else "") + f"@{plan.id}.alternance"),
-        ("dtstart", datetime.combine(event.day, time(first.start // 60, first.start % 60), tzinfo=zone)),
-        ("dtend", datetime.combine(event.day, time(last.end // 60, last.end % 60), tzinfo=zone)),
-        ("summary", f"{name} — {plan.cohort(event.cohort).name}" if with_cohort else name),
-    )
-    return Part(_lesson_event, (event.cohort, event.subject, event.trainer, event.minutes), values)
-
-
-def lessons_feed(plan: Plan, cohort: Cohort, events: list[LessonEvent]) -> Feed:
+def lessons_feed(plan: Plan, cohort: Cohort, lessons: list[FeedLesson]) -> Feed:
     """`<cohort>/lessons.ics`: every lesson of the cohort, in the plan's time zone."""
-    names = _lesson_names(plan)
-    lessons = [_lesson(plan, event, names[event.cohort, event.subject]) for event in events]
-    return _feed(plan, f"Cours — {cohort.name}", lessons, timed=True)
+    events = [lesson.part(f"{lesson.event.uid}@{plan.id}.alternance", lesson.name) for lesson in lessons]
+    return _feed(plan, f"Cours — {cohort.name}", events, timed=True)
 
 
-def trainer_feed(plan: Plan, trainer: Trainer, events: list[LessonEvent]) -> Feed:
-    """`trainers/<id>.ics`: the trainer's lessons across every cohort."""
-    names = _lesson_names(plan)
-    lessons = [
-        _lesson(plan, event, names[event.cohort, event.subject], trainer.id, with_cohort=True)
-        for event in sorted(events, key=lambda e: (e.day, e.first_slot, e.cohort))
+def trainer_feed(plan: Plan, trainer: Trainer, lessons: list[FeedLesson]) -> Feed:
+    """`trainers/<id>.ics`: the trainer's lessons across every cohort, the cohort in each title."""
+    events = [
+        lesson.part(f"{lesson.event.uid}.{trainer.id}@{plan.id}.alternance", f"{lesson.name} — {lesson.cohort_name}")
+        for lesson in sorted(lessons, key=lambda x: (x.event.day, x.event.first_slot, x.event.cohort))
     ]
-    return _feed(plan, f"Cours — {trainer.name}", lessons, timed=True)
+    return _feed(plan, f"Cours — {trainer.name}", events, timed=True)
 
 
 def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> Feed:
@@ -232,8 +242,8 @@ def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprenti
             if not present:
                 continue
             names = ", ".join(a.name for a in present)
-            uid = _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), company.id)
-            notes = _closed_days_text(fw.week)
+            uid = _uid(plan, fw.id, company.id)
+            notes = fw.notes
             description = f"{names} au CFA ({fw.cohort.name}, {hours(fw.plan.minutes)})" + (
                 f"\n{notes}" if notes else ""
             )
