@@ -2,6 +2,11 @@
 
 Every UID is derived from what the event means (plan, cohort, week, company, apprentice) and
 every DTSTAMP from the plan, never from the clock, so the same plan gives the same bytes.
+
+A feed is a `Feed` of `Part`s (`publish/feed.py`): each event is built by icalendar from what
+its copies in other feeds share (a lesson's cohort, subject, trainer and length; a week's kind,
+hours and closure), plus its own UID, dates and summary, so that `FeedWriter` writes the shared
+lines once.
 """
 
 from __future__ import annotations
