@@ -119,6 +119,7 @@ def writing(plan_path: Path, runs: int, time_limit: float, work: Path) -> tuple[
     solved = {p.id: build_module.solve_plan(p, settings, None, lessons) for p in plans}
     print(f"  solved {plan_path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     render, write = Row("render"), Row("render + write")
+    publishing: list[float] = []  # publish() alone: every file written beside --out, fsynced, swapped in
     digests: set[str] = set()
     real = build_module.solve_plan
     build_module.solve_plan = lambda plan, *args, **kwargs: solved[plan.id]  # type: ignore[assignment]
@@ -132,12 +133,14 @@ def writing(plan_path: Path, runs: int, time_limit: float, work: Path) -> tuple[
                 )
             render.seconds.append(seconds["render"])
             write.seconds.append(sum(seconds.values()))
+            publishing.append(seconds["publish"])
             render.loads.append(load_average())
             write.loads.append(load_average())
             digests.add(digest(tree(out)))
             files = result.files
     finally:
         build_module.solve_plan = real  # type: ignore[assignment]
+    write.note = f"of which publish (write, fsync, swap) median {statistics.median(publishing):.2f} s; "
     return render, write, digests, files
 
 
@@ -205,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         same = "same bytes every run" if len(digests) == 1 else "**bytes differ between runs**"
         verdict = "= calendars/" if mine == committed else "**differs from calendars/**"
         render.what, write.what = "seed: render", "seed: render + write (public tree, publish)"
-        render.note = write.note = f"{len(files)} files; {same}; {verdict}"
+        render.note = f"{len(files)} files; {same}; {verdict}"
+        write.note += render.note
         rows += [render.cells(), write.cells()]
         print("seed: whole build", file=sys.stderr)
         row, digests = command(["build", str(SEED)], args.runs, work, "seed: whole `alternance build`")
@@ -216,9 +220,10 @@ def main(argv: list[str] | None = None) -> None:
             big = write_plan(200, work)
             render, write, digests, files = writing(big, args.big_runs, args.time_limit, work)
             render.what, write.what = "200 cohorts: render", "200 cohorts: render + write (public tree, publish)"
-            render.note = write.note = f"{len(files)} files; " + (
+            render.note = f"{len(files)} files; " + (
                 "same bytes every run" if len(digests) == 1 else "**bytes differ between runs**"
             )
+            write.note += render.note
             rows += [render.cells(), write.cells()]
             row, _ = command(
                 ["build", str(big), "--time-limit", f"{args.time_limit:g}"], 1, work, "200 cohorts: whole build"
