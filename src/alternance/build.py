@@ -5,14 +5,16 @@ The CLI calls `build()` and prints. Rendering is `publish.render`; the transacti
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from .continuity import Continuity
 from .domain import Plan
-from .errors import Infeasible, SolverDisagreement, SolverTimeout
+from .errors import AlternanceError, Infeasible, SolverDisagreement, SolverTimeout
 from .facts.weeks import SiteCalendar
 from .plan.loader import load_plans
 from .publish.changes import change_report
@@ -77,6 +79,56 @@ def solve_plan(
     return PlanBuild(problem, solution, lesson_problem, lessons)
 
 
+def _solved_files(
+    plan: Plan, settings: SolverSettings, lesson_settings: LessonSettings | None, continuity: Continuity
+) -> tuple[list[str], PlanBuild | AlternanceError, dict[str, bytes]]:
+    """One plan solved and rendered in a worker process of `build --jobs`: its progress messages
+    (printed by the parent in plan order), its build or the error that stopped it, its files."""
+    messages: list[str] = []
+    try:
+        solved = solve_plan(plan, settings, messages.append, lesson_settings, continuity)
+    except AlternanceError as error:
+        return messages, error, {}
+    return messages, solved, render([solved], continuity)
+
+
+def _solve_and_render(
+    plans: list[Plan],
+    settings: SolverSettings,
+    progress: Callable[[str], None] | None,
+    lesson_settings: LessonSettings | None,
+    continuity: Continuity,
+    jobs: int,
+) -> tuple[list[PlanBuild], dict[str, bytes]]:
+    """Every plan solved and rendered: one after the other, or `jobs` at a time in worker
+    processes. Each plan's files depend on that plan and the last build only, so the bytes are
+    the same either way; messages come plan by plan, in plan order, and the first plan (in plan
+    order) that fails raises its error, as it would alone."""
+    if jobs <= 1 or len(plans) <= 1:
+        builds = [solve_plan(p, settings, progress, lesson_settings, continuity) for p in plans]
+        return builds, render(builds, continuity)
+    # forkserver: workers fork from one clean process that has imported the solver once.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    builds, files = [], {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(plans)), mp_context=context) as pool:
+        futures = [pool.submit(_solved_files, p, settings, lesson_settings, continuity) for p in plans]
+        try:
+            for future in futures:
+                messages, solved, plan_files = future.result()
+                for message in messages:
+                    if progress:
+                        progress(message)
+                if isinstance(solved, AlternanceError):
+                    raise solved
+                builds.append(solved)
+                files.update(plan_files)
+        finally:
+            for future in futures:  # after a failure, the plans not started yet are not solved
+                future.cancel()
+    return builds, dict(sorted(files.items()))
+
+
 def _report_name(today: date, continuity: Continuity) -> str:
     """changes/<date>.md, or <date>-2.md and on for a later rebuild the same day: none is lost."""
     name, n = f"changes/{today.isoformat()}.md", 1
@@ -94,10 +146,12 @@ def build(
     progress: Callable[[str], None] | None = None,
     lesson_settings: LessonSettings | None = None,
     today: date | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Solve every plan and, unless dry_run, publish all files at once. Raises before writing
     anything. A rebuild reads the last build in `out`, keeps the weeks before `today` and
-    reports what moved."""
+    reports what moved. `jobs` plans are solved and rendered at once, each in its own process;
+    the files are published here, once, as with one job."""
     settings = settings or SolverSettings()
     today = today or date.today()
     plans = load_plans(plan_paths)
@@ -108,8 +162,7 @@ def build(
 
     def run() -> tuple[BuildResult, list[SiteSecret]]:
         continuity = Continuity.read(out, today)
-        builds = [solve_plan(p, settings, progress, lesson_settings, continuity) for p in plans]
-        files = render(builds, continuity)
+        builds, files = _solve_and_render(plans, settings, progress, lesson_settings, continuity, jobs)
         report = change_report(builds, continuity, files, today) if not continuity.first_build else []
         files.update(continuity.reports)  # earlier change reports stay
         if report:

@@ -8,6 +8,7 @@ Only `build` imports the solver: `check`, `links` and `serve` start without OR-T
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -126,7 +127,13 @@ def init(folder: Path) -> None:
     help="Weeks that started before this date keep what was published [default: the real date].",
 )
 @click.option("--dry-run", is_flag=True, help="Solve and print the summary and the change report; write nothing.")
-def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Plans solved and written at once, each in its own process [default: the machine's cores].",
+)
+def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool, jobs: int | None) -> None:
     """Solve the plans and write the calendars (all files or none)."""
     from .build import build as run_build  # the solver is imported by this command only
     from .solver import SolverSettings
@@ -141,6 +148,7 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
         progress=_progress,
         today=day,
         lesson_settings=LessonSettings(time_limit=2 * time_limit),
+        jobs=jobs or os.cpu_count() or 1,
     )
     for line in result.summary():
         click.echo(line)

@@ -18,7 +18,8 @@ class Problem:
 
 
 class AlternanceError(Exception):
-    """Base of every error the CLI reports without a traceback."""
+    """Base of every error the CLI reports without a traceback. Each one pickles (`__reduce__`)
+    so that a plan solved in another process (`build --jobs`) reports it as its own."""
 
     exit_code = 2
 
@@ -29,6 +30,9 @@ class PlanError(AlternanceError):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+    def __reduce__(self):
+        return type(self), (self.problems,)
 
 
 class OutputError(AlternanceError):
@@ -43,6 +47,9 @@ class NoSolution(AlternanceError):
     def __init__(self, reasons: list[str]):
         super().__init__("\n".join(reasons))
         self.reasons = reasons
+
+    def __reduce__(self):
+        return type(self), (self.reasons,)
 
 
 class Infeasible(NoSolution):
@@ -64,4 +71,7 @@ class SolverDisagreement(AlternanceError):
             f"internal error: {what} breaks hard rules ({'; '.join(broken[:5])}); nothing was published. "
             "Please report this with the plan file."
         )
-        self.broken = broken
+        self.what, self.broken = what, broken
+
+    def __reduce__(self):
+        return type(self), (self.what, self.broken)

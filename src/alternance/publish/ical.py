@@ -2,6 +2,11 @@
 
 Every UID is derived from what the event means (plan, cohort, week, company, apprentice) and
 every DTSTAMP from the plan, never from the clock, so the same plan gives the same bytes.
+
+A feed is a `Feed` of `Part`s (`publish/feed.py`): each event is built by icalendar from what
+its copies in other feeds share (a lesson's cohort, subject, trainer and length; a week's kind,
+hours and closure), plus its own UID, dates and summary, so that `FeedWriter` writes the shared
+lines once.
 """
 
 from __future__ import annotations
@@ -9,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 
 from .. import __version__
 from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, property_name, signature, value_of
@@ -20,6 +26,7 @@ from ..facts.tz import vtimezone
 from ..facts.weeks import Week
 from ..schedule.lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
 from ..schedule.rhythm import CFA, CohortPlan, WeekPlan
+from .feed import Feed, Part
 
 PRODID = f"-//alternance//alternance {__version__}//FR"
 
@@ -36,6 +43,28 @@ class FeedWeek:
     def is_cfa(self) -> bool:
         return self.plan.kind == CFA
 
+    # Worked out once per cohort week, then used in every feed that shows the week.
+    @cached_property
+    def notes(self) -> str:
+        """The days of the week the CFA is closed, one line each ("" when none)."""
+        days = self.week.closed_days
+        return "\n".join(f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in days)
+
+    @cached_property
+    def fixed(self) -> tuple[bool, int, str | None]:
+        """What the week's events share in every feed: CFA or not, hours, closure."""
+        closed = (", ".join(self.week.reasons) or "hors formation") if self.week.closed else None
+        return self.is_cfa, self.plan.minutes if self.is_cfa else 0, closed
+
+    @cached_property
+    def dates(self) -> tuple[tuple[str, date], tuple[str, date]]:
+        monday = self.week.monday
+        return ("dtstart", monday), ("dtend", monday + timedelta(days=5))  # exclusive: the Saturday after
+
+    @cached_property
+    def id(self) -> str:
+        return f"{self.cohort.id}.week.{self.week.monday.isoformat()}"
+
 
 def feed_weeks(cohort: Cohort, weeks: tuple[Week, ...], solution: CohortPlan) -> list[FeedWeek]:
     return [FeedWeek(cohort, w, p) for w, p in zip(weeks, solution.weeks)]
@@ -47,19 +76,28 @@ def _stamp(plan: Plan) -> datetime:
     return datetime.combine(first - timedelta(days=first.weekday()), time(0), tzinfo=UTC)
 
 
-def _calendar(plan: Plan, title: str, timed: bool = False) -> Calendar:
+def _header(plan: Plan) -> Calendar:
+    """A feed's own properties but its title (X-WR-CALNAME), without its VTIMEZONE and events."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", plan.timezone)
     # Subscribed clients refresh twice a day (RFC 7986, and its older Outlook/Apple name).
     cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT12H")
-    if timed:  # timed events carry a TZID, so the calendar carries its VTIMEZONE
-        cal.add_component(vtimezone(plan.timezone, min(c.start for c in plan.cohorts).year))
     return cal
+
+
+def _timezone(plan: Plan) -> Component:
+    return vtimezone(plan.timezone, min(c.start for c in plan.cohorts).year)
+
+
+def _feed(plan: Plan, title: str, events: Sequence[Part], timed: bool = False) -> Feed:
+    # Timed events carry a TZID, so the calendar carries its VTIMEZONE.
+    return Feed(
+        plan, Part(_header, (), (("x-wr-calname", title),)), Part(_timezone, ()) if timed else None, tuple(events)
+    )
 
 
 def _uid(plan: Plan, *parts: str) -> str:
@@ -67,37 +105,33 @@ def _uid(plan: Plan, *parts: str) -> str:
     return ".".join(parts) + f"@{plan.id}.alternance"
 
 
-def _week_event(plan: Plan, fw: FeedWeek, uid: str, summary: str) -> Event:
+def _week_event(plan: Plan, cfa: bool, minutes: int, closed: str | None) -> Event:
+    """A week's all-day event but its UID, dates, summary and description (see `_week`)."""
     event = Event()
-    event.add("uid", uid)
     event.add("dtstamp", _stamp(plan))
     event.add("sequence", 0)
-    event.add("dtstart", fw.week.monday)
-    event.add("dtend", fw.week.monday + timedelta(days=5))  # exclusive: the Saturday after
-    event.add("summary", summary)
     event.add("transp", "TRANSPARENT")  # an all-day marker, not a busy slot in the reader's agenda
-    event.add("x-alternance-kind", "CFA" if fw.is_cfa else "ENTREPRISE")
-    if fw.is_cfa:
-        event.add("x-alternance-hours", _hours_value(fw.plan.minutes))
+    event.add("x-alternance-kind", "CFA" if cfa else "ENTREPRISE")
+    if cfa:
+        event.add("x-alternance-hours", _hours_value(minutes))
         if plan.site:
             event.add("location", plan.site)
-    if fw.week.closed:
-        event.add("x-alternance-closed", ", ".join(fw.week.reasons) or "hors formation")
-    notes = _closed_days_text(fw.week)
-    if notes:
-        event.add("description", notes)
+    if closed is not None:
+        event.add("x-alternance-closed", closed)
     return event
+
+
+def _week(fw: FeedWeek, uid: str, summary: str, description: str) -> Part:
+    """A week of a cohort's, an apprentice's or a company's feed. Weeks of the same kind, hours
+    and closure share every line but these."""
+    values: tuple[tuple[str, object], ...] = (("uid", uid), *fw.dates, ("summary", summary))
+    if description:
+        values += (("description", description),)
+    return Part(_week_event, fw.fixed, values)
 
 
 def _hours_value(minutes: int) -> str:
     return f"{minutes / 60:g}"
-
-
-def _closed_days_text(week: Week) -> str:
-    if not week.closed_days:
-        return ""
-    lines = [f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in week.closed_days]
-    return "\n".join(lines)
 
 
 def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
@@ -109,79 +143,102 @@ def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
     return where
 
 
-def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Calendar:
+def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Feed:
     """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
-    cal = _calendar(plan, f"Alternance — {cohort.name}")
-    for fw in weeks:
-        cal.add_component(
-            _week_event(plan, fw, _uid(plan, cohort.id, "week", fw.week.monday.isoformat()), _week_summary(fw))
-        )
-    return cal
+    events = [_week(fw, _uid(plan, fw.id), _week_summary(fw), fw.notes) for fw in weeks]
+    return _feed(plan, f"Alternance — {cohort.name}", events)
 
 
 def apprentice_feed(
-    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: Sequence[LessonEvent] = ()
-) -> Calendar:
+    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: Sequence[FeedLesson] = ()
+) -> Feed:
     """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
     the cohort's lessons minus the subjects the apprentice is exempt from."""
-    cal = _calendar(plan, f"Alternance — {apprentice.name}", timed=bool(lessons))
-    for fw in weeks:
-        if not _under_contract(apprentice, fw.week.monday):
-            continue
-        uid = _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), apprentice.id)
-        cal.add_component(_week_event(plan, fw, uid, _week_summary(fw, company.name)))
-    for event in lessons:
+    events = [
+        _week(fw, _uid(plan, fw.id, apprentice.id), _week_summary(fw, company.name), fw.notes)
+        for fw in weeks
+        if _under_contract(apprentice, fw.week.monday)
+    ]
+    for lesson in lessons:
+        event = lesson.event
         if event.subject not in apprentice.exempt and apprentice.under_contract(event.day):
-            cal.add_component(_lesson_event(plan, event, apprentice.id))
-    return cal
+            events.append(lesson.part(f"{event.uid}.{apprentice.id}@{plan.id}.alternance", lesson.name))
+    return _feed(plan, f"Alternance — {apprentice.name}", events, timed=bool(lessons))
 
 
-def _lesson_event(plan: Plan, event: LessonEvent, feed: str | None = None, with_cohort: bool = False) -> Event:
+@dataclass(frozen=True)
+class FeedLesson:
+    """A lesson event as the feeds show it, worked out once per cohort: its name and times, and
+    what its copies in the cohort's, the apprentices' and the trainer's feeds share."""
+
+    event: LessonEvent
+    name: str
+    cohort_name: str
+    times: tuple[tuple[str, datetime], tuple[str, datetime]]
+
+    def part(self, uid: str, summary: str) -> Part:
+        """This lesson in one feed. Lessons of one cohort, subject, trainer and length share
+        every line but these and their times."""
+        e = self.event
+        return Part(
+            _lesson_event,
+            (e.cohort, e.subject, e.trainer, e.minutes),
+            (("uid", uid), *self.times, ("summary", summary)),
+        )
+
+
+def feed_lessons(plan: Plan, events: list[LessonEvent]) -> list[FeedLesson]:
+    """One cohort's lessons, ready for every feed that shows them."""
     zone = ZoneInfo(plan.timezone)
-    first, last = plan.day_slots[event.first_slot], plan.day_slots[event.last_slot]
-    cohort = plan.cohort(event.cohort)
-    if event.subject == ACCOMPANIMENT:
-        name = ACCOMPANIMENT_NAME
-    else:
-        name = next(s.name for s in plan.programme(cohort.programme).subjects if s.id == event.subject)
+    names = {ACCOMPANIMENT: ACCOMPANIMENT_NAME}
+    lessons = []
+    for event in events:
+        cohort = plan.cohort(event.cohort)
+        if event.subject not in names:
+            names.update((s.id, s.name) for s in plan.programme(cohort.programme).subjects)
+        first, last = plan.day_slots[event.first_slot], plan.day_slots[event.last_slot]
+        start = datetime.combine(event.day, time(first.start // 60, first.start % 60), tzinfo=zone)
+        end = datetime.combine(event.day, time(last.end // 60, last.end % 60), tzinfo=zone)
+        lessons.append(FeedLesson(event, names[event.subject], cohort.name, (("dtstart", start), ("dtend", end))))
+    return lessons
+
+
+def _lesson_event(plan: Plan, cohort_id: str, subject: str, trainer: str | None, minutes: int) -> Event:
+    """A lesson's event but its UID, times and summary (see `FeedLesson.part`)."""
+    cohort = plan.cohort(cohort_id)
     out = Event()
-    out.add("uid", event.uid + (f".{feed}" if feed else "") + f"@{plan.id}.alternance")
     out.add("dtstamp", _stamp(plan))
     out.add("sequence", 0)
-    out.add("dtstart", datetime.combine(event.day, time(first.start // 60, first.start % 60), tzinfo=zone))
-    out.add("dtend", datetime.combine(event.day, time(last.end // 60, last.end % 60), tzinfo=zone))
-    out.add("summary", f"{name} — {cohort.name}" if with_cohort else name)
     if plan.site:
         out.add("location", plan.site)
-    if event.trainer:
-        out.add("description", f"Formateur·rice : {plan.trainer(event.trainer).name}\n{cohort.name}")
-        out.add("x-alternance-trainer", event.trainer)
+    if trainer:
+        out.add("description", f"Formateur·rice : {plan.trainer(trainer).name}\n{cohort.name}")
+        out.add("x-alternance-trainer", trainer)
     else:
         out.add("description", f"Heures d'accompagnement (hors matières du diplôme)\n{cohort.name}")
-    out.add("x-alternance-subject", event.subject)
-    out.add("x-alternance-minutes", str(event.minutes))
+    out.add("x-alternance-subject", subject)
+    out.add("x-alternance-minutes", str(minutes))
     return out
 
 
-def lessons_feed(plan: Plan, cohort: Cohort, events: list[LessonEvent]) -> Calendar:
+def lessons_feed(plan: Plan, cohort: Cohort, lessons: list[FeedLesson]) -> Feed:
     """`<cohort>/lessons.ics`: every lesson of the cohort, in the plan's time zone."""
-    cal = _calendar(plan, f"Cours — {cohort.name}", timed=True)
-    for event in events:
-        cal.add_component(_lesson_event(plan, event))
-    return cal
+    events = [lesson.part(f"{lesson.event.uid}@{plan.id}.alternance", lesson.name) for lesson in lessons]
+    return _feed(plan, f"Cours — {cohort.name}", events, timed=True)
 
 
-def trainer_feed(plan: Plan, trainer: Trainer, events: list[LessonEvent]) -> Calendar:
-    """`trainers/<id>.ics`: the trainer's lessons across every cohort."""
-    cal = _calendar(plan, f"Cours — {trainer.name}", timed=True)
-    for event in sorted(events, key=lambda e: (e.day, e.first_slot, e.cohort)):
-        cal.add_component(_lesson_event(plan, event, trainer.id, with_cohort=True))
-    return cal
+def trainer_feed(plan: Plan, trainer: Trainer, lessons: list[FeedLesson]) -> Feed:
+    """`trainers/<id>.ics`: the trainer's lessons across every cohort, the cohort in each title."""
+    events = [
+        lesson.part(f"{lesson.event.uid}.{trainer.id}@{plan.id}.alternance", f"{lesson.name} — {lesson.cohort_name}")
+        for lesson in sorted(lessons, key=lambda x: (x.event.day, x.event.first_slot, x.event.cohort))
+    ]
+    return _feed(plan, f"Cours — {trainer.name}", events, timed=True)
 
 
-def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> Calendar:
+def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> Feed:
     """`companies/<id>.ics`: the CFA weeks of this company's apprentices, and of no one else."""
-    cal = _calendar(plan, f"Alternance — {company.name}")
+    events = []
     for apprentices, weeks in cohorts:
         for fw in weeks:
             if not fw.is_cfa:
@@ -190,14 +247,13 @@ def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprenti
             if not present:
                 continue
             names = ", ".join(a.name for a in present)
-            uid = _uid(plan, fw.cohort.id, "week", fw.week.monday.isoformat(), company.id)
-            event = _week_event(plan, fw, uid, f"CFA — {names}")
-            description = f"{names} au CFA ({fw.cohort.name}, {hours(fw.plan.minutes)})"
-            notes = _closed_days_text(fw.week)
-            event.pop("description", None)
-            event.add("description", description + (f"\n{notes}" if notes else ""))
-            cal.add_component(event)
-    return cal
+            uid = _uid(plan, fw.id, company.id)
+            notes = fw.notes
+            description = f"{names} au CFA ({fw.cohort.name}, {hours(fw.plan.minutes)})" + (
+                f"\n{notes}" if notes else ""
+            )
+            events.append(_week(fw, uid, f"CFA — {names}", description))
+    return _feed(plan, f"Alternance — {company.name}", events)
 
 
 def _under_contract(apprentice: Apprentice, monday: date) -> bool:
@@ -227,12 +283,11 @@ def _restamped(
     return b"\r\n".join(kept[:-1] + extra + kept[-1:]) + b"\r\n"
 
 
-def stabilize(cal: Calendar, previous: dict[str, PublishedEvent] | None, today: date) -> bytes:
+def stabilize(raw: bytes, previous: dict[str, PublishedEvent] | None, today: date) -> bytes:
     """Serialize a feed so that calendar clients can follow it across rebuilds: an unchanged event
     is written byte for byte as before (SEQUENCE and stamps included), a changed one gets
     SEQUENCE + 1 and the build's date as DTSTAMP and LAST-MODIFIED, and a vanished event still to
-    come stays as CANCELLED until its date has passed."""
-    raw = cal.to_ical()
+    come stays as CANCELLED until its date has passed. `raw` is the feed as this build writes it."""
     if previous is None:  # a first build: nothing to follow
         return raw
     changed_at = datetime.combine(today, time(0), tzinfo=UTC)

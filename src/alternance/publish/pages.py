@@ -7,8 +7,9 @@ every mark is a letter and a pattern, not a colour alone. Print CSS puts one tra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from html import escape
 
 from ..domain import Apprentice, Company, Plan, hours, monday_of
@@ -95,31 +96,46 @@ def _legend() -> str:
     return f'<div class="legend">{items}</div>\n'
 
 
-def _cells(
-    plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution, companies: list[Company]
-) -> dict[date, Cell]:
+def cohort_cells(calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution) -> dict[date, Cell]:
+    """A cohort's weeks as the pages draw them, without anyone's busy seasons: made once per
+    cohort for its own page and each of its companies' pages."""
     c = cw.cohort
     cells: dict[date, Cell] = {}
     running = 0
+    exams = c.written_exams
     for week, wp in zip(cw.weeks, solution.cohort(c.id).weeks):
         days = [week.monday + timedelta(days=i) for i in range(5)]
         running += wp.minutes
         kind = "cfa" if wp.kind == CFA else "closed" if week.closed else "company"
-        exams = c.written_exams
-        exam = exams is not None and any(exams[0] <= d <= exams[1] for d in days)
         cells[week.monday] = Cell(
             monday=week.monday,
             kind=kind,
             minutes=wp.minutes,
             running=running,
             holiday=any(calendar.public_holiday(d) for d in days),
-            exam=exam,
-            peak=any(company.peak_weight(d) for company in companies for d in days),
+            exam=exams is not None and any(exams[0] <= d <= exams[1] for d in days),
+            peak=False,
             reason=", ".join(week.reasons),
         )
     return cells
 
 
+def _with_peaks(cells: dict[date, Cell], companies: list[Company]) -> dict[date, Cell]:
+    """The cells with the busy seasons of these companies marked."""
+    mondays = tuple(cells)
+    busy = set().union(*(_peak_weeks(company, mondays) for company in companies))
+    return {monday: replace(cell, peak=True) if monday in busy else cell for monday, cell in cells.items()}
+
+
+@lru_cache(maxsize=1 << 12)  # a company's busy weeks show in its cohort's page and in its own
+def _peak_weeks(company: Company, mondays: tuple[date, ...]) -> frozenset[date]:
+    """The weeks among `mondays` with a busy day of the company, Monday to Friday."""
+    if not company.peaks:
+        return frozenset()
+    return frozenset(m for m in mondays if any(company.peak_weight(m + timedelta(days=i)) for i in range(5)))
+
+
+@lru_cache(maxsize=1 << 15)  # a cohort's week is drawn alike in its page and its companies' pages
 def _cell_html(cell: Cell | None, monday: date) -> str:
     number = monday.isocalendar().week
     head = f'<span class="n">S{number:02d}</span><span class="d">{monday.strftime("%d/%m")}</span>'
@@ -163,12 +179,13 @@ def _grid_year(monday: date) -> int:
     return monday.year if monday.month >= 9 else monday.year - 1
 
 
-def cohort_calendar(plan: Plan, calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution) -> bytes:
-    """`<cohort>/calendar.html`: the calendrier d'alternance of one cohort, a page per year."""
+def cohort_calendar(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, cells: dict[date, Cell]) -> bytes:
+    """`<cohort>/calendar.html`: the calendrier d'alternance of one cohort, a page per year;
+    `cells` are the cohort's (`cohort_cells`)."""
     c = cw.cohort
     apprentices = plan.apprentices_of(c.id)
     companies = [plan.company(a.company) for a in apprentices]
-    cells = _cells(plan, calendar, cw, solution, list({x.id: x for x in companies}.values()))
+    cells = _with_peaks(cells, list({x.id: x for x in companies}.values()))
     total = solution.cohort(c.id).minutes
     contracts = (
         (
@@ -209,17 +226,14 @@ def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[st
 
 
 def company_calendar(
-    plan: Plan,
-    calendar: SiteCalendar,
-    company: Company,
-    cohorts: list[tuple[CohortWeeks, list[Apprentice]]],
-    solution: RhythmSolution,
+    company: Company, cohorts: list[tuple[CohortWeeks, list[Apprentice]]], cells_of: dict[str, dict[date, Cell]]
 ) -> bytes:
-    """`companies/<id>.html`: this company's apprentices and its own busy seasons only."""
+    """`companies/<id>.html`: this company's apprentices and its own busy seasons only;
+    `cells_of` holds each cohort's cells (`cohort_cells`)."""
     body = [f"<h1>Calendrier d'alternance — {escape(company.name)}</h1>\n"]
     for cw, apprentices in cohorts:
         c = cw.cohort
-        cells = _cells(plan, calendar, cw, solution, [company])
+        cells = _with_peaks(cells_of[c.id], [company])
         names = ", ".join(
             f"{escape(a.name)} (contrat du {a.contract_start.strftime('%d/%m/%Y')} au {a.contract_end.strftime('%d/%m/%Y')})"
             for a in apprentices

@@ -9,6 +9,7 @@ from ..facts.weeks import SiteCalendar
 from ..schedule.lessons import lesson_events
 from ..schedule.solved import PlanBuild
 from . import ical, pages
+from .feed import Feed, FeedWriter
 from .report import plan_json
 
 
@@ -16,47 +17,57 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
     """Every output file of every plan, by path relative to --out."""
     continuity = continuity or Continuity()
     today = continuity.today
-    calendars = {}
+    feeds: dict[str, bytes] = {}
     files: dict[str, bytes] = {}
     for b in builds:
         plan = b.plan
+        calendars: dict[str, Feed] = {}
         weeks_of = {}
         events = (
             lesson_events(b.lesson_problem, b.lessons, continuity.lesson_identities(plan), today)
             if b.lesson_problem and b.lessons
             else {}
         )
+        lessons = {cohort: ical.feed_lessons(plan, cohort_events) for cohort, cohort_events in events.items()}
         site = SiteCalendar(plan)
+        cells_of = {}  # each cohort's weeks as the pages draw them, made once
         for cw in b.problem.cohorts:
             weeks = ical.feed_weeks(cw.cohort, cw.weeks, b.solution.cohort(cw.cohort.id))
             weeks_of[cw.cohort.id] = weeks
             calendars[f"{cw.cohort.id}/rhythm.ics"] = ical.rhythm_feed(plan, cw.cohort, weeks)
             files[f"{cw.cohort.id}/plan.json"] = plan_json(plan, cw, b.solution, b.lessons)
-            files[f"{cw.cohort.id}/calendar.html"] = pages.cohort_calendar(plan, site, cw, b.solution)
+            cells_of[cw.cohort.id] = pages.cohort_cells(site, cw, b.solution)
+            files[f"{cw.cohort.id}/calendar.html"] = pages.cohort_calendar(plan, cw, b.solution, cells_of[cw.cohort.id])
             files[f"{cw.cohort.id}/report.html"] = pages.hours_report(plan, cw, b.solution, b.lessons)
             if b.lessons:
-                calendars[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, events[cw.cohort.id])
+                calendars[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, lessons[cw.cohort.id])
         for a in plan.apprentices:
             company = plan.company(a.company)
             calendars[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(
-                plan, a, company, weeks_of[a.cohort], events.get(a.cohort, [])
+                plan, a, company, weeks_of[a.cohort], lessons.get(a.cohort, [])
             )
         if b.lessons:
+            taught: dict[str | None, list[ical.FeedLesson]] = {}
+            for cohort_lessons in lessons.values():
+                for x in cohort_lessons:
+                    taught.setdefault(x.event.trainer, []).append(x)
             for trainer in plan.trainers:
-                mine = [e for cohort_events in events.values() for e in cohort_events if e.trainer == trainer.id]
-                calendars[f"trainers/{trainer.id}.ics"] = ical.trainer_feed(plan, trainer, mine)
+                calendars[f"trainers/{trainer.id}.ics"] = ical.trainer_feed(plan, trainer, taught.get(trainer.id, []))
         # Each company's apprentices, cohort by cohort (in the plan's cohort order), grouped once.
+        order = {cw.cohort.id: i for i, cw in enumerate(b.problem.cohorts)}
         staff: dict[str, dict[str, list]] = {}
-        for a in plan.apprentices:
+        for a in sorted(plan.apprentices, key=lambda a: order[a.cohort]):  # stable: plan order within a cohort
             staff.setdefault(a.company, {}).setdefault(a.cohort, []).append(a)
+        cohort_weeks = {cw.cohort.id: cw for cw in b.problem.cohorts}
         for company in plan.companies:
-            theirs = [(cw, staff.get(company.id, {}).get(cw.cohort.id, [])) for cw in b.problem.cohorts]
-            theirs = [(cw, apprentices) for cw, apprentices in theirs if apprentices]
+            theirs = [(cohort_weeks[c], apprentices) for c, apprentices in staff.get(company.id, {}).items()]
             calendars[f"companies/{company.id}.ics"] = ical.company_feed(
                 plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs]
             )
-            files[f"companies/{company.id}.html"] = pages.company_calendar(plan, site, company, theirs, b.solution)
+            files[f"companies/{company.id}.html"] = pages.company_calendar(company, theirs, cells_of)
+        writer = FeedWriter(plan)  # one plan's feeds share their events
+        feeds.update((path, writer.to_ical(feed)) for path, feed in calendars.items())
     stamp_day = today or date.min
-    for path, cal in calendars.items():
-        files[path] = ical.stabilize(cal, continuity.feed_events(path), stamp_day)
+    for path, raw in feeds.items():
+        files[path] = ical.stabilize(raw, continuity.feed_events(path), stamp_day)
     return dict(sorted(files.items()))
