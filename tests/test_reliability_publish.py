@@ -119,10 +119,22 @@ def test_the_folders_are_synced_after_the_swap(tmp_path: Path, monkeypatch) -> N
     synced: list[Path] = []
     real = output._fsync_dir
     monkeypatch.setattr(output, "_fsync_dir", lambda folder: synced.append(Path(folder)) or real(folder))
+    monkeypatch.setattr(output, "_syncfs", lambda folder: False)  # where Linux's syncfs is missing
     out = tmp_path / "out"
     assert run("build", str(tiny_plan(tmp_path)), "--out", str(out)).exit_code == 0
     assert synced[-1] == tmp_path.resolve()  # the parent, after the swap
     assert tmp_path.resolve() / ".out.new" / "public" in synced  # the new tree's folders, before it
+
+
+def test_the_new_tree_is_flushed_in_one_syncfs_before_the_swap(tmp_path: Path, monkeypatch) -> None:
+    calls: list[Path] = []
+    real = output._syncfs
+    monkeypatch.setattr(output, "_syncfs", lambda folder: calls.append(Path(folder)) or real(folder))
+    monkeypatch.setattr(output, "_fsync_file", lambda path: pytest.fail(f"{path} synced alone"))
+    out = tmp_path / "out"
+    assert run("build", str(tiny_plan(tmp_path)), "--out", str(out)).exit_code == 0
+    assert calls == [tmp_path.resolve() / ".out.new"]
+    assert real(tmp_path) is True  # Linux has it: no file is synced one by one
 
 
 def test_a_full_disk_is_one_line_before_writing_and_keeps_the_old_tree(tmp_path: Path, monkeypatch) -> None:

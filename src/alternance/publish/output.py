@@ -119,6 +119,7 @@ def _write_tree(out: Path, new: Path, files: dict[str, bytes]) -> None:
     changed = {rel: content for rel, content in files.items() if not _same_file(out / rel, content)}
     _check_space(new.parent, sum(len(c) + BLOCK for c in changed.values()) + BLOCK * len(files) + MARGIN)
     folders = {new}
+    written: list[Path] = []
     for relative, content in files.items():
         path = new / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,10 +132,41 @@ def _write_tree(out: Path, new: Path, files: dict[str, bytes]) -> None:
                 pass
         with open(path, "wb") as f:
             f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        _fsync_dir(folder)
+        written.append(path)
+    if not _syncfs(new):  # one flush of the whole filesystem, else each file and folder
+        for path in written:
+            _fsync_file(path)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            _fsync_dir(folder)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _syncfs(folder: Path) -> bool:
+    """Flush every file and folder of `folder`'s filesystem to disk with one Linux `syncfs`
+    (13 000 files: one call instead of 13 000 fsyncs); False where the call is missing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    syncfs.argtypes = [ctypes.c_int]
+    syncfs.restype = ctypes.c_int
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if syncfs(fd) == 0:
+            return True
+        if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            return False
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(folder))
+    finally:
+        os.close(fd)
 
 
 def _exchange(a: Path, b: Path) -> bool:
