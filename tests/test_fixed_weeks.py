@@ -84,3 +84,18 @@ def test_an_explanation_names_the_fixed_weeks(tmp_path: Path) -> None:
     )
     assert "cohort[c1].max_consecutive_cfa_weeks" in result.output
     assert not out.exists()
+
+
+def test_feeds_say_why_a_week_is_fixed(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    rentree = fixed(FIRST, date(2025, 9, 12), "cfa", "Rentrée et intégration")
+    path = make_plan(tmp_path, cohort={"fixed": [rentree], "max_consecutive_cfa_weeks": 2})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(path), "--out", str(out), "--today", "2025-01-01"]).exit_code == 0
+    for feed in (out / "c1" / "rhythm.ics", out / "apprentices" / "a-1.ics", out / "companies" / "acme.ics"):
+        events = Calendar.from_ical(feed.read_bytes()).walk("VEVENT")
+        notes = {e.decoded("dtstart"): str(e.get("description", "")) for e in events if "X-ALTERNANCE-KIND" in e}
+        for monday in (FIRST, SECOND):
+            assert "Semaine fixée au CFA : Rentrée et intégration" in notes[monday].splitlines(), feed
+        assert "fixée" not in notes.get(FIFTH, "")

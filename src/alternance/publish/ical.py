@@ -46,9 +46,14 @@ class FeedWeek:
     # Worked out once per cohort week, then used in every feed that shows the week.
     @cached_property
     def notes(self) -> str:
-        """The days of the week the CFA is closed, one line each ("" when none)."""
-        days = self.week.closed_days
-        return "\n".join(f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in days)
+        """The planner's reason when the week is fixed, then the days of the week the CFA is
+        closed, one line each ("" when none)."""
+        lines = [f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in self.week.closed_days]
+        found = self.cohort.fixed_at(self.week.monday)
+        if found and found[1].reason:
+            where = "au CFA" if found[1].kind == CFA else "en entreprise"
+            lines.insert(0, f"Semaine fixée {where} : {found[1].reason}")
+        return "\n".join(lines)
 
     @cached_property
     def fixed(self) -> tuple[bool, int, str | None]:
