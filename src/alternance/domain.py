@@ -15,11 +15,15 @@ MINUTES_PER_HOUR = 60
 
 @dataclass(frozen=True)
 class Closure:
-    """Extra days on which the CFA is closed (inclusive dates)."""
+    """Extra days on which the CFA is closed (inclusive dates), for every cohort or for some."""
 
     name: str
     start: date
     end: date
+    cohorts: tuple[str, ...] = ()  # empty: the whole site
+
+    def closes(self, day: date, cohort_id: str | None = None) -> bool:
+        return self.start <= day <= self.end and (not self.cohorts or cohort_id in self.cohorts)
 
 
 @dataclass(frozen=True)

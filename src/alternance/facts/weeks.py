@@ -119,13 +119,14 @@ class SiteCalendar:
     def public_holiday(self, day: date) -> str | None:
         return public_holidays(self.plan.public_holidays, day.year).get(day)
 
-    def closed_reason(self, day: date) -> str | None:
-        """Why the CFA is closed on `day`, or None when it is open (weekends are not asked)."""
+    def closed_reason(self, day: date, cohort_id: str | None = None) -> str | None:
+        """Why the CFA is closed on `day` (for that cohort), or None when it is open (weekends are
+        not asked)."""
         name = self.public_holiday(day)
         if name:
             return name
         for closure in self.plan.closures:
-            if closure.start <= day <= closure.end:
+            if closure.closes(day, cohort_id):
                 return closure.name
         return self._school.get(day)
 
@@ -137,7 +138,7 @@ class SiteCalendar:
         while monday <= cohort.end:
             days = [monday + timedelta(days=i) for i in range(WEEKDAYS)]
             training = [d for d in days if cohort.start <= d <= cohort.end]
-            closed = tuple((d, r) for d in training if (r := self.closed_reason(d)))
+            closed = tuple((d, r) for d in training if (r := self.closed_reason(d, cohort.id)))
             shut = {d for d, _ in closed}
             open_days = tuple(d for d in training if d not in shut)
             weeks.append(

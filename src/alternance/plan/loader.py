@@ -145,7 +145,7 @@ def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan
     declared = {kind: ids(data.get(kind)) for kind in ("programme", "cohort", "trainer")}
     declared["company"] = lists.declared["companies"] | ids(data.get("company"))
     declared["subject"] = {sid for p in tables(data.get("programme")) for sid in ids(p.get("subject"))}
-    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices, lists.unread)
+    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices, lists.unread, closures)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
     _check_peaks_inside_cohorts(r, cohorts, companies, apprentices)
@@ -188,9 +188,10 @@ def _closures(r: Reader, data: dict[str, Any]) -> Iterable[Closure]:
         start = r.get(table, ClosureKeys.start, place)
         end = r.get(table, ClosureKeys.end, place, start)
         name = r.get(table, ClosureKeys.name, place)
-        if r.date_range(start, end, place):
+        cohorts = r.get(table, ClosureKeys.cohorts, place)
+        if r.date_range(start, end, place) and cohorts is not None:
             assert start is not None and end is not None
-            yield Closure(name=name or "Fermeture", start=start, end=end)
+            yield Closure(name=name or "Fermeture", start=start, end=end, cohorts=cohorts)
 
 
 def _programme(r: Reader, t: dict[str, Any], index: int) -> Programme | None:
@@ -471,12 +472,17 @@ def _check_references(
     companies: list[Company],
     apprentices: list[Apprentice],
     unread: set[str],
+    closures: tuple[Closure, ...] = (),
 ) -> None:
     by_programme = {p.id: p for p in programmes}
     by_cohort = {c.id: c for c in cohorts}
     company_ids = {c.id for c in companies}
     subjects_of = {p.id: {s.id for s in p.subjects} for p in programmes}
     windows = {c.id: _contract_window(c) for c in cohorts}  # relativedelta is slow: once a cohort
+    for i, closure in enumerate(closures, start=1):
+        for cid in closure.cohorts:
+            if cid not in by_cohort and cid not in declared["cohort"]:
+                r.fail(f"closure[{i}].cohorts", f"unknown cohort {cid!r}{suggest(cid, declared['cohort'])}")
     for c in cohorts:
         if c.programme not in by_programme and c.programme not in declared["programme"]:
             r.fail(

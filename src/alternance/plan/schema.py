@@ -128,6 +128,7 @@ class ClosureKeys(Table):
     name = Field(cells.text, "text", "shown in feeds and pages", "Fermeture")
     start = Field(cells.day, "date", "first closed day")
     end = Field(cells.day, "date", "last closed day", default_doc="the start")
+    cohorts = Field(cells.slugs, "ids", "only these cohorts (a study trip); none: the whole site", ())
 
 
 class ProgrammeKeys(Table):
