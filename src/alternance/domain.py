@@ -123,6 +123,9 @@ class Company:
     id: str
     name: str
     peaks: tuple[Peak, ...] = ()
+    address: str = ""  # the LOCATION of its apprentices' company weeks
+    tutor: str = ""  # the maître d'apprentissage
+    email: str = ""  # where this company's notices go
 
     def peak_weight(self, day: date) -> int:
         """The weight of the heaviest peak covering `day` (0 outside peaks): counted once a day."""

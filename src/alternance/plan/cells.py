@@ -83,6 +83,17 @@ def text(value: Any) -> str:
     return value
 
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def email(value: Any) -> str:
+    """An e-mail address (empty: none)."""
+    word = text(value).strip()
+    if word and not EMAIL.fullmatch(word):
+        raise Bad(f"{word!r} is not an e-mail address (name@domain.fr)")
+    return word
+
+
 def slug(value: Any) -> str:
     word = text(value).strip()
     if not SLUG.match(word):

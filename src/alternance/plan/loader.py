@@ -374,13 +374,22 @@ def _companies(r: Reader, lists: Lists, data: dict[str, Any]) -> list[Company]:
         peaks = [_peak(r, p, f"{place}.peak[{j + 1}]") for j, p in enumerate(r.tables(t.get("peak"), f"{place}.peak"))]
         if cid is not None:
             name = r.get(t, CompanyKeys.name, place, cid) or cid
-            companies.append(Company(cid, name, tuple(p for p in peaks if p)))
+            contact = _contact(r, t, place)
+            companies.append(Company(cid, name, tuple(p for p in peaks if p), *contact))
     if loaded := lists.read(COMPANIES):
         companies.extend(_companies_from_sheet(*loaded))
     return unique(r, companies, "company")
 
 
 PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
+
+
+def _contact(r: Reader, t: dict[str, Any], place: str) -> tuple[str, str, str]:
+    """A company's address, tutor and e-mail ("" where missing or unreadable)."""
+    address, tutor, email = (
+        r.get(t, f, place) or "" for f in (CompanyKeys.address, CompanyKeys.tutor, CompanyKeys.email)
+    )
+    return address, tutor, email
 
 
 def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> list[Company]:
@@ -398,13 +407,16 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
                 r, {PEAK_COLUMNS[k]: v for k, v in row.items() if k in PEAK_COLUMNS}, f"{place}.peak", cell=True
             )
             peaks = (peak,) if peak else ()
+        contact = _contact(r, row, place)
         if cid in merged:
             if merged[cid].name != name:
                 r.fail(f"{place}.id", f"duplicate company id {cid!r} with another name ({merged[cid].name!r})")
                 continue
-            merged[cid] = Company(cid, name, merged[cid].peaks + peaks)
+            first = merged[cid]  # a later season's row may leave the contact cells empty
+            kept = tuple(a or b for a, b in zip((first.address, first.tutor, first.email), contact))
+            merged[cid] = Company(cid, name, first.peaks + peaks, *kept)
         else:
-            merged[cid] = Company(cid, name, peaks)
+            merged[cid] = Company(cid, name, peaks, *contact)
     return list(merged.values())
 
 

@@ -202,6 +202,15 @@ class CompanyKeys(Table):
     id = Field(cells.slug, "id", _ID, headers=("identifiant", "code"))
     name = Field(cells.text, "text", "shown in its feed", default_doc="the id", headers=("nom",))
     peak = Field(structured, "tables", "`[[company.peak]]`, below", None)
+    address = Field(cells.text, "text", "the LOCATION of its apprentices' company weeks", "", headers=("adresse",))
+    tutor = Field(
+        cells.text,
+        "text",
+        "the maître d'apprentissage, named in the apprentice's feed",
+        "",
+        headers=("maître d'apprentissage", "tuteur"),
+    )
+    email = Field(cells.email, "e-mail", "where this company's notices go", "", headers=("courriel", "e-mail", "mail"))
 
 
 class PeakKeys(Table):
@@ -302,6 +311,9 @@ COMPANIES = Sheet(
     (
         CompanyKeys.id,
         CompanyKeys.name,
+        CompanyKeys.address,
+        CompanyKeys.tutor,
+        CompanyKeys.email,
         _column(
             "peak_start",
             PeakKeys.start,

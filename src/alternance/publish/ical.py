@@ -126,12 +126,14 @@ def _week_event(plan: Plan, cfa: bool, minutes: int, closed: str | None) -> Even
     return event
 
 
-def _week(fw: FeedWeek, uid: str, summary: str, description: str) -> Part:
+def _week(fw: FeedWeek, uid: str, summary: str, description: str, location: str = "") -> Part:
     """A week of a cohort's, an apprentice's or a company's feed. Weeks of the same kind, hours
     and closure share every line but these."""
     values: tuple[tuple[str, object], ...] = (("uid", uid), *fw.dates, ("summary", summary))
     if description:
         values += (("description", description),)
+    if location:
+        values += (("location", location),)
     return Part(_week_event, fw.fixed, values)
 
 
@@ -148,6 +150,14 @@ def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
     return where
 
 
+def _company_week(plan: Plan, fw: FeedWeek, apprentice: Apprentice, company: Company) -> Part:
+    """A company week of the apprentice's own feed: at the company's address, with the tutor."""
+    lines = [f"Maître d'apprentissage : {company.tutor}"] if company.tutor else []
+    notes = "\n".join([*lines, fw.notes] if fw.notes else lines)
+    uid = _uid(plan, fw.id, apprentice.id)
+    return _week(fw, uid, _week_summary(fw, company.name), notes, company.address)
+
+
 def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Feed:
     """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
     events = [_week(fw, _uid(plan, fw.id), _week_summary(fw), fw.notes) for fw in weeks]
@@ -160,7 +170,9 @@ def apprentice_feed(
     """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
     the cohort's lessons minus the subjects the apprentice is exempt from."""
     events = [
-        _week(fw, _uid(plan, fw.id, apprentice.id), _week_summary(fw, company.name), fw.notes)
+        _company_week(plan, fw, apprentice, company)
+        if not fw.is_cfa
+        else _week(fw, _uid(plan, fw.id, apprentice.id), _week_summary(fw, company.name), fw.notes)
         for fw in weeks
         if _under_contract(apprentice, fw.week.monday)
     ]
