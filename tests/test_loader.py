@@ -568,6 +568,8 @@ def _plan_with(tmp_path: Path, title: str, key: str, value) -> Path:
             return make_plan(tmp_path, cohort={"written_exams": {"start": START, "end": END, key: value}})
         case "[[company.peak]]":
             return make_plan(tmp_path, company={"peak": [{**peak, key: value}]})
+        case "[[cohort.exam]]":
+            return make_plan(tmp_path, cohort={"exam": [{"name": "Écrit", "start": START, key: value}]})
         case "[[cohort.fixed]]":
             return make_plan(tmp_path, cohort={"fixed": [{"start": START, "kind": "cfa", key: value}]})
         case "[[trainer]]":

@@ -66,6 +66,16 @@ class FixedWeeks:
 
 
 @dataclass(frozen=True)
+class ExamDays:
+    """Exam days of a cohort (`[[cohort.exam]]`): a CCF or a written exam, shown in feeds."""
+
+    name: str
+    kind: str  # "written" | "ccf"
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
 class Cohort:
     id: str
     programme: str
@@ -78,6 +88,7 @@ class Cohort:
     max_consecutive_company_weeks: int
     written_exams: tuple[date, date] | None = None
     fixed: tuple[FixedWeeks, ...] = ()
+    exams: tuple[ExamDays, ...] = ()
 
     def fixed_at(self, monday: date) -> tuple[int, FixedWeeks] | None:
         """The fixed weeks (1-based, as `cohort[<id>].fixed[n]`) that hold this Monday, if any."""

@@ -19,7 +19,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from ..domain import Apprentice, Closure, Cohort, Company, FixedWeeks, Peak, Plan, Programme, Subject, monday_of
+from ..domain import (
+    Apprentice,
+    Closure,
+    Cohort,
+    Company,
+    ExamDays,
+    FixedWeeks,
+    Peak,
+    Plan,
+    Programme,
+    Subject,
+    monday_of,
+)
 from ..errors import PlanError, Problem
 from ..facts.weeks import school_holiday_coverage
 from . import cells, teaching
@@ -33,6 +45,7 @@ from .schema import (
     ClosureKeys,
     CohortKeys,
     CompanyKeys,
+    ExamKeys,
     FixedKeys,
     PeakKeys,
     PlanKeys,
@@ -259,7 +272,13 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
                 )
     if "trainers" in t:
         r.table(t["trainers"], f"{place}.trainers")
-    fixed = _fixed(r, t, place, (start, end) if start is not None and end is not None and dates_ok else None)
+    span = (start, end) if start is not None and end is not None and dates_ok else None
+    fixed = _fixed(r, t, place, span)
+    exam_days = _exam_days(r, t, place, span)
+    written = [(e.start, e.end) for e in exam_days if e.kind == "written"]
+    if written:  # written exam days end the written subjects' teaching, as the window does
+        firsts, lasts = zip(*(written + ([exams] if exams else [])))
+        exams = (min(firsts), max(lasts))
     if (
         cid is None
         or programme is None
@@ -284,7 +303,31 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         max_consecutive_company_weeks=max_company,
         written_exams=exams,
         fixed=fixed,
+        exams=exam_days,
     )
+
+
+def _exam_days(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date] | None) -> tuple[ExamDays, ...]:
+    """`[[cohort.exam]]`: named exam days inside the cohort."""
+    found = []
+    for j, e in enumerate(r.tables(t.get("exam"), f"{place}.exam")):
+        eplace = f"{place}.exam[{j + 1}]"
+        r.known_keys(e, eplace, ExamKeys)
+        name = r.get(e, ExamKeys.name, eplace)
+        kind = r.get(e, ExamKeys.kind, eplace)
+        start = r.get(e, ExamKeys.start, eplace)
+        end = r.get(e, ExamKeys.end, eplace, start)
+        if name is None or kind is None or start is None or end is None or not r.date_range(start, end, eplace):
+            continue
+        if span is not None and not (span[0] <= start and end <= span[1]):
+            r.fail(
+                eplace,
+                f"{start.isoformat()} to {end.isoformat()} is outside the cohort "
+                f"({span[0].isoformat()} to {span[1].isoformat()})",
+            )
+            continue
+        found.append(ExamDays(name, kind, start, end))
+    return tuple(found)
 
 
 def _fixed(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date] | None) -> tuple[FixedWeeks, ...]:

@@ -175,6 +175,7 @@ class CohortKeys(Table):
     written_exams = Field(structured, "{start, end}", "national exam window, two dates", None)
     trainers = Field(structured, "{subject = trainer}", "the trainer of a subject taught by several", None)
     fixed = Field(structured, "tables", "`[[cohort.fixed]]`, below", None)
+    exam = Field(structured, "tables", "`[[cohort.exam]]`, below", None)
 
 
 class WrittenExamsKeys(Table):
@@ -194,6 +195,18 @@ class FixedKeys(Table):
     end = Field(cells.day, "date", "the last fixed week is the one holding this day", default_doc="the start")
     kind = Field(cells.choice(FIXED_KINDS), "word", '"cfa" or "company" (also "entreprise")')
     reason = Field(cells.text, "text", "shown in feeds and pages", "")
+
+
+class ExamKeys(Table):
+    title = "[[cohort.exam]]"
+    doc = (
+        "Exam days, shown in the cohort's, its apprentices' and their companies' feeds. A written exam "
+        "also ends the written-exam subjects' teaching, as `written_exams` does (its first day counts)."
+    )
+    name = Field(cells.text, "text", 'the event\'s SUMMARY, e.g. "Épreuve E2 — écrit"')
+    kind = Field(cells.choice(EXAMS), "word", '"written" (also "écrit") or "ccf"', "written")
+    start = Field(cells.day, "date", "first day")
+    end = Field(cells.day, "date", "last day", default_doc="the start")
 
 
 class CompanyKeys(Table):
@@ -355,6 +368,7 @@ TABLES: tuple[type[Table], ...] = (
     CohortKeys,
     WrittenExamsKeys,
     FixedKeys,
+    ExamKeys,
     CompanyKeys,
     PeakKeys,
     ApprenticeKeys,

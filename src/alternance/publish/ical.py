@@ -11,7 +11,7 @@ lines once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -21,7 +21,7 @@ from icalendar import Calendar, Component, Event
 
 from .. import __version__
 from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, property_name, signature, value_of
-from ..domain import Apprentice, Cohort, Company, Plan, Trainer, hours
+from ..domain import Apprentice, Cohort, Company, ExamDays, Plan, Trainer, hours
 from ..facts.tz import vtimezone
 from ..facts.weeks import Week
 from ..schedule.lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
@@ -158,10 +158,40 @@ def _company_week(plan: Plan, fw: FeedWeek, apprentice: Apprentice, company: Com
     return _week(fw, uid, _week_summary(fw, company.name), notes, company.address)
 
 
+def _name(exam: ExamDays) -> str | None:
+    return exam.name
+
+
+EXAM_KINDS = {"written": "Épreuve écrite", "ccf": "CCF (contrôle en cours de formation)"}
+
+
+def _exam_event(plan: Plan, kind: str) -> Event:
+    """An exam's all-day event but its UID, dates and summary: busy, unlike a week's marker."""
+    event = Event()
+    event.add("dtstamp", _stamp(plan))
+    event.add("sequence", 0)
+    event.add("x-alternance-kind", "EXAMEN")
+    event.add("x-alternance-exam", kind)
+    event.add("description", EXAM_KINDS[kind])
+    return event
+
+
+def _exams(plan: Plan, cohort: Cohort, who: str = "", summary: Callable[[ExamDays], str | None] = _name) -> list[Part]:
+    """The cohort's exam days (`[[cohort.exam]]`) as events of the feed of `who` ("" for the
+    cohort's own), each named by `summary` (None: not in this feed)."""
+    parts = []
+    for n, exam in enumerate(cohort.exams, start=1):
+        if (title := summary(exam)) is not None:
+            uid = _uid(plan, cohort.id, "exam", str(n), *((who,) if who else ()))
+            values = (("uid", uid), ("dtstart", exam.start), ("dtend", exam.end + timedelta(days=1)))
+            parts.append(Part(_exam_event, (exam.kind,), (*values, ("summary", title))))
+    return parts
+
+
 def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Feed:
-    """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company."""
+    """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company, and the exam days."""
     events = [_week(fw, _uid(plan, fw.id), _week_summary(fw), fw.notes) for fw in weeks]
-    return _feed(plan, f"Alternance — {cohort.name}", events)
+    return _feed(plan, f"Alternance — {cohort.name}", events + _exams(plan, cohort))
 
 
 def apprentice_feed(
@@ -176,6 +206,9 @@ def apprentice_feed(
         for fw in weeks
         if _under_contract(apprentice, fw.week.monday)
     ]
+    if weeks:
+        mine = lambda exam: exam.name if apprentice.under_contract(exam.start) else None  # noqa: E731
+        events += _exams(plan, weeks[0].cohort, apprentice.id, mine)
     for lesson in lessons:
         event = lesson.event
         if event.subject not in apprentice.exempt and apprentice.under_contract(event.day):
@@ -254,7 +287,7 @@ def trainer_feed(plan: Plan, trainer: Trainer, lessons: list[FeedLesson]) -> Fee
 
 
 def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> Feed:
-    """`companies/<id>.ics`: the CFA weeks of this company's apprentices, and of no one else."""
+    """`companies/<id>.ics`: the CFA weeks and exam days of this company's apprentices, and of no one else."""
     events = []
     for apprentices, weeks in cohorts:
         for fw in weeks:
@@ -270,6 +303,13 @@ def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprenti
                 f"\n{notes}" if notes else ""
             )
             events.append(_week(fw, uid, f"CFA — {names}", description))
+        if weeks:
+
+            def theirs(exam: ExamDays, apprentices: list[Apprentice] = apprentices) -> str | None:
+                present = [a.name for a in apprentices if a.under_contract(exam.start)]
+                return f"{exam.name} — {', '.join(present)}" if present else None
+
+            events += _exams(plan, weeks[0].cohort, company.id, theirs)
     return _feed(plan, f"Alternance — {company.name}", events)
 
 
