@@ -162,7 +162,7 @@ def read_published(out: Path) -> Published:
         except (OSError, ValueError, TypeError):
             continue  # not a feed this tool wrote: nothing to follow
         published.events[str(path.relative_to(out))] = events
-    for path in sorted((out / "changes").glob("*.md")):
+    for path in sorted((out / "changes").rglob("*.md")):  # the reports and each company's notice
         published.reports[str(path.relative_to(out))] = path.read_bytes()
     return published
 

@@ -70,19 +70,50 @@ def change_report(builds: list[PlanBuild], continuity: Continuity, files: dict[s
             if lines:
                 body += [f"## {cid} · {cw.cohort.name}", *lines, ""]
         for company in plan.companies:
-            lines = []
-            for a in plan.apprentices:
-                if a.company != company.id:
-                    continue
-                for monday, _was, now in moved.get(a.cohort, []):
-                    if a.contract_start <= monday + timedelta(days=4) and monday <= a.contract_end:
-                        where = "au CFA" if now == CFA else "en entreprise"
-                        lines.append(f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}")
+            lines = _company_lines(b, company.id, moved, continuity)
             if lines:
                 body += [f"## Entreprise {company.name} ({company.id})", *lines, ""]
     if not body:
         return []
     return [f"# Changements du calendrier — {plan_names(builds)} — {today.strftime('%d/%m/%Y')}", "", *body]
+
+
+def _company_lines(
+    b: PlanBuild, company_id: str, moved: dict[str, list[tuple[date, str | None, str]]], continuity: Continuity
+) -> list[str]:
+    """What changed for one company's apprentices: a new apprentice, a week moved."""
+    lines = []
+    for a in b.plan.apprentices:
+        if a.company != company_id:
+            continue
+        if not continuity.feed_events(f"apprentices/{a.id}.ics") and a.cohort in continuity.weeks:  # no feed before
+            lines.append(
+                f"- {a.name} : nouvel apprenti dans le calendrier ({a.cohort}, contrat du "
+                f"{a.contract_start.strftime('%d/%m/%Y')} au {a.contract_end.strftime('%d/%m/%Y')})"
+            )
+        for monday, _was, now in moved.get(a.cohort, []):
+            if a.contract_start <= monday + timedelta(days=4) and monday <= a.contract_end:
+                where = "au CFA" if now == CFA else "en entreprise"
+                lines.append(f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}")
+    return lines
+
+
+def company_notices(builds: list[PlanBuild], continuity: Continuity, today: date) -> dict[str, list[str]]:
+    """One notice per company whose apprentices' calendar changed, ready to send to its tutor:
+    company id -> Markdown lines (only that company's apprentices, never another's)."""
+    notices = {}
+    for b in builds:
+        moved = _moved_weeks(b, continuity)
+        for company in b.plan.companies:
+            lines = _company_lines(b, company.id, moved, continuity)
+            if not lines:
+                continue
+            to = " ".join(x for x in (company.tutor, f"<{company.email}>" if company.email else "") if x)
+            head = [f"# Changements du calendrier d'alternance — {company.name} — {today.strftime('%d/%m/%Y')}", ""]
+            if to:
+                head += [f"À : {to}", ""]
+            notices[company.id] = [*head, *lines]
+    return notices
 
 
 def plan_names(builds: list[PlanBuild]) -> str:
