@@ -99,3 +99,16 @@ def test_feeds_say_why_a_week_is_fixed(tmp_path: Path) -> None:
         for monday in (FIRST, SECOND):
             assert "Semaine fixée au CFA : Rentrée et intégration" in notes[monday].splitlines(), feed
         assert "fixée" not in notes.get(FIFTH, "")
+
+
+def test_pages_show_the_reason_and_the_exam_days(tmp_path: Path) -> None:
+    rentree = fixed(FIRST, date(2025, 9, 12), "cfa", "Rentrée et intégration")
+    ccf = {"name": "CCF de vente", "kind": "ccf", "start": date(2025, 10, 8)}
+    path = make_plan(tmp_path, cohort={"fixed": [rentree], "exam": [ccf], "max_consecutive_cfa_weeks": 2})
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(path), "--out", str(out), "--today", "2025-01-01"]).exit_code == 0
+    for page in (out / "c1" / "calendar.html", out / "companies" / "acme.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count('title="CFA — fixée : Rentrée et intégration"') == 2, page
+        assert html.count("CCF de vente") == 2, page  # the cell's text and its title, week of 6 October
+        assert "CFA fermé : en entreprise" in html  # the legend says where the apprentice is

@@ -64,9 +64,9 @@ MONTHS = (
 LEGEND = (
     ("cfa", "C", "semaine au CFA (heures)"),
     ("company", "E", "semaine en entreprise"),
-    ("closed", "F", "CFA fermé (vacances, fermeture)"),
+    ("closed", "F", "CFA fermé : en entreprise (vacances, fermeture)"),
     ("company", "J", "jour férié dans la semaine"),
-    ("company exam", "X", "épreuves écrites"),
+    ("company exam", "X", "épreuves (écrites, CCF)"),
     ("company peak", "P", "période de forte activité"),
     ("out", "–", "hors formation"),
 )
@@ -82,6 +82,7 @@ class Cell:
     exam: bool
     peak: bool
     reason: str
+    note: str = ""  # why the planner fixed the week, and the exams held in it
 
 
 def _page(title: str, body: str) -> bytes:
@@ -106,6 +107,9 @@ def cohort_cells(calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSoluti
     for week, wp in zip(cw.weeks, solution.cohort(c.id).weeks):
         days = [week.monday + timedelta(days=i) for i in range(5)]
         running += wp.minutes
+        fixed = c.fixed_at(week.monday)
+        held = [e.name for e in c.exams if e.start <= days[-1] and days[0] <= e.end]
+        note = "; ".join(([f"fixée : {fixed[1].reason}"] if fixed and fixed[1].reason else []) + held)
         kind = "cfa" if wp.kind == CFA else "closed" if week.closed else "company"
         cells[week.monday] = Cell(
             monday=week.monday,
@@ -113,9 +117,10 @@ def cohort_cells(calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSoluti
             minutes=wp.minutes,
             running=running,
             holiday=any(calendar.public_holiday(d) for d in days),
-            exam=exams is not None and any(exams[0] <= d <= exams[1] for d in days),
+            exam=bool(held) or (exams is not None and any(exams[0] <= d <= exams[1] for d in days)),
             peak=False,
             reason=", ".join(week.reasons),
+            note=note,
         )
     return cells
 
@@ -152,8 +157,12 @@ def _cell_html(cell: Cell | None, monday: date) -> str:
     badges = "".join(b for b, on in (("J", cell.holiday), ("X", cell.exam), ("P", cell.peak)) if on)
     if badges:
         text += f'<span class="b">{badges}</span>'
-    title = {"cfa": "CFA", "company": "entreprise", "closed": "CFA fermé"}[cell.kind]
-    return f'<div class="week {" ".join(css)}" title="{title}">{head}{text}</div>'
+    if cell.note:
+        text += f'<span class="t">{escape(cell.note)}</span>'
+    title = {"cfa": "CFA", "company": "entreprise", "closed": "CFA fermé : en entreprise"}[cell.kind]
+    if cell.note:
+        title += f" — {cell.note}"
+    return f'<div class="week {" ".join(css)}" title="{escape(title)}">{head}{text}</div>'
 
 
 def _year_grid(cells: dict[date, Cell], first_year: int) -> str:
