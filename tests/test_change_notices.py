@@ -47,3 +47,20 @@ def test_a_new_apprentice_is_a_change_and_each_company_gets_its_notice(tmp_path:
     # A rebuild the same day keeps the first report and its notices.
     _build(make_plan(tmp_path, name="v3.toml", companies=[ACME, OTHER], apprentices=[LEA, NOE, ZOE]), out, "2025-01-01")
     assert (out / "changes" / "2025-01-01" / "acme.md").read_text(encoding="utf-8") == acme
+
+
+def test_a_moved_apprentice_leaves_no_name_in_the_old_company_feed(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    out = tmp_path / "out"
+    _build(make_plan(tmp_path, companies=[ACME, OTHER], apprentices=[LEA, NOE]), out, "2025-01-01")
+    assert "Noé Test" in (out / "companies" / "other.ics").read_text(encoding="utf-8")
+    moved = {**NOE, "company": "acme"}
+    _build(make_plan(tmp_path, name="v2.toml", companies=[ACME, OTHER], apprentices=[LEA, moved]), out, "2025-01-01")
+    feed = (out / "companies" / "other.ics").read_bytes()
+    events = Calendar.from_ical(feed).walk("VEVENT")
+    assert events and all(str(e["STATUS"]) == "CANCELLED" and str(e["SUMMARY"]) == "Annulé" for e in events)
+    assert "Noé".encode() not in feed and "DESCRIPTION" not in feed.decode()
+    # A later rebuild keeps those cancelled events as they are.
+    _build(make_plan(tmp_path, name="v3.toml", companies=[ACME, OTHER], apprentices=[LEA, moved]), out, "2025-01-01")
+    assert (out / "companies" / "other.ics").read_bytes() == feed

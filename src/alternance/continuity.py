@@ -48,8 +48,9 @@ def event_blocks(raw: bytes) -> tuple[bytes, list[bytes], bytes]:
     written, CRLF included) and what comes after. Our own feeds are read back this way: parsing
     thousands of events into icalendar objects at every rebuild is far too slow."""
     head, _, rest = raw.partition(b"BEGIN:VEVENT\r\n")
-    if not rest:
-        return raw, [], b""
+    if not rest:  # no event: what follows them is the calendar's end
+        closing = b"END:VCALENDAR\r\n"
+        return (raw[: -len(closing)], [], closing) if raw.endswith(closing) else (raw, [], b"")
     blocks = []
     rest = b"BEGIN:VEVENT\r\n" + rest
     while rest.startswith(b"BEGIN:VEVENT\r\n"):

@@ -364,8 +364,29 @@ def stabilize(raw: bytes, previous: dict[str, PublishedEvent] | None, today: dat
         before = previous[uid]
         if before.start < today:
             continue  # its date has passed: clients no longer need to hear of it
-        if before.cancelled:
+        if before.cancelled and _anonymous(before.block) == before.block:
             out.append(before.block)
         else:
-            out.append(_restamped(before.block, before.sequence + 1, changed_at, changed_at, b"CANCELLED"))
+            out.append(_restamped(_anonymous(before.block), before.sequence + 1, changed_at, changed_at, b"CANCELLED"))
     return head + b"".join(out) + tail
+
+
+CANCELLED_SUMMARY = "Annulé".encode()
+
+
+def _anonymous(block: bytes) -> bytes:
+    """A cancelled event without what named anyone: SUMMARY becomes "Annulé", DESCRIPTION goes
+    (a moved or removed apprentice must not stay by name in a company's feed)."""
+    lines, skipping = [], False
+    for line in block.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation of the line before
+            if not skipping:
+                lines.append(line)
+            continue
+        name = property_name(line) if line else b""
+        skipping = name in (b"SUMMARY", b"DESCRIPTION")
+        if name == b"SUMMARY":
+            lines.append(b"SUMMARY:" + CANCELLED_SUMMARY)
+        elif not skipping:
+            lines.append(line)
+    return b"\r\n".join(lines)
