@@ -64,3 +64,13 @@ def test_a_moved_apprentice_leaves_no_name_in_the_old_company_feed(tmp_path: Pat
     # A later rebuild keeps those cancelled events as they are.
     _build(make_plan(tmp_path, name="v3.toml", companies=[ACME, OTHER], apprentices=[LEA, moved]), out, "2025-01-01")
     assert (out / "companies" / "other.ics").read_bytes() == feed
+
+
+def test_a_removed_apprentice_is_in_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(make_plan(tmp_path, companies=[ACME, OTHER], apprentices=[LEA, NOE]), out, "2025-01-01")
+    _build(make_plan(tmp_path, name="v2.toml", companies=[ACME], apprentices=[LEA]), out, "2025-01-01")
+    report = (out / "changes" / "2025-01-01.md").read_text(encoding="utf-8")
+    assert "- apprenti a-2 : retiré du calendrier (son agenda ne reçoit plus de semaine)" in report
+    assert "- entreprise other : retiré du calendrier" in report
+    assert "Noé" not in report  # the id only: the name is no longer the plan's to print

@@ -210,6 +210,10 @@ class Continuity:
         """The published events of one feed by UID (None for a first build: nothing to follow)."""
         return None if self.first_build else self.published.events.get(path, {})
 
+    def published_feeds(self, folder: str) -> list[str]:
+        """The ids of the feeds the last build published in `folder` (e.g. "apprentices")."""
+        return sorted(p[len(folder) + 1 : -len(".ics")] for p in self.published.events if p.startswith(f"{folder}/"))
+
     def lesson_identities(self, plan: Plan) -> dict[str, dict[tuple[str, date, int, int], str]]:
         """Each cohort's published lesson events: (subject, day, first slot, last slot) -> UID."""
         starts = {(s.start // 60, s.start % 60): i for i, s in enumerate(plan.day_slots)}

@@ -73,6 +73,15 @@ def change_report(builds: list[PlanBuild], continuity: Continuity, files: dict[s
             lines = _company_lines(b, company.id, moved, continuity)
             if lines:
                 body += [f"## Entreprise {company.name} ({company.id})", *lines, ""]
+        current = {a.id for a in plan.apprentices} | {c.id for c in plan.companies}
+        gone = [
+            f"- {kind} {fid} : retiré du calendrier (son agenda ne reçoit plus de semaine)"
+            for kind, folder in (("apprenti", "apprentices"), ("entreprise", "companies"))
+            for fid in continuity.published_feeds(folder)
+            if fid not in current
+        ]
+        if gone:
+            body += ["## Retirés depuis la dernière publication", *gone, ""]
     if not body:
         return []
     return [f"# Changements du calendrier — {plan_names(builds)} — {today.strftime('%d/%m/%Y')}", "", *body]
