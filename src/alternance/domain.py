@@ -66,6 +66,14 @@ class FixedWeeks:
 
 
 @dataclass(frozen=True)
+class Room:
+    """Rooms of one kind (`[[room]]`): at most `count` cohorts that need one at the CFA a week."""
+
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True)
 class ExamDays:
     """Exam days of a cohort (`[[cohort.exam]]`): a CCF or a written exam, shown in feeds."""
 
@@ -89,6 +97,7 @@ class Cohort:
     written_exams: tuple[date, date] | None = None
     fixed: tuple[FixedWeeks, ...] = ()
     exams: tuple[ExamDays, ...] = ()
+    room: str | None = None  # the kind of room the cohort needs (`[[room]]`)
 
     def fixed_at(self, monday: date) -> tuple[int, FixedWeeks] | None:
         """The fixed weeks (1-based, as `cohort[<id>].fixed[n]`) that hold this Monday, if any."""
@@ -225,6 +234,7 @@ class Plan:
     trainers: tuple[Trainer, ...] = ()
     # (cohort id, subject id) -> trainer id, resolved and checked by the loader
     assignments: tuple[tuple[tuple[str, str], str], ...] = ()
+    rooms: tuple[Room, ...] = ()
 
     @property
     def has_lessons(self) -> bool:

@@ -29,6 +29,7 @@ from ..domain import (
     Peak,
     Plan,
     Programme,
+    Room,
     Subject,
     monday_of,
 )
@@ -50,6 +51,7 @@ from .schema import (
     PeakKeys,
     PlanKeys,
     ProgrammeKeys,
+    RoomKeys,
     SubjectKeys,
     WrittenExamsKeys,
 )
@@ -145,6 +147,7 @@ def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan
     capacity = r.get(head, PlanKeys.max_cohorts_at_cfa, "plan")
 
     closures = tuple(_closures(r, data))
+    rooms = _rooms(r, data)
     programmes = unique(
         r, [_programme(r, t, i) for i, t in enumerate(r.tables(data.get("programme"), "programme"))], "programme"
     )
@@ -158,7 +161,7 @@ def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan
     declared = {kind: ids(data.get(kind)) for kind in ("programme", "cohort", "trainer")}
     declared["company"] = lists.declared["companies"] | ids(data.get("company"))
     declared["subject"] = {sid for p in tables(data.get("programme")) for sid in ids(p.get("subject"))}
-    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices, lists.unread, closures)
+    _check_references(r, origins, declared, programmes, cohorts, companies, apprentices, lists.unread, closures, rooms)
     if zone not in (None, "none"):
         _check_school_holiday_coverage(r, zone, cohorts)
     _check_peaks_inside_cohorts(r, cohorts, companies, apprentices)
@@ -191,7 +194,22 @@ def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan
         day_slots=slots,
         trainers=tuple(trainers),
         assignments=assignments,
+        rooms=rooms,
     )
+
+
+def _rooms(r: Reader, data: dict[str, Any]) -> tuple[Room, ...]:
+    found: dict[str, Room] = {}
+    for i, table in enumerate(r.tables(data.get("room"), "room"), start=1):
+        place = f"room[{i}]"
+        r.known_keys(table, place, RoomKeys)
+        kind = r.get(table, RoomKeys.kind, place)
+        count = r.get(table, RoomKeys.count, place)
+        if kind is not None and kind in found:
+            r.fail(f"{place}.kind", f"room kind {kind!r} is given twice")
+        elif kind is not None and count is not None:
+            found[kind] = Room(kind, count)
+    return tuple(found.values())
 
 
 def _closures(r: Reader, data: dict[str, Any]) -> Iterable[Closure]:
@@ -304,6 +322,7 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         written_exams=exams,
         fixed=fixed,
         exams=exam_days,
+        room=r.get(t, CohortKeys.room, place),
     )
 
 
@@ -528,12 +547,17 @@ def _check_references(
     apprentices: list[Apprentice],
     unread: set[str],
     closures: tuple[Closure, ...] = (),
+    rooms: tuple[Room, ...] = (),
 ) -> None:
     by_programme = {p.id: p for p in programmes}
     by_cohort = {c.id: c for c in cohorts}
     company_ids = {c.id for c in companies}
     subjects_of = {p.id: {s.id for s in p.subjects} for p in programmes}
     windows = {c.id: _contract_window(c) for c in cohorts}  # relativedelta is slow: once a cohort
+    kinds = {room.kind for room in rooms}
+    for c in cohorts:
+        if c.room is not None and c.room not in kinds:
+            r.fail(f"cohort[{c.id}].room", f"unknown room kind {c.room!r}{suggest(c.room, kinds)}")
     for i, closure in enumerate(closures, start=1):
         for cid in closure.cohorts:
             if cid not in by_cohort and cid not in declared["cohort"]:

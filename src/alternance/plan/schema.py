@@ -131,6 +131,13 @@ class ClosureKeys(Table):
     cohorts = Field(cells.slugs, "ids", "only these cohorts (a study trip); none: the whole site", ())
 
 
+class RoomKeys(Table):
+    title = "[[room]]"
+    doc = "Rooms of one kind that only the cohorts naming it need; `max_cohorts_at_cfa` stays for all."
+    kind = Field(cells.slug, "id", "the kind, e.g. informatique (cohorts name it in `room`)")
+    count = Field(cells.whole(1, MAX_COHORTS_AT_CFA), "whole number", "how many such rooms", 1)
+
+
 class ProgrammeKeys(Table):
     title = "[[programme]]"
     doc = "A diploma's training: its hours and subjects."
@@ -176,6 +183,7 @@ class CohortKeys(Table):
     trainers = Field(structured, "{subject = trainer}", "the trainer of a subject taught by several", None)
     fixed = Field(structured, "tables", "`[[cohort.fixed]]`, below", None)
     exam = Field(structured, "tables", "`[[cohort.exam]]`, below", None)
+    room = Field(cells.slug, "id", "the kind of room it needs (a `[[room]]` kind)", None)
 
 
 class WrittenExamsKeys(Table):
@@ -363,6 +371,7 @@ SHEETS = (COMPANIES, APPRENTICES, TRAINERS)
 TABLES: tuple[type[Table], ...] = (
     PlanKeys,
     ClosureKeys,
+    RoomKeys,
     ProgrammeKeys,
     SubjectKeys,
     CohortKeys,
@@ -375,7 +384,7 @@ TABLES: tuple[type[Table], ...] = (
     TrainerKeys,
     UnavailableKeys,
 )
-TOP_KEYS = {"plan", "closure", "programme", "cohort", "company", "apprentice", "trainer"}
+TOP_KEYS = {"plan", "closure", "room", "programme", "cohort", "company", "apprentice", "trainer"}
 
 
 # --- the reference -----------------------------------------------------------------------------

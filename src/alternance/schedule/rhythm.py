@@ -401,6 +401,27 @@ def _check_capacity(problem: RhythmProblem, flags: list[list[bool]]) -> list[str
     ]
 
 
+def _check_rooms(problem: RhythmProblem, flags: list[list[bool]]) -> list[str]:
+    """At most `count` of the cohorts needing a room kind at the CFA in a week not all past."""
+    broken = []
+    for room in problem.plan.rooms:
+        load: dict[date, int] = {}
+        live: set[date] = set()
+        for cw, cfa in zip(problem.cohorts, flags):
+            if cw.cohort.room != room.kind:
+                continue
+            for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
+                load[week.monday] = load.get(week.monday, 0) + on
+                if not cw.is_frozen(i):
+                    live.add(week.monday)
+        broken += [
+            f"week {monday}: {n} cohorts needing room kind {room.kind} at the CFA, room[{room.kind}].count is {room.count}"
+            for monday, n in sorted(load.items())
+            if n > room.count and monday in live
+        ]
+    return broken
+
+
 # The plain-Python check of each hard rule of the rhythm (schedule/rules.py lists the rules),
 # written apart from the CP-SAT model so that one catches the other's mistakes. The rules the
 # lessons need of the weeks (slots, written, subject_fit, trainer_fit) are checked on the
@@ -415,6 +436,7 @@ COHORT_CHECKS: tuple[tuple[Callable[[CohortWeeks, list[bool], CohortPlan], list[
 )
 PLAN_CHECKS: tuple[tuple[Callable[[RhythmProblem, list[list[bool]]], list[str]], tuple[RuleKind, ...]], ...] = (
     (_check_capacity, (RuleKind.CAPACITY,)),
+    (_check_rooms, (RuleKind.ROOM,)),
 )
 
 

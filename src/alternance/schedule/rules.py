@@ -35,6 +35,7 @@ class RuleKind(StrEnum):
     HARD_PEAK = "hard_peak"
     FIXED = "fixed"  # weeks the planner fixed at the CFA or in the company
     CAPACITY = "capacity"
+    ROOM = "room"  # rooms of a kind that some cohorts need
     # What the lessons need of the weeks (the rhythm model holds them so that lessons fit).
     SLOTS = "slots"
     WRITTEN = "written"
@@ -68,6 +69,7 @@ class Rule:
     trainer: str | None = None
     subject: str | None = None
     week: date | None = None  # a Monday
+    room: str | None = None  # a `[[room]]` kind
     minutes: int | None = None  # the figure the rule asks for here (e.g. a subject's hours still owed)
 
     def about(self, name: str) -> str:
@@ -80,7 +82,8 @@ class Rule:
     @property
     def key(self) -> str:
         """A stable name, e.g. "max_cfa[agora-2024]" or "trainer_max[t-brun,2025-10-13]"."""
-        parts = [str(p) for p in (self.cohort, self.company, self.trainer, self.subject, self.week) if p is not None]
+        fields = (self.cohort, self.company, self.trainer, self.subject, self.week, self.room)
+        parts = [str(p) for p in fields if p is not None]
         return f"{self.kind}[{','.join(parts)}]" if parts else str(self.kind)
 
 
@@ -149,6 +152,12 @@ def _fixed(plan: Plan, rule: Rule) -> Mapping[str, object]:
         "end": fix.end.isoformat(),
         "why": f"{fix.reason}; " if fix.reason else "",
     }
+
+
+def _room(plan: Plan, rule: Rule) -> Mapping[str, object]:
+    kind = rule.about("room")
+    needing = ", ".join(c.id for c in plan.cohorts if c.room == kind)
+    return {"n": next(r.count for r in plan.rooms if r.kind == kind), "kind": kind, "needing": needing}
 
 
 def _capacity(plan: Plan, rule: Rule) -> Mapping[str, object]:
@@ -255,6 +264,15 @@ RULES: dict[RuleKind, RuleSpec] = {
             "{cohort}'s weeks from {start} to {end} fixed {kind_en} ({why}{place})",
             "les semaines de {cohort} du {start} au {end} fixées {kind_fr} ({why}{place})",
             _fixed,
+        ),
+        RuleSpec(
+            RuleKind.ROOM,
+            "rhythm",
+            "room[<kind>].count",
+            True,
+            "at most {n} of the cohorts needing room kind {kind} ({needing}) at the CFA in one week ({place})",
+            "au plus {n} des promotions qui ont besoin d'une salle {kind} ({needing}) au CFA la même semaine ({place})",
+            _room,
         ),
         RuleSpec(
             RuleKind.CAPACITY,

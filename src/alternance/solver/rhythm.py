@@ -137,6 +137,24 @@ def add_capacity(m: RhythmModel) -> None:
             m.model.add(sum(by_monday[monday]) <= capacity).only_enforce_if(guard)
 
 
+def add_rooms(m: RhythmModel) -> None:
+    """At most `count` of the cohorts needing a room of a kind are at the CFA in any week."""
+    for room in m.problem.plan.rooms:
+        needing = {ci for ci, cw in enumerate(m.problem.cohorts) if cw.cohort.room == room.kind}
+        by_monday: dict = {}
+        live: set = set()
+        for (ci, wi), var in m.x.items():
+            if ci in needing:
+                cw = m.problem.cohorts[ci]
+                by_monday.setdefault(cw.weeks[wi].monday, []).append(var)
+                if not cw.is_frozen(wi):
+                    live.add(cw.weeks[wi].monday)
+        guard = m.guards.of(Rule(RuleKind.ROOM, f"room[{room.kind}].count", room=room.kind))
+        for monday in sorted(by_monday):
+            if len(by_monday[monday]) > room.count and monday in live:
+                m.model.add(sum(by_monday[monday]) <= room.count).only_enforce_if(guard)
+
+
 def add_lessons_fit(m: RhythmModel) -> None:
     """The lessons must fit the CFA weeks chosen: hours beyond the subjects fill whole slots, each
     subject fits the days its trainer is there (before the written exams), a shared trainer's
@@ -222,6 +240,7 @@ HARD_RULES: tuple[tuple[Callable[[RhythmModel], None], tuple[RuleKind, ...]], ..
     (add_hard_peaks, (RuleKind.HARD_PEAK,)),
     (add_fixed_weeks, (RuleKind.FIXED,)),
     (add_capacity, (RuleKind.CAPACITY,)),
+    (add_rooms, (RuleKind.ROOM,)),
     (add_lessons_fit, (RuleKind.SLOTS, RuleKind.WRITTEN, RuleKind.SUBJECT_FIT, RuleKind.TRAINER_FIT)),
 )
 BY_CONSTRUCTION: tuple[RuleKind, ...] = (RuleKind.OPEN_WEEKS,)
