@@ -223,7 +223,22 @@ def test_cli_serve_options_and_start_before_any_build(monkeypatch, tmp_path: Pat
     out = tmp_path / "out"
     r = CliRunner().invoke(main, ["serve", "--out", str(out), "--timeout-keep-alive", "3", "--limit-concurrency", "9"])
     assert r.exit_code == 0, r.output
-    assert seen == [(out / "public", "127.0.0.1", 8080, 3, 9)]
+    assert seen == [(out / "public", "127.0.0.1", 8080, 3, 9, 10.0)]  # the head deadline: its default
     assert "503" in r.stderr and len(r.stderr.splitlines()) == 1
     bad = CliRunner().invoke(main, ["serve", "--out", str(out), "--limit-concurrency", "0"])
     assert bad.exit_code == 2
+
+
+def test_serve_passes_its_header_timeout_to_the_server(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import alternance.publish.serve as serve_module
+    from alternance.cli import main
+
+    seen = {}
+    monkeypatch.setattr(serve_module, "run", lambda *args: seen.update(args=args))
+    (tmp_path / "public").mkdir()
+    result = CliRunner().invoke(main, ["serve", "--out", str(tmp_path), "--timeout-header", "3"])
+    assert result.exit_code == 0, result.output
+    assert seen["args"][-1] == 3.0
+    assert serve_module.server_options("127.0.0.1", 0, 5, 200, 3.0)  # the options it builds from them

@@ -235,11 +235,20 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None,
     show_default=True,
     help="Connections at once; beyond, 503.",
 )
-def serve(out: Path, host: str, port: int, timeout_keep_alive: int, limit_concurrency: int) -> None:
+@click.option(
+    "--timeout-header",
+    type=click.FloatRange(0.5, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a whole request head; slower connections are closed.",
+)
+def serve(
+    out: Path, host: str, port: int, timeout_keep_alive: int, limit_concurrency: int, timeout_header: float
+) -> None:
     """Serve <out>/public/ over HTTP: feeds and pages under their secret names only."""
     from .publish.serve import run
 
     public = out / "public"
     if not public.is_dir():
         click.echo(f"{public} : rien n'est encore publié ; réponses 503 jusqu'au prochain `alternance build`", err=True)
-    run(public, host, port, timeout_keep_alive, limit_concurrency)
+    run(public, host, port, timeout_keep_alive, limit_concurrency, timeout_header)
