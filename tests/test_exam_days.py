@@ -63,3 +63,15 @@ def test_an_exam_outside_the_cohort_is_refused(tmp_path: Path) -> None:
     assert (
         "cohort[c1].exam[1]: 2025-11-20 to 2025-11-20 is outside the cohort (2025-09-01 to 2025-10-31)" in result.output
     )
+
+
+def test_an_explanation_names_the_written_exam_day(tmp_path: Path) -> None:
+    # Maths (20 h, written) cannot be taught in the two days before a 3 September exam.
+    early = {**WRITTEN, "start": date(2025, 9, 3)}
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(_plan(tmp_path, [early])), "--out", str(out), "--today", "2025-01-01"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "cohort[c1].exam[1]" in result.output and "written_exams" not in result.output
+    assert "written-exam subjects (20 h) taught before its written exams start on 2025-09-03" in result.output

@@ -99,6 +99,16 @@ class Cohort:
     exams: tuple[ExamDays, ...] = ()
     room: str | None = None  # the kind of room the cohort needs (`[[room]]`)
 
+    @property
+    def written_place(self) -> str:
+        """Where the plan sets when the written exams start: `written_exams`, or the written
+        `[[cohort.exam]]` day that comes first, e.g. `exam[2]`."""
+        first = self.written_exams[0] if self.written_exams else None
+        for n, e in enumerate(self.exams, start=1):
+            if e.kind == "written" and e.start == first:
+                return f"exam[{n}]"
+        return "written_exams"
+
     def fixed_at(self, monday: date) -> tuple[int, FixedWeeks] | None:
         """The fixed weeks (1-based, as `cohort[<id>].fixed[n]`) that hold this Monday, if any."""
         return next(((n, f) for n, f in enumerate(self.fixed, start=1) if f.covers(monday)), None)

@@ -172,8 +172,16 @@ _FIT_PARTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _written(plan: Plan, rule: Rule) -> Mapping[str, object]:
+    cohort = plan.cohort(rule.about("cohort"))
+    written = sum(s.minutes for s in plan.programme(cohort.programme).subjects if s.exam == "written")
+    first = cohort.written_exams[0].isoformat() if cohort.written_exams else "?"
+    return {"hours": hours(written), "first": first}
+
+
 def _subject_fit(plan: Plan, rule: Rule) -> Mapping[str, object]:
-    present = [part for part in _FIT_PARTS if part[0] in rule.place]
+    place = rule.place.replace(".exam[", ".written_exams[")  # a written exam day: the same limit
+    present = [part for part in _FIT_PARTS if part[0] in place]
     return {
         "parts_en": ", ".join(["4 h a day at most", *(en for _, en, _ in present)]),
         "parts_fr": ", ".join(["4 h par jour au plus", *(fr for _, _, fr in present)]),
@@ -298,8 +306,9 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "cohort[<id>].written_exams",
             True,
-            "{cohort}'s written-exam subjects taught before its written exams",
-            "les matières à l'écrit de {cohort} enseignées avant ses épreuves écrites",
+            "{cohort}'s written-exam subjects ({hours}) taught before its written exams start on {first}",
+            "les matières à l'écrit de {cohort} ({hours}) enseignées avant ses épreuves écrites du {first}",
+            _written,
             checked_by=(RuleKind.EXAMS, RuleKind.SUBJECT_HOURS),
         ),
         RuleSpec(

@@ -125,7 +125,7 @@ def add_trainer_availability(m: LessonModel) -> None:
             )
         deadline = cl.deadline(subject)
         if deadline is not None and day >= deadline:
-            rule = Rule(RuleKind.EXAMS, f"cohort[{cl.cohort.id}].written_exams", cohort=cl.cohort.id)
+            rule = Rule(RuleKind.EXAMS, f"cohort[{cl.cohort.id}].{cl.cohort.written_place}", cohort=cl.cohort.id)
             m.model.add(v == 0).only_enforce_if(m.guards.of(rule))
 
 

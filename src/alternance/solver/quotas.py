@@ -158,7 +158,7 @@ def _day_rule(m: QuotaModel, ci: int, w: int, sid: str) -> Rule:
     subject = next(s for s in cl.subjects if s.id == sid)
     deadline = cl.deadline(subject)
     if deadline is not None and any(cl.days[i].day >= deadline for i in m.week_days[ci, w]):
-        return Rule(RuleKind.EXAMS, f"cohort[{cl.cohort.id}].written_exams", cohort=cl.cohort.id)
+        return Rule(RuleKind.EXAMS, f"cohort[{cl.cohort.id}].{cl.cohort.written_place}", cohort=cl.cohort.id)
     tid = cl.trainers[sid]
     return Rule(RuleKind.UNAVAILABLE, f"trainer[{tid}].unavailable", trainer=tid)
 

@@ -178,7 +178,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
         written = sum(s.minutes for s in subjects if s.exam == "written")
         if deadline and written:
             before = {wi: sum(c.day_minutes for d in w.open_days if d < deadline) for wi, w in enumerate(cw.weeks)}
-            rule = Rule(RuleKind.WRITTEN, f"cohort[{c.id}].written_exams", cohort=c.id)
+            rule = Rule(RuleKind.WRITTEN, f"cohort[{c.id}].{c.written_place}", cohort=c.id)
             m.model.add(sum(before[wi] * v for wi, v in m.of_cohort(ci)) >= written).only_enforce_if(m.guards.of(rule))
         for s in subjects:
             tid = plan.trainer_of(c.id, s.id)
@@ -202,7 +202,7 @@ def add_lessons_fit(m: RhythmModel) -> None:
                 trainer_weeks[tid][week.monday] = ([*cohorts, v], max(available, here))
             places = [f"programme[{c.programme}].subject[{s.id}].hours"]
             if s.exam == "written" and deadline is not None:
-                places.append(f"cohort[{c.id}].written_exams")
+                places.append(f"cohort[{c.id}].{c.written_place}")
             if trainer.unavailable:
                 places.append(f"trainer[{tid}].unavailable")
             if trainer.max_week_minutes is not None:
