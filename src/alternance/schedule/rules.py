@@ -214,7 +214,7 @@ RULES: dict[RuleKind, RuleSpec] = {
         RuleSpec(
             RuleKind.OPEN_WEEKS,
             "rhythm",
-            "plan.closures, plan.zone (holidays)",
+            "[[closure]], plan.school_holidays_zone, plan.public_holidays",
             False,
             "CFA weeks only where the CFA is open, with the hours of their open days",
             "des semaines au CFA seulement quand le CFA est ouvert, avec les heures de leurs jours ouverts",
@@ -304,7 +304,7 @@ RULES: dict[RuleKind, RuleSpec] = {
         RuleSpec(
             RuleKind.WRITTEN,
             "rhythm",
-            "cohort[<id>].written_exams",
+            "cohort[<id>].written_exams or a written [[cohort.exam]]",
             True,
             "{cohort}'s written-exam subjects ({hours}) taught before its written exams start on {first}",
             "les matières à l'écrit de {cohort} ({hours}) enseignées avant ses épreuves écrites du {first}",
@@ -389,7 +389,7 @@ RULES: dict[RuleKind, RuleSpec] = {
         RuleSpec(
             RuleKind.EXAMS,
             "lessons",
-            "cohort[<id>].written_exams",
+            "cohort[<id>].written_exams or a written [[cohort.exam]]",
             True,
             "{cohort}'s written-exam subjects end before its written exams ({place})",
             "les matières à l'écrit de {cohort} se terminent avant ses épreuves écrites ({place})",
