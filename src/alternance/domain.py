@@ -98,6 +98,7 @@ class Cohort:
     fixed: tuple[FixedWeeks, ...] = ()
     exams: tuple[ExamDays, ...] = ()
     room: str | None = None  # the kind of room the cohort needs (`[[room]]`)
+    cfa_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # weekdays of a CFA week (Monday = 0)
 
     @property
     def written_place(self) -> str:
@@ -115,7 +116,8 @@ class Cohort:
 
     @property
     def day_minutes(self) -> int:
-        return self.week_minutes // 5
+        """A CFA day: hours_per_week split evenly over the CFA days."""
+        return self.week_minutes // len(self.cfa_days)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ class SiteCalendar:
         monday = monday_of(cohort.start)
         while monday <= cohort.end:
             days = [monday + timedelta(days=i) for i in range(WEEKDAYS)]
-            training = [d for d in days if cohort.start <= d <= cohort.end]
+            training = [d for d in days if cohort.start <= d <= cohort.end and d.weekday() in cohort.cfa_days]
             closed = tuple((d, r) for d in training if (r := self.closed_reason(d, cohort.id)))
             shut = {d for d, _ in closed}
             open_days = tuple(d for d in training if d not in shut)

@@ -262,8 +262,9 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     dates_ok = r.date_range(start, end, place)
     rhythm = r.get(t, CohortKeys.rhythm, place)
     week = r.get(t, CohortKeys.hours_per_week, place)
-    if week is not None and week % 5:
-        r.fail(f"{place}.hours_per_week", f"{week / 60:g} h does not split into 5 days of whole minutes")
+    cfa_days = teaching.cfa_days(r, t.get("cfa_days"), f"{place}.cfa_days") or (0, 1, 2, 3, 4)
+    if week is not None and week % len(cfa_days):
+        r.fail(f"{place}.hours_per_week", f"{week / 60:g} h does not split into {len(cfa_days)} days of whole minutes")
         week = None
     max_cfa = r.get(t, CohortKeys.max_consecutive_cfa_weeks, place, rhythm[0] if rhythm else 1)
     max_company = r.get(t, CohortKeys.max_consecutive_company_weeks, place, rhythm[1] if rhythm else 1)
@@ -323,6 +324,7 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         fixed=fixed,
         exams=exam_days,
         room=r.get(t, CohortKeys.room, place),
+        cfa_days=cfa_days,
     )
 
 

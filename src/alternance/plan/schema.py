@@ -184,6 +184,13 @@ class CohortKeys(Table):
     fixed = Field(structured, "tables", "`[[cohort.fixed]]`, below", None)
     exam = Field(structured, "tables", "`[[cohort.exam]]`, below", None)
     room = Field(cells.slug, "id", "the kind of room it needs (a `[[room]]` kind)", None)
+    cfa_days = Field(
+        structured,
+        "list of weekdays",
+        'the days of a CFA week, Monday to Friday (e.g. `["monday", "tuesday", "wednesday", "thursday"]`, or '
+        "French names); hours_per_week is split evenly over them",
+        default_doc="Monday to Friday",
+    )
 
 
 class WrittenExamsKeys(Table):

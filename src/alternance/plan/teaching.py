@@ -18,6 +18,27 @@ WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
 }
 
 
+def cfa_days(r: Reader, raw: Any, place: str) -> tuple[int, ...]:
+    """`cfa_days`: weekday names, Monday to Friday, each once (empty: unreadable, or not given)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        r.fail(place, 'must be a list of weekdays such as ["monday", "tuesday"]')
+        return ()
+    days = []
+    for i, name in enumerate(raw):
+        word = name.strip().lower() if isinstance(name, str) else ""
+        if word not in WEEKDAYS or WEEKDAYS[word] > 4:
+            known = [n for n, d in WEEKDAYS.items() if d <= 4]
+            r.fail(f"{place}[{i}]", f"{name!r} is not a weekday from Monday to Friday{suggest(word, known)}")
+            return ()
+        if WEEKDAYS[word] in days:
+            r.fail(f"{place}[{i}]", f"{name!r} is given twice")
+            return ()
+        days.append(WEEKDAYS[word])
+    return tuple(sorted(days))
+
+
 def day_slots(r: Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[Slot, ...]:
     """`day_slots`: ordered, non-overlapping, and summing to each cohort's day (hours_per_week / 5)."""
     raw = head.get("day_slots")
@@ -46,7 +67,8 @@ def day_slots(r: Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[S
         if c.day_minutes != day:
             r.fail(
                 f"cohort[{c.id}].hours_per_week",
-                f"a day is {c.day_minutes / 60:g} h (hours_per_week / 5) but plan.day_slots add up to {day / 60:g} h",
+                f"a day is {c.day_minutes / 60:g} h (hours_per_week / {len(c.cfa_days)} CFA days) but plan.day_slots "
+                f"add up to {day / 60:g} h",
             )
     return tuple(slots)
 
