@@ -383,43 +383,40 @@ def _check_runs(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]
     return broken
 
 
-def _check_capacity(problem: RhythmProblem, flags: list[list[bool]]) -> list[str]:
-    """At most max_cohorts_at_cfa cohorts are at the CFA in a week that is not all in the past."""
-    if problem.capacity is None:
-        return []
+def _crowded(
+    problem: RhythmProblem, flags: list[list[bool]], count: int, room: str | None = None
+) -> list[tuple[date, int]]:
+    """(Monday, cohorts at the CFA) of the weeks not all in the past where more than `count`
+    cohorts (every cohort, or those needing a `room` kind) are at the CFA."""
     load: dict[date, int] = {}
     live: set[date] = set()
     for cw, cfa in zip(problem.cohorts, flags):
+        if room is not None and cw.cohort.room != room:
+            continue
         for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
             load[week.monday] = load.get(week.monday, 0) + on
             if not cw.is_frozen(i):
                 live.add(week.monday)
+    return [(monday, n) for monday, n in sorted(load.items()) if n > count and monday in live]
+
+
+def _check_capacity(problem: RhythmProblem, flags: list[list[bool]]) -> list[str]:
+    """At most max_cohorts_at_cfa cohorts are at the CFA in a week that is not all in the past."""
+    if problem.capacity is None:
+        return []
     return [
         f"week {monday}: {n} cohorts at the CFA, max_cohorts_at_cfa is {problem.capacity}"
-        for monday, n in sorted(load.items())
-        if n > problem.capacity and monday in live
+        for monday, n in _crowded(problem, flags, problem.capacity)
     ]
 
 
 def _check_rooms(problem: RhythmProblem, flags: list[list[bool]]) -> list[str]:
     """At most `count` of the cohorts needing a room kind at the CFA in a week not all past."""
-    broken = []
-    for room in problem.plan.rooms:
-        load: dict[date, int] = {}
-        live: set[date] = set()
-        for cw, cfa in zip(problem.cohorts, flags):
-            if cw.cohort.room != room.kind:
-                continue
-            for i, (week, on) in enumerate(zip(cw.weeks, cfa)):
-                load[week.monday] = load.get(week.monday, 0) + on
-                if not cw.is_frozen(i):
-                    live.add(week.monday)
-        broken += [
-            f"week {monday}: {n} cohorts needing room kind {room.kind} at the CFA, room[{room.kind}].count is {room.count}"
-            for monday, n in sorted(load.items())
-            if n > room.count and monday in live
-        ]
-    return broken
+    return [
+        f"week {monday}: {n} cohorts needing room kind {room.kind} at the CFA, room[{room.kind}].count is {room.count}"
+        for room in problem.plan.rooms
+        for monday, n in _crowded(problem, flags, room.count, room.kind)
+    ]
 
 
 # The plain-Python check of each hard rule of the rhythm (schedule/rules.py lists the rules),

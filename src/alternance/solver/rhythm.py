@@ -119,40 +119,34 @@ def add_fixed_weeks(m: RhythmModel) -> None:
             m.model.add(var == int(fix.kind == "cfa")).only_enforce_if(m.guards.of(rule))
 
 
-def add_capacity(m: RhythmModel) -> None:
-    """At most max_cohorts_at_cfa cohorts are at the CFA in any week."""
-    capacity = m.problem.capacity
-    if capacity is None:
-        return
+def _at_most(m: RhythmModel, count: int, rule: Rule, room: str | None = None) -> None:
+    """At most `count` cohorts (every cohort, or those needing a `room` kind) are at the CFA in
+    any week that is not wholly in the past."""
     by_monday: dict = {}
     live: set = set()
     for (ci, wi), var in m.x.items():
         cw = m.problem.cohorts[ci]
-        by_monday.setdefault(cw.weeks[wi].monday, []).append(var)
-        if not cw.is_frozen(wi):
-            live.add(cw.weeks[wi].monday)
-    guard = m.guards.of(Rule(RuleKind.CAPACITY, "plan.max_cohorts_at_cfa"))
+        if room is None or cw.cohort.room == room:
+            by_monday.setdefault(cw.weeks[wi].monday, []).append(var)
+            if not cw.is_frozen(wi):
+                live.add(cw.weeks[wi].monday)
+    guard = m.guards.of(rule)
     for monday in sorted(by_monday):
-        if len(by_monday[monday]) > capacity and monday in live:
-            m.model.add(sum(by_monday[monday]) <= capacity).only_enforce_if(guard)
+        if len(by_monday[monday]) > count and monday in live:
+            m.model.add(sum(by_monday[monday]) <= count).only_enforce_if(guard)
+
+
+def add_capacity(m: RhythmModel) -> None:
+    """At most max_cohorts_at_cfa cohorts are at the CFA in any week."""
+    if m.problem.capacity is not None:
+        _at_most(m, m.problem.capacity, Rule(RuleKind.CAPACITY, "plan.max_cohorts_at_cfa"))
 
 
 def add_rooms(m: RhythmModel) -> None:
     """At most `count` of the cohorts needing a room of a kind are at the CFA in any week."""
     for room in m.problem.plan.rooms:
-        needing = {ci for ci, cw in enumerate(m.problem.cohorts) if cw.cohort.room == room.kind}
-        by_monday: dict = {}
-        live: set = set()
-        for (ci, wi), var in m.x.items():
-            if ci in needing:
-                cw = m.problem.cohorts[ci]
-                by_monday.setdefault(cw.weeks[wi].monday, []).append(var)
-                if not cw.is_frozen(wi):
-                    live.add(cw.weeks[wi].monday)
-        guard = m.guards.of(Rule(RuleKind.ROOM, f"room[{room.kind}].count", room=room.kind))
-        for monday in sorted(by_monday):
-            if len(by_monday[monday]) > room.count and monday in live:
-                m.model.add(sum(by_monday[monday]) <= room.count).only_enforce_if(guard)
+        rule = Rule(RuleKind.ROOM, f"room[{room.kind}].count", room=room.kind)
+        _at_most(m, room.count, rule, room.kind)
 
 
 def add_lessons_fit(m: RhythmModel) -> None:
