@@ -328,6 +328,17 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     )
 
 
+def _inside(r: Reader, place: str, start: date, end: date, span: tuple[date, date] | None) -> bool:
+    """Dates of a cohort's table within the cohort (say so once when not; no span: unknown)."""
+    if span is None or (span[0] <= start and end <= span[1]):
+        return True
+    r.fail(
+        place,
+        f"{start.isoformat()} to {end.isoformat()} is outside the cohort ({span[0].isoformat()} to {span[1].isoformat()})",
+    )
+    return False
+
+
 def _exam_days(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date] | None) -> tuple[ExamDays, ...]:
     """`[[cohort.exam]]`: named exam days inside the cohort."""
     found = []
@@ -340,12 +351,7 @@ def _exam_days(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date]
         end = r.get(e, ExamKeys.end, eplace, start)
         if name is None or kind is None or start is None or end is None or not r.date_range(start, end, eplace):
             continue
-        if span is not None and not (span[0] <= start and end <= span[1]):
-            r.fail(
-                eplace,
-                f"{start.isoformat()} to {end.isoformat()} is outside the cohort "
-                f"({span[0].isoformat()} to {span[1].isoformat()})",
-            )
+        if not _inside(r, eplace, start, end, span):
             continue
         found.append(ExamDays(name, kind, start, end))
     return tuple(found)
@@ -363,12 +369,7 @@ def _fixed(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date] | N
         reason = r.get(f, FixedKeys.reason, fplace)
         if start is None or end is None or kind is None or reason is None or not r.date_range(start, end, fplace):
             continue
-        if span is not None and not (span[0] <= start and end <= span[1]):
-            r.fail(
-                fplace,
-                f"{start.isoformat()} to {end.isoformat()} is outside the cohort "
-                f"({span[0].isoformat()} to {span[1].isoformat()})",
-            )
+        if not _inside(r, fplace, start, end, span):
             continue
         fix = FixedWeeks(start, end, kind, reason)
         for other_place, other in found:
