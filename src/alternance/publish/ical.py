@@ -329,13 +329,7 @@ def _restamped(
     block: bytes, sequence: int, stamp: datetime, modified: datetime | None, status: bytes | None = None
 ) -> bytes:
     """The event block with new SEQUENCE, DTSTAMP, LAST-MODIFIED (and STATUS) lines."""
-    drop = {*STAMP_PROPERTIES, *([b"STATUS"] if status else [])}
-    kept = [
-        line
-        for line in block.split(b"\r\n")
-        if line and not (line[:1] not in (b" ", b"\t") and property_name(line) in drop)
-    ]
-    # A continuation line of a dropped property would be orphaned; ours are all short.
+    kept = _without(block, {*STAMP_PROPERTIES, *([b"STATUS"] if status else [])})
     extra = _stamp_lines(sequence, stamp, modified) + ([b"STATUS:" + status] if status else [])
     return b"\r\n".join(kept[:-1] + extra + kept[-1:]) + b"\r\n"
 
@@ -377,16 +371,20 @@ CANCELLED_SUMMARY = "Annulé".encode()
 def _anonymous(block: bytes) -> bytes:
     """A cancelled event without what named anyone: SUMMARY becomes "Annulé", DESCRIPTION goes
     (a moved or removed apprentice must not stay by name in a company's feed)."""
-    lines, skipping = [], False
+    kept = _without(block, {b"SUMMARY", b"DESCRIPTION"})
+    return b"\r\n".join([kept[0], b"SUMMARY:" + CANCELLED_SUMMARY, *kept[1:]]) + b"\r\n"
+
+
+def _without(block: bytes, names: set[bytes]) -> list[bytes]:
+    """The event block's lines (CRLF-less, none empty) without the properties `names`, their
+    folded continuation lines included."""
+    kept: list[bytes] = []
+    dropping = False
     for line in block.split(b"\r\n"):
-        if line[:1] in (b" ", b"\t"):  # a folded continuation of the line before
-            if not skipping:
-                lines.append(line)
+        if not line:
             continue
-        name = property_name(line) if line else b""
-        skipping = name in (b"SUMMARY", b"DESCRIPTION")
-        if name == b"SUMMARY":
-            lines.append(b"SUMMARY:" + CANCELLED_SUMMARY)
-        elif not skipping:
-            lines.append(line)
-    return b"\r\n".join(lines)
+        if line[:1] not in (b" ", b"\t"):  # a property's first line; continuations follow it
+            dropping = property_name(line) in names
+        if not dropping:
+            kept.append(line)
+    return kept
