@@ -17,7 +17,7 @@ from .domain import Plan
 from .errors import AlternanceError, Infeasible, SolverDisagreement, SolverTimeout
 from .facts.weeks import SiteCalendar
 from .plan.loader import load_plans
-from .publish.changes import change_report, company_notices
+from .publish.changes import change_report
 from .publish.links import SiteSecret, build_secret, load_secret, public_tree
 from .publish.output import check_out, current_files, locked, publish
 from .publish.render import render
@@ -163,12 +163,13 @@ def build(
     def run() -> tuple[BuildResult, list[SiteSecret]]:
         continuity = Continuity.read(out, today)
         builds, files = _solve_and_render(plans, settings, progress, lesson_settings, continuity, jobs)
-        report = change_report(builds, continuity, files, today) if not continuity.first_build else []
+        changes = change_report(builds, continuity, files, today) if not continuity.first_build else None
+        report = changes.lines if changes else []
         files.update(continuity.reports)  # earlier change reports stay
-        if report:
+        if changes and report:
             name = _report_name(today, continuity)
             files[name] = ("\n".join(report) + "\n").encode("utf-8")
-            for company, lines in company_notices(builds, continuity, today).items():  # one to send each
+            for company, lines in changes.notices.items():  # one to send each
                 files[f"{name.removesuffix('.md')}/{company}.md"] = ("\n".join(lines) + "\n").encode("utf-8")
         sites = [load_secret(out, b.plan.id, create=False) if dry_run else build_secret(out, b.plan) for b in builds]
         for b, site in zip(builds, sites):

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..continuity import Continuity, event_blocks, is_cancelled, signature, value_of
+from ..domain import Company
 from ..schedule.rhythm import CFA
 from ..schedule.solved import PlanBuild
 
@@ -49,9 +51,20 @@ def _lesson_changes(path: str, files: dict[str, bytes], continuity: Continuity) 
     return moved, cancelled, new
 
 
-def change_report(builds: list[PlanBuild], continuity: Continuity, files: dict[str, bytes], today: date) -> list[str]:
-    """Markdown lines; empty when nothing changed."""
+@dataclass(frozen=True)
+class ChangeReport:
+    """The whole report of a rebuild (Markdown lines; empty when nothing changed) and each
+    concerned company's own notice (company id -> Markdown lines, naming only its apprentices)."""
+
+    lines: list[str]
+    notices: dict[str, list[str]]
+
+
+def change_report(
+    builds: list[PlanBuild], continuity: Continuity, files: dict[str, bytes], today: date
+) -> ChangeReport:
     body: list[str] = []
+    notices: dict[str, list[str]] = {}
     for b in builds:
         plan = b.plan
         moved = _moved_weeks(b, continuity)
@@ -69,10 +82,11 @@ def change_report(builds: list[PlanBuild], continuity: Continuity, files: dict[s
                 lines.append(f"- passé conservé tel que publié, bien que la nouvelle saisie le contredise : {conflict}")
             if lines:
                 body += [f"## {cid} · {cw.cohort.name}", *lines, ""]
+        changed = _company_changes(b, moved, continuity)
         for company in plan.companies:
-            lines = _company_lines(b, company.id, moved, continuity)
-            if lines:
+            if lines := changed.get(company.id, []):
                 body += [f"## Entreprise {company.name} ({company.id})", *lines, ""]
+                notices[company.id] = [*_notice_head(company, today), *lines]
         current = {a.id for a in plan.apprentices} | {c.id for c in plan.companies}
         gone = [
             f"- {kind} {fid} : retiré du calendrier (son agenda ne reçoit plus de semaine)"
@@ -83,18 +97,19 @@ def change_report(builds: list[PlanBuild], continuity: Continuity, files: dict[s
         if gone:
             body += ["## Retirés depuis la dernière publication", *gone, ""]
     if not body:
-        return []
-    return [f"# Changements du calendrier — {plan_names(builds)} — {today.strftime('%d/%m/%Y')}", "", *body]
+        return ChangeReport([], {})
+    head = f"# Changements du calendrier — {plan_names(builds)} — {today.strftime('%d/%m/%Y')}"
+    return ChangeReport([head, "", *body], notices)
 
 
-def _company_lines(
-    b: PlanBuild, company_id: str, moved: dict[str, list[tuple[date, str | None, str]]], continuity: Continuity
-) -> list[str]:
-    """What changed for one company's apprentices: a new apprentice, a week moved."""
-    lines = []
+def _company_changes(
+    b: PlanBuild, moved: dict[str, list[tuple[date, str | None, str]]], continuity: Continuity
+) -> dict[str, list[str]]:
+    """Company id -> what changed for its apprentices: a new apprentice, a week moved (each
+    apprentice looked at once, whatever the number of companies)."""
+    found: dict[str, list[str]] = {}
     for a in b.plan.apprentices:
-        if a.company != company_id:
-            continue
+        lines = found.setdefault(a.company, [])
         if not continuity.feed_events(f"apprentices/{a.id}.ics") and a.cohort in continuity.weeks:  # no feed before
             lines.append(
                 f"- {a.name} : nouvel apprenti dans le calendrier ({a.cohort}, contrat du "
@@ -104,25 +119,14 @@ def _company_lines(
             if a.contract_start <= monday + timedelta(days=4) and monday <= a.contract_end:
                 where = "au CFA" if now == CFA else "en entreprise"
                 lines.append(f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}")
-    return lines
+    return found
 
 
-def company_notices(builds: list[PlanBuild], continuity: Continuity, today: date) -> dict[str, list[str]]:
-    """One notice per company whose apprentices' calendar changed, ready to send to its tutor:
-    company id -> Markdown lines (only that company's apprentices, never another's)."""
-    notices = {}
-    for b in builds:
-        moved = _moved_weeks(b, continuity)
-        for company in b.plan.companies:
-            lines = _company_lines(b, company.id, moved, continuity)
-            if not lines:
-                continue
-            to = " ".join(x for x in (company.tutor, f"<{company.email}>" if company.email else "") if x)
-            head = [f"# Changements du calendrier d'alternance — {company.name} — {today.strftime('%d/%m/%Y')}", ""]
-            if to:
-                head += [f"À : {to}", ""]
-            notices[company.id] = [*head, *lines]
-    return notices
+def _notice_head(company: Company, today: date) -> list[str]:
+    """A company's notice starts with its name, the date, and to whom it goes when known."""
+    to = " ".join(x for x in (company.tutor, f"<{company.email}>" if company.email else "") if x)
+    head = [f"# Changements du calendrier d'alternance — {company.name} — {today.strftime('%d/%m/%Y')}", ""]
+    return [*head, f"À : {to}", ""] if to else head
 
 
 def plan_names(builds: list[PlanBuild]) -> str:
