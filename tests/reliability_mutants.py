@@ -169,19 +169,19 @@ class _Mutator:
         _set(data, path, _wrong_type(_at(data, path)))
         return ".".join(map(str, path))
 
-    def bad_number(self, data: Data, rows: list, header: list) -> str:
+    def _number(self, data: Data, numbers: list) -> str:
+        """One whole number of the plan replaced by one of `numbers`."""
         path = self._leaf(data, lambda p, v: isinstance(v, int) and not isinstance(v, bool))
         assert path is not None
-        number = self.rng.choice(BAD_NUMBERS)
+        number = self.rng.choice(numbers)
         _set(data, path, number)
         return f"{'.'.join(map(str, path))}={number!r}"
 
+    def bad_number(self, data: Data, rows: list, header: list) -> str:
+        return self._number(data, BAD_NUMBERS)
+
     def huge_number(self, data: Data, rows: list, header: list) -> str:
-        path = self._leaf(data, lambda p, v: isinstance(v, int) and not isinstance(v, bool))
-        assert path is not None
-        number = self.rng.choice(HUGE_NUMBERS)
-        _set(data, path, number)
-        return f"{'.'.join(map(str, path))}={number!r}"
+        return self._number(data, HUGE_NUMBERS)
 
     def missing_key(self, data: Data, rows: list, header: list) -> str:
         required = ("id", "start", "end", "programme", "total_hours", "hours")
