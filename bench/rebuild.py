@@ -27,6 +27,13 @@ hard = true
 """
 
 
+def with_new_hard_peak(text: str) -> str:
+    """The seed plan's text with CHANGE, one company's new hard busy season, added to it."""
+    marker = 'name = "Mairie d\'Eybens"'
+    head, _, tail = text.partition(marker)
+    return head + marker + tail.replace("\n\n", "\n" + CHANGE + "\n", 1)
+
+
 def alternance() -> str:
     return str(Path(sys.executable).parent / "alternance")
 
@@ -55,10 +62,7 @@ def main() -> None:
         out = work / "calendars"
         first, _ = timed("build", str(plan), "--out", str(out), "--today", args.first_today)
         same, same_out = timed("build", str(plan), "--out", str(out), "--today", args.today)
-        text = plan.read_text(encoding="utf-8")
-        marker = 'name = "Mairie d\'Eybens"'
-        head, _, tail = text.partition(marker)
-        plan.write_text(head + marker + tail.replace("\n\n", "\n" + CHANGE + "\n", 1), encoding="utf-8")
+        plan.write_text(with_new_hard_peak(plan.read_text(encoding="utf-8")), encoding="utf-8")
         changed, changed_out = timed("build", str(plan), "--out", str(out), "--today", args.today)
         moved = next((line for line in changed_out.splitlines() if "future weeks changed" in line), "")
         weeks = moved.split("future weeks changed since the last build ")[1].split(" ")[0] if moved else "?"

@@ -40,16 +40,11 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+from rebuild import with_new_hard_peak
 from seed_wall import weeks_only
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "constraints"
-CHANGE = """
-[[company.peak]]
-start = 2025-06-02
-end = 2025-06-20
-hard = true
-"""
 TODAY = "2024-08-01"
 EXE = str(Path(sys.executable).parent / "alternance")
 
@@ -86,9 +81,7 @@ def plans(work: Path) -> tuple[Path, Path]:
     (folder / "charmilles-agora.toml").unlink()
     a, b = folder / "a.toml", folder / "b.toml"
     a.write_text(text, encoding="utf-8")
-    marker = 'name = "Mairie d\'Eybens"'
-    head, _, tail = text.partition(marker)
-    b.write_text(head + marker + tail.replace("\n\n", "\n" + CHANGE + "\n", 1), encoding="utf-8")
+    b.write_text(with_new_hard_peak(text), encoding="utf-8")
     return a, b
 
 
