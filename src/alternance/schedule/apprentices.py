@@ -14,6 +14,8 @@ floor of Code du travail L6211-2: training at least 25 % of the contract's durat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..domain import Apprentice, Plan, hours
 from ..facts.weeks import cfa_day_minutes
 from .bounds import most_cfa_minutes
@@ -72,46 +74,46 @@ def _contract(a: Apprentice) -> str:
     return f"{a.id} (contract {a.contract_start} → {a.contract_end})"
 
 
-def shortfalls_before(problem: RhythmProblem) -> list[str]:
-    """`warning:` lines for apprentices whom no calendar can give their hours under contract."""
+FLOOR = "(25 % of the contract on 1607 h a year, Code du travail L6211-2)"
+
+
+def _shortfalls(
+    problem: RhythmProblem, figure: Callable[[CohortWeeks, Apprentice], int], short: str, floor: str
+) -> list[str]:
+    """`warning:` lines for the apprentices whose `figure` (minutes under contract) is below the
+    programme's or the legal floor. `short` and `floor` word it, with {hours} and {cohort}."""
     lines = []
     for cw in problem.cohorts:
         for a in problem.plan.apprentices_of(cw.cohort.id):
-            most, target, floor = (
-                most_minutes(problem.plan, cw, a),
-                target_minutes(problem.plan, a),
-                legal_floor_minutes(a),
-            )
-            if most < target:
+            got, target, least = figure(cw, a), target_minutes(problem.plan, a), legal_floor_minutes(a)
+            said = {"hours": hours(got), "cohort": cw.cohort.id}
+            if got < target:
+                why = f"for {hours(target)} of programme ({hours(target - got)} short)"
+                lines.append(f"warning: {_contract(a)}: {short.format(**said)}, {why}")
+            if got < least:
                 lines.append(
-                    f"warning: {_contract(a)}: at most {hours(most)} of training fit under contract in "
-                    f"{cw.cohort.id}'s open weeks, for {hours(target)} of programme ({hours(target - most)} short)"
-                )
-            if most < floor:
-                lines.append(
-                    f"warning: {_contract(a)}: at most {hours(most)} of training, below the legal floor of "
-                    f"{hours(floor)} (25 % of the contract on 1607 h a year, Code du travail L6211-2)"
+                    f"warning: {_contract(a)}: {floor.format(**said)}, below the legal floor of {hours(least)} {FLOOR}"
                 )
     return lines
+
+
+def shortfalls_before(problem: RhythmProblem) -> list[str]:
+    """`warning:` lines for apprentices whom no calendar can give their hours under contract."""
+    return _shortfalls(
+        problem,
+        lambda cw, a: most_minutes(problem.plan, cw, a),
+        "at most {hours} of training fit under contract in {cohort}'s open weeks",
+        "at most {hours} of training",
+    )
 
 
 def shortfalls_after(
     problem: RhythmProblem, solution: RhythmSolution, lessons: LessonSolution | None = None
 ) -> list[str]:
     """`warning:` lines for apprentices whom the calendar built gives less than their hours."""
-    lines = []
-    for cw in problem.cohorts:
-        for a in problem.plan.apprentices_of(cw.cohort.id):
-            planned = planned_minutes(cw, solution, a, lessons)
-            target, floor = target_minutes(problem.plan, a), legal_floor_minutes(a)
-            if planned < target:
-                lines.append(
-                    f"warning: {_contract(a)}: {hours(planned)} of training planned under contract, for "
-                    f"{hours(target)} of programme ({hours(target - planned)} short)"
-                )
-            if planned < floor:
-                lines.append(
-                    f"warning: {_contract(a)}: {hours(planned)} planned, below the legal floor of {hours(floor)} "
-                    "(25 % of the contract on 1607 h a year, Code du travail L6211-2)"
-                )
-    return lines
+    return _shortfalls(
+        problem,
+        lambda cw, a: planned_minutes(cw, solution, a, lessons),
+        "{hours} of training planned under contract",
+        "{hours} planned",
+    )
