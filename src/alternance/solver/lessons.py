@@ -649,7 +649,10 @@ def _fast_search(
                 failed = monday
                 break
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                raise TimeoutError(f"week {monday}: no layout found within the time limit")
+                if time.monotonic() - started >= settings.time_limit:
+                    raise TimeoutError(f"week {monday}: no layout found within the time limit")
+                # The week's own budget ran out, not the build's: the whole-cycle model decides.
+                raise LessonsInfeasible(monday, by_week[monday])
         if failed is None:
             break
         # This week's quotas have no layout (a day-by-day clash the weekly counts cannot see):
