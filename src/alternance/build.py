@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from . import i18n
 from .continuity import Continuity
 from .domain import Plan
 from .errors import AlternanceError, Infeasible, SolverDisagreement, SolverTimeout
 from .facts.weeks import SiteCalendar
+from .i18n import _
 from .plan.loader import load_plans
 from .publish.changes import change_report
 from .publish.links import SiteSecret, build_secret, load_secret, public_tree
@@ -36,10 +38,10 @@ class BuildResult:
     changes: tuple[str, ...] = ()  # the change report of a rebuild (empty: nothing moved)
     written: bool = False  # False for a dry run, and for a rebuild that changed nothing
 
-    def summary(self) -> list[str]:
+    def summary(self, verbose: bool = False) -> list[str]:
         lines = []
         for b in self.plans:
-            lines.extend(summary(b.problem, b.solution, b.lesson_problem, b.lessons))
+            lines.extend(summary(b.problem, b.solution, b.lesson_problem, b.lessons, verbose))
         return lines
 
 
@@ -49,24 +51,43 @@ def solve_plan(
     progress: Callable[[str], None] | None = None,
     lesson_settings: LessonSettings | None = None,
     continuity: Continuity | None = None,
+    verbose: bool = False,
 ) -> PlanBuild:
     """The week rhythm, then the lessons inside its CFA weeks; each checked by plain Python.
     With `continuity` (the last build and --today), weeks that started before today keep what was
-    published and the rest changes as little as the new plan requires."""
+    published and the rest changes as little as the new plan requires. `progress` hears one line
+    per step, and with `verbose` the solver's detail too."""
     continuity = continuity or Continuity()
+    detail = progress if verbose else None
     problem = make_problem(plan, SiteCalendar(plan), continuity.weeks, continuity.today)
-    solution = solve_rhythm(problem, settings, progress)
+    if progress:
+        progress(
+            _("{plan}: searching the week calendar (at most {seconds} s)…").format(
+                plan=plan.id, seconds=f"{settings.time_limit:g}"
+            )
+        )
+    solution = solve_rhythm(problem, settings, detail)
     broken = broken_rules(problem, solution)
     if broken:  # the independent check disagrees with the solver: never publish that
         raise SolverDisagreement("the calendar the solver returned", broken)
     if not plan.has_lessons:
         return PlanBuild(problem, solution)
     lesson_problem = make_lesson_problem(plan, problem, solution, continuity.past_lessons)
+    if progress:
+        progress(
+            _("{plan}: placing the lessons in the CFA weeks (at most {seconds} s)…").format(
+                plan=plan.id, seconds=f"{(lesson_settings or LessonSettings()).time_limit:g}"
+            )
+        )
     try:
-        lessons = solve_lessons(lesson_problem, lesson_settings, progress, continuity.previous_timetable())
+        lessons = solve_lessons(lesson_problem, lesson_settings, detail, continuity.previous_timetable())
     except TimeoutError as timeout:
         raise SolverTimeout(
-            [f"{plan.id}: {timeout}; the lessons were not placed (nothing was written). Try a larger --time-limit."]
+            [
+                _(
+                    "{plan}: {reason}; the lessons were not placed (nothing was written). Try a larger --time-limit."
+                ).format(plan=plan.id, reason=timeout)
+            ]
         ) from None
     except LessonsInfeasible as failure:
         from .solver.explain_lessons import explain_lessons  # only needed when nothing is published
@@ -80,13 +101,19 @@ def solve_plan(
 
 
 def _solved_files(
-    plan: Plan, settings: SolverSettings, lesson_settings: LessonSettings | None, continuity: Continuity
+    plan: Plan,
+    settings: SolverSettings,
+    lesson_settings: LessonSettings | None,
+    continuity: Continuity,
+    verbose: bool,
+    lang: str,
 ) -> tuple[list[str], PlanBuild | AlternanceError, dict[str, bytes]]:
     """One plan solved and rendered in a worker process of `build --jobs`: its progress messages
     (printed by the parent in plan order), its build or the error that stopped it, its files."""
+    i18n.use(lang)  # the worker speaks the parent's language
     messages: list[str] = []
     try:
-        solved = solve_plan(plan, settings, messages.append, lesson_settings, continuity)
+        solved = solve_plan(plan, settings, messages.append, lesson_settings, continuity, verbose)
     except AlternanceError as error:
         return messages, error, {}
     return messages, solved, render([solved], continuity)
@@ -99,20 +126,23 @@ def _solve_and_render(
     lesson_settings: LessonSettings | None,
     continuity: Continuity,
     jobs: int,
+    verbose: bool = False,
 ) -> tuple[list[PlanBuild], dict[str, bytes]]:
     """Every plan solved and rendered: one after the other, or `jobs` at a time in worker
     processes. Each plan's files depend on that plan and the last build only, so the bytes are
     the same either way; messages come plan by plan, in plan order, and the first plan (in plan
     order) that fails raises its error, as it would alone."""
     if jobs <= 1 or len(plans) <= 1:
-        builds = [solve_plan(p, settings, progress, lesson_settings, continuity) for p in plans]
+        builds = [solve_plan(p, settings, progress, lesson_settings, continuity, verbose) for p in plans]
         return builds, render(builds, continuity)
     # forkserver: workers fork from one clean process that has imported the solver once.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     builds, files = [], {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(plans)), mp_context=context) as pool:
-        futures = [pool.submit(_solved_files, p, settings, lesson_settings, continuity) for p in plans]
+        futures = [
+            pool.submit(_solved_files, p, settings, lesson_settings, continuity, verbose, i18n.current()) for p in plans
+        ]
         try:
             for future in futures:
                 messages, solved, plan_files = future.result()
@@ -147,6 +177,7 @@ def build(
     lesson_settings: LessonSettings | None = None,
     today: date | None = None,
     jobs: int = 1,
+    verbose: bool = False,
 ) -> BuildResult:
     """Solve every plan and, unless dry_run, publish all files at once. Raises before writing
     anything. A rebuild reads the last build in `out`, keeps the weeks before `today` and
@@ -162,7 +193,7 @@ def build(
 
     def run() -> tuple[BuildResult, list[SiteSecret]]:
         continuity = Continuity.read(out, today)
-        builds, files = _solve_and_render(plans, settings, progress, lesson_settings, continuity, jobs)
+        builds, files = _solve_and_render(plans, settings, progress, lesson_settings, continuity, jobs, verbose)
         changes = change_report(builds, continuity, files, today) if not continuity.first_build else None
         report = changes.lines if changes else []
         files.update(continuity.reports)  # earlier change reports stay

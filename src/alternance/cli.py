@@ -15,8 +15,10 @@ from pathlib import Path
 
 import click
 
+from . import i18n
 from .domain import hours
 from .errors import AlternanceError, PlanError, Problem
+from .i18n import _
 from .plan.loader import load_plans
 from .schedule.apprentices import shortfalls_before
 from .schedule.bounds import impossible
@@ -31,7 +33,7 @@ def _plan_paths(plans: tuple[Path, ...]) -> list[Path]:
         return list(plans)
     found = sorted(DEFAULT_PLANS.glob("*.toml"))
     if not found:
-        raise PlanError([Problem(str(DEFAULT_PLANS), "", "no plan file given and no *.toml in ./constraints/")])
+        raise PlanError([Problem(str(DEFAULT_PLANS), "", _("no plan file given and no *.toml in ./constraints/"))])
     return found
 
 
@@ -45,6 +47,24 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    i18n.use(value)  # None: the environment's language (French unless it names English)
+    return value
+
+
+def _lang(command):
+    """The `--lang` option every command takes; it is read before the other options."""
+    return click.option(
+        "--lang",
+        type=click.Choice(i18n.LANGS),
+        default=None,
+        is_eager=True,
+        expose_value=False,
+        callback=_choose_language,
+        help="Language of the messages: fr or en [default: French, unless LANG names English].",
+    )(command)
+
+
 class _Commands(click.Group):
     """The command group, which turns every error a planner can act on into lines and an exit code."""
 
@@ -56,7 +76,9 @@ class _Commands(click.Group):
             return None
         except OSError as error:  # a folder or a disk, not the plan: the user can fix it (exit 2)
             where = f"{error.filename}: " if error.filename else ""
-            click.echo(f"{where}{error.strerror or error}; nothing was published", err=True)
+            click.echo(
+                _("{where}{error}; nothing was published").format(where=where, error=error.strerror or error), err=True
+            )
             sys.exit(2)
 
 
@@ -68,22 +90,46 @@ def main() -> None:
 
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
+@_lang
 def check(plans: tuple[Path, ...]) -> None:
     """Validate plan files; print every problem found (exit 2) or what the plans hold (exit 0)."""
     for plan in load_plans(_plan_paths(plans)):
         click.echo(
-            f"{plan.source}: ok — {plan.id}: {len(plan.cohorts)} cohort(s), {len(plan.companies)} company(ies), {len(plan.apprentices)} apprentice(s)"
+            _(
+                "{source}: ok — {plan}: {cohorts} cohort(s), {companies} company(ies), {apprentices} apprentice(s)"
+            ).format(
+                source=plan.source,
+                plan=plan.id,
+                cohorts=len(plan.cohorts),
+                companies=len(plan.companies),
+                apprentices=len(plan.apprentices),
+            )
         )
         for programme in plan.programmes:
             if programme.accompaniment_minutes:
                 click.echo(
-                    f"  {programme.id}: subjects sum to {hours(programme.subject_minutes)} of total_hours {hours(programme.total_minutes)}; the other {hours(programme.accompaniment_minutes)} are shown as « Accompagnement »"
+                    "  "
+                    + _(
+                        "{programme}: subjects sum to {subjects} of total_hours {total}; the other {rest} are shown as « Accompagnement »"
+                    ).format(
+                        programme=programme.id,
+                        subjects=hours(programme.subject_minutes),
+                        total=hours(programme.total_minutes),
+                        rest=hours(programme.accompaniment_minutes),
+                    )
                 )
         problem = make_problem(plan)
         for cw in problem.cohorts:
             open_weeks = [w for w in cw.weeks if not w.closed]
             click.echo(
-                f"  {cw.cohort.id}: {len(open_weeks)} open weeks of {len(cw.weeks)}, {hours(sum(w.minutes for w in open_weeks))} if all were CFA weeks; target {hours(cw.target_minutes)}"
+                "  "
+                + _("{cohort}: {open} open weeks of {weeks}, {hours} if all were CFA weeks; target {target}").format(
+                    cohort=cw.cohort.id,
+                    open=len(open_weeks),
+                    weeks=len(cw.weeks),
+                    hours=hours(sum(w.minutes for w in open_weeks)),
+                    target=hours(cw.target_minutes),
+                )
             )
         for line in shortfalls_before(problem):
             click.echo(f"  {line}")
@@ -93,15 +139,23 @@ def check(plans: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PLANS)
+@_lang
 def init(folder: Path) -> None:
     """Start a new plan: a commented plan file and a workbook of lists in FOLDER [default: constraints]."""
     from .plan.starter import write_starter
 
     plan, workbook = write_starter(folder)
-    click.echo(f"wrote {plan} and {workbook}. Next:")
-    click.echo(f"  1. edit {plan}: the site, the programme and its subjects, the cohorts' dates")
-    click.echo(f"  2. fill the sheets of {workbook}: Entreprises, Apprentis, Formateurs (one row each as an example)")
-    click.echo(f"  3. alternance check {plan}, then alternance build {plan}")
+    click.echo(_("wrote {plan} and {workbook}. Next:").format(plan=plan, workbook=workbook))
+    click.echo(
+        "  " + _("1. edit {plan}: the site, the programme and its subjects, the cohorts' dates").format(plan=plan)
+    )
+    click.echo(
+        "  "
+        + _("2. fill the sheets of {workbook}: Entreprises, Apprentis, Formateurs (one row each as an example)").format(
+            workbook=workbook
+        )
+    )
+    click.echo("  " + _("3. alternance check {plan}, then alternance build {plan}").format(plan=plan))
 
 
 @main.command()
@@ -133,7 +187,11 @@ def init(folder: Path) -> None:
     default=None,
     help="Plans solved and written at once, each in its own process [default: the machine's cores].",
 )
-def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool, jobs: int | None) -> None:
+@click.option("--verbose", is_flag=True, help="Also print the solver's detail: each goal's value, bound and time.")
+@_lang
+def build(
+    plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run: bool, jobs: int | None, verbose: bool
+) -> None:
     """Solve the plans and write the calendars (all files or none)."""
     from .build import build as run_build  # the solver is imported by this command only
     from .solver import SolverSettings
@@ -149,19 +207,20 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
         today=day,
         lesson_settings=LessonSettings(time_limit=2 * time_limit),
         jobs=jobs or os.cpu_count() or 1,
+        verbose=verbose,
     )
-    for line in result.summary():
+    for line in result.summary(verbose):
         click.echo(line)
     if result.changes:
         click.echo("")
         for line in result.changes:
             click.echo(line)
     if dry_run:
-        click.echo(f"dry run: {len(result.files)} files not written")
+        click.echo(_("dry run: {files} files not written").format(files=len(result.files)))
     elif result.written:
-        click.echo(f"wrote {len(result.files)} files to {out}/")
+        click.echo(_("wrote {files} files to {out}/").format(files=len(result.files), out=out))
     else:
-        click.echo(f"{out}/ is up to date")
+        click.echo(_("{out}/ is up to date").format(out=out))
 
 
 @main.command()
@@ -180,6 +239,7 @@ def build(plans: tuple[Path, ...], out: Path, time_limit: float, today, dry_run:
 @click.option(
     "--new-secret", is_flag=True, help="Start over: a new site secret, so every link changes (rebuild to publish)."
 )
+@_lang
 def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None, new_secret: bool) -> None:
     """Print each feed's secret link: `FEED URL`, one per line."""
     from .publish import links as secret
@@ -188,12 +248,14 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None,
 
     loaded = load_plans(_plan_paths(plans))
     if rotate is not None and not any(rotate in plan_feeds(p) for p in loaded):
-        raise PlanError([Problem("--rotate", "", f"unknown feed {rotate!r}; `alternance links` lists them")])
+        raise PlanError(
+            [Problem("--rotate", "", _("unknown feed {feed!r}; `alternance links` lists them").format(feed=rotate))]
+        )
     if new_secret:
         with locked(out):
             for plan in loaded:
                 secret.new_secret(out, plan.id)
-        click.echo("nouveau secret : tous les liens changent ; lancez `alternance build` pour les publier", err=True)
+        click.echo(_("new secret: every link changes; run `alternance build` to publish them"), err=True)
     for plan in loaded:
         site = secret.existing_secret(out, plan.id)
         if rotate in plan_feeds(plan):
@@ -204,7 +266,7 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None,
                 site.save()
                 if old.exists():  # move the published file to its new name at once
                     old.rename(out / "public" / public_path(rotate, site.token(rotate)))
-            click.echo(f"rotated {rotate}: its old link no longer works", err=True)
+            click.echo(_("rotated {feed}: its old link no longer works").format(feed=rotate), err=True)
         for line in link_lines(plan, site, base_url):
             click.echo(line)
 
@@ -242,6 +304,7 @@ def links(plans: tuple[Path, ...], out: Path, base_url: str, rotate: str | None,
     show_default=True,
     help="Seconds a client has to send a whole request head; slower connections are closed.",
 )
+@_lang
 def serve(
     out: Path, host: str, port: int, timeout_keep_alive: int, limit_concurrency: int, timeout_header: float
 ) -> None:
@@ -250,5 +313,10 @@ def serve(
 
     public = out / "public"
     if not public.is_dir():
-        click.echo(f"{public} : rien n'est encore publié ; réponses 503 jusqu'au prochain `alternance build`", err=True)
+        click.echo(
+            _("{public}: nothing is published yet; answers 503 until the next `alternance build`").format(
+                public=public
+            ),
+            err=True,
+        )
     run(public, host, port, timeout_keep_alive, limit_concurrency, timeout_header)

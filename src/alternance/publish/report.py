@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..domain import Plan, hours
 from ..errors import SolverDisagreement
+from ..i18n import _, ngettext, number
 from ..schedule.apprentices import planned_minutes, shortfalls_after
 from ..schedule.lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
 from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
@@ -114,17 +115,116 @@ def _subjects(programme, lessons: LessonSolution, cohort_id: str) -> dict:
     return found
 
 
-def lessons_summary(problem: LessonProblem, lessons: LessonSolution, cohort_id: str) -> list[str]:
-    """Hours per subject against the target, and the longest wait of any subject."""
+def lessons_summary(
+    problem: LessonProblem, lessons: LessonSolution, cohort_id: str, verbose: bool = False
+) -> list[str]:
+    """Hours per subject against the target (each subject with `verbose`), and the longest wait
+    of any subject."""
     cl = next(c for c in problem.cohorts if c.cohort.id == cohort_id)
     planned = subject_minutes(lessons, cohort_id)
     off = [s for s in cl.subjects if planned.get(s.id, 0) != s.minutes]
-    parts = ", ".join(f"{s.id} {hours(planned.get(s.id, 0))}/{hours(s.minutes)}" for s in cl.subjects)
-    lines = [f"  subjects ({'all on target' if not off else 'OFF TARGET: ' + ', '.join(s.id for s in off)}): {parts}"]
-    lines.append(f"  « Accompagnement »: {hours(planned.get(ACCOMPANIMENT, 0))} of lessons")
+    extra = planned.get(ACCOMPANIMENT, 0)
+    if off:
+        wrong = ", ".join(f"{s.id} {hours(planned.get(s.id, 0))}/{hours(s.minutes)}" for s in off)
+        lines = ["  " + _("subjects OFF TARGET: {subjects}").format(subjects=wrong)]
+    else:
+        total = sum(s.minutes for s in cl.subjects)
+        lines = [
+            "  "
+            + _("subjects: all {count} at their hours ({hours}); {extra} of « Accompagnement »").format(
+                count=len(cl.subjects), hours=hours(total), extra=hours(extra)
+            )
+        ]
+    if verbose:
+        parts = ", ".join(f"{s.id} {hours(planned.get(s.id, 0))}/{hours(s.minutes)}" for s in cl.subjects)
+        lines.append(f"    {parts}")
     gaps = {sid: g for (cid, sid), g in longest_gaps(problem, lessons).items() if cid == cohort_id}
     worst = max(gaps, key=lambda sid: (gaps[sid], sid))
-    lines.append(f"  longest wait between two lessons of a subject: {gaps[worst]} CFA week(s) ({worst})")
+    lines.append(
+        "  "
+        + ngettext(
+            "longest wait between two lessons of a subject: {weeks} CFA week ({subject})",
+            "longest wait between two lessons of a subject: {weeks} CFA weeks ({subject})",
+            gaps[worst],
+        ).format(weeks=gaps[worst], subject=worst)
+    )
+    return lines
+
+
+def _cohort_summary(
+    problem: RhythmProblem,
+    cw: CohortWeeks,
+    solution: RhythmSolution,
+    lesson_problem: LessonProblem | None,
+    lessons: LessonSolution | None,
+    verbose: bool,
+) -> list[str]:
+    """One cohort in a few lines: weeks and hours, each training year, the companies' peaks."""
+    c = cw.cohort
+    f = CohortFigures.of(cw, solution)
+    programme = problem.plan.programme(c.programme)
+    extra = f.minutes - cw.target_minutes
+    lines = [f"{c.id} · {c.name} ({c.start} → {c.end})"]
+    lines.append(
+        "  "
+        + _("{weeks} CFA weeks: {hours} for a target of {target} ({extra})").format(
+            weeks=f.cfa_weeks,
+            hours=hours(f.minutes),
+            target=hours(cw.target_minutes),
+            extra=("+" if extra >= 0 else "−") + hours(abs(extra)),
+        )
+    )
+    years = "; ".join(
+        _("{year}: {hours} (even share {share})").format(
+            year=_year_label(cw, y), hours=hours(f.per_year[y]), share=hours(t)
+        )
+        for y, t in cw.year_targets().items()
+    )
+    lines.append("  " + _("per training year: {years}").format(years=years))
+    if f.peak_days:
+        worst = sorted(f.peak_days.items(), key=lambda kv: (-kv[1], kv[0]))
+        who = ", ".join(f"{k} {v}" for k, v in worst)
+        lines.append(
+            "  "
+            + _("apprentice-days at the CFA in a company's busy season (weighted): {days} ({who})").format(
+                days=sum(f.peak_days.values()), who=who
+            )
+        )
+    else:
+        lines.append("  " + _("no apprentice at the CFA in a company's busy season"))
+    if lessons is not None and lesson_problem is not None:
+        lines.extend(lessons_summary(lesson_problem, lessons, c.id, verbose))
+    elif programme.accompaniment_minutes:
+        lines.append(
+            "  "
+            + _("subjects take {subjects}; {rest} shown as « Accompagnement »").format(
+                subjects=hours(programme.subject_minutes), rest=hours(programme.accompaniment_minutes)
+            )
+        )
+    return lines
+
+
+def _goal_lines(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
+    """Each goal of the rhythm in the order it was optimised, recomputed in plain Python (a
+    disagreement with the solver is a bug, never published), with how sure it is."""
+    values = goals(problem, solution)
+    first_build = not any(cw.previous for cw in problem.cohorts)
+    lines = []
+    for stage in solution.stages:
+        if values[stage.goal] != stage.value:
+            raise SolverDisagreement(
+                f"the {stage.goal} goal", [f"the solver says {stage.value}, plain Python counts {values[stage.goal]}"]
+            )
+        if stage.goal == "changes" and first_build:
+            continue  # nothing was published before: no week can have changed
+        show = hours if stage.goal in GOALS_IN_MINUTES else str
+        sure = _("optimal") if stage.optimal else _("not proven optimal, bound {bound}").format(bound=show(stage.bound))
+        lines.append(
+            "  "
+            + _("{goal}: {value} ({sure}, {seconds} s)").format(
+                goal=_(GOAL_LABELS[stage.goal]), value=show(stage.value), sure=sure, seconds=number(stage.seconds)
+            )
+        )
     return lines
 
 
@@ -133,55 +233,55 @@ def summary(
     solution: RhythmSolution,
     lesson_problem: LessonProblem | None = None,
     lessons: LessonSolution | None = None,
+    verbose: bool = False,
 ) -> list[str]:
-    """The short per-cohort summary printed at the end of a build."""
+    """The summary printed at the end of a build, to read in ten seconds: per cohort its weeks,
+    hours and peaks; the apprentices below their hours; whether the calendar is the best one
+    possible. The solver's detail (each goal, its bound, the lesson search) with `verbose`."""
     plan = problem.plan
     lines = []
     for cw in problem.cohorts:
-        c = cw.cohort
-        f = CohortFigures.of(cw, solution)
-        programme = plan.programme(c.programme)
-        extra = f.minutes - cw.target_minutes
-        lines.append(f"{c.id} · {c.name} ({c.start} → {c.end})")
-        lines.append(
-            f"  {f.cfa_weeks} CFA weeks, {hours(f.minutes)} for a target of {hours(cw.target_minutes)} (+{hours(extra)})"
-        )
-        if programme.accompaniment_minutes:
-            lines.append(
-                f"  subjects take {hours(programme.subject_minutes)}; {hours(programme.accompaniment_minutes)} shown as « Accompagnement »"
-            )
-        years = ", ".join(
-            f"{_year_label(cw, y)}: {hours(f.per_year[y])} (fair share {hours(t)})"
-            for y, t in cw.year_targets().items()
-        )
-        lines.append(f"  per training year: {years}")
-        if f.peak_days:
-            who = ", ".join(f"{k} {v}" for k, v in f.peak_days.items())
-            lines.append(f"  weighted apprentice-days at the CFA during peaks: {sum(f.peak_days.values())} ({who})")
-        else:
-            lines.append("  no apprentice at the CFA during a company peak")
-        if lessons is not None and lesson_problem is not None:
-            lines.extend(lessons_summary(lesson_problem, lessons, c.id))
+        lines.extend(_cohort_summary(problem, cw, solution, lesson_problem, lessons, verbose))
     lines.extend(shortfalls_after(problem, solution, lessons))
-    values = goals(problem, solution)
-    states = []
-    for stage in solution.stages:
-        if values[stage.goal] != stage.value:
-            raise SolverDisagreement(
-                f"the {stage.goal} goal", [f"the solver says {stage.value}, plain Python counts {values[stage.goal]}"]
-            )
-        show = hours if stage.goal in GOALS_IN_MINUTES else str
-        sure = "optimal" if stage.optimal else f"not proven optimal, bound {show(stage.bound)}"
-        states.append(f"{GOAL_LABELS[stage.goal]} {show(stage.value)} ({sure})")
-    verdict = "proven optimal" if solution.proven_optimal else "NOT proven optimal (time limit hit)"
-    lines.append(f"{plan.id}: rhythm {verdict} in {solution.seconds:.2f} s — " + "; ".join(states))
-    if lessons is not None:
-        spread = (
-            f"every subject within {lessons.spread_weeks} week(s) of its own teaching of an even spread"
-            + (" (no narrower spread exists)" if lessons.spread_proven else " (narrower not proven impossible)")
-            if lessons.spread_weeks is not None
-            else "subjects NOT spread (no spread found in time)"
+    goal_lines = _goal_lines(problem, solution)  # checked against plain Python, shown or not
+    seconds = number(solution.seconds)
+    if solution.proven_optimal:
+        lines.append(
+            _("{plan}: the best calendar possible (proven in {seconds} s)").format(plan=plan.id, seconds=seconds)
         )
-        layout = "each week's layout optimal" if lessons.weeks_optimal else "week layouts not all proven optimal"
-        lines.append(f"{plan.id}: lessons in {lessons.seconds:.1f} s — {spread}; {layout}")
+    else:
+        lines.append(
+            _("{plan}: the best calendar found in {seconds} s (a better one is not ruled out)").format(
+                plan=plan.id, seconds=seconds
+            )
+        )
+    if verbose:
+        lines.extend(goal_lines)
+    if lessons is not None:
+        if lessons.spread_weeks is None:
+            spread = _("the subjects are not evenly spread (no spread found in time)")
+        else:
+            spread = ngettext(
+                "each subject stays within {weeks} week of an even spread",
+                "each subject stays within {weeks} weeks of an even spread",
+                lessons.spread_weeks,
+            ).format(weeks=lessons.spread_weeks)
+            if verbose:
+                spread += " " + (
+                    _("(no narrower spread exists)") if lessons.spread_proven else _("(narrower not proven impossible)")
+                )
+        lines.append(
+            _("{plan}: lessons placed in {seconds} s; {spread}").format(
+                plan=plan.id, seconds=number(lessons.seconds, 1), spread=spread
+            )
+        )
+        if verbose:
+            lines.append(
+                "  "
+                + (
+                    _("each week's layout optimal")
+                    if lessons.weeks_optimal
+                    else _("week layouts not all proven optimal")
+                )
+            )
     return lines

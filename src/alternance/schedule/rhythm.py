@@ -15,17 +15,18 @@ from ..continuity import Baseline
 from ..domain import Apprentice, Cohort, FixedWeeks, Plan
 from ..errors import PlanError, Problem
 from ..facts.weeks import SiteCalendar, Week
+from ..i18n import N_
 from .rules import RuleKind
 
 CFA = "cfa"
 COMPANY = "company"
 GOALS = ("peak_days", "changes", "irregularity", "year_imbalance", "excess_minutes")
-GOAL_LABELS = {
-    "peak_days": "weighted peak apprentice-days",
-    "changes": "future weeks changed since the last build",
-    "irregularity": "rhythm breaks",
-    "year_imbalance": "hours off each year's fair share",
-    "excess_minutes": "hours above target",
+GOAL_LABELS = {  # shown through i18n._()
+    "peak_days": N_("apprentice-days at the CFA in busy seasons (weighted)"),
+    "changes": N_("weeks to come changed since the last build"),
+    "irregularity": N_("rhythm breaks in the weeks to come"),
+    "year_imbalance": N_("hours off each training year's even share"),
+    "excess_minutes": N_("hours above target"),
 }
 # Goals counted in minutes are shown to people in hours.
 GOALS_IN_MINUTES = ("year_imbalance", "excess_minutes")

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from ..domain import hours
 from ..errors import Infeasible, SolverDisagreement, SolverTimeout
+from ..i18n import _, number
 from ..schedule.rhythm import (
     CFA,
     COMPANY,
     GOAL_LABELS,
     GOALS,
+    GOALS_IN_MINUTES,
     CohortPlan,
     RhythmProblem,
     RhythmSolution,
@@ -70,9 +73,9 @@ class SolverSettings:
 class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
     """Prints improving solutions of a long stage on stderr, at most every two seconds."""
 
-    def __init__(self, title: str, progress: Progress | None):
+    def __init__(self, title: str, progress: Progress | None, show: Callable[[int], str] = str):
         super().__init__()
-        self.title, self.progress = title, progress
+        self.title, self.progress, self.show = title, progress, show
         self.start = self.last = time.monotonic()
 
     def on_solution_callback(self) -> None:
@@ -80,7 +83,13 @@ class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
         if self.progress and now - self.start > 1.0 and now - self.last > 2.0:
             self.last = now
             self.progress(
-                f"  {self.title}: {self.objective_value:g} (bound {self.best_objective_bound:g}) after {now - self.start:.1f} s"
+                "  "
+                + _("{goal}: {value} (bound {bound}) after {seconds} s").format(
+                    goal=self.title,
+                    value=self.show(round(self.objective_value)),
+                    bound=self.show(round(self.best_objective_bound)),
+                    seconds=number(now - self.start, 1),
+                )
             )
 
 
@@ -179,7 +188,8 @@ def solve_rhythm(
         if values is not None:
             _hint(m, values)
         stage_start = time.monotonic()
-        callback = _ProgressPrinter(GOAL_LABELS[goal], progress) if progress else None
+        show = hours if goal in GOALS_IN_MINUTES else str
+        callback = _ProgressPrinter(_(GOAL_LABELS[goal]), progress, show) if progress else None
         found = _stage(m, settings, goal, budget, deadline, callback)
         if found.status == cp_model.UNKNOWN and values is None:
             first = _first_calendar(m, settings, budget / 2, (deadline - time.monotonic()) / 2)
@@ -199,7 +209,9 @@ def solve_rhythm(
             if values is None:
                 raise SolverTimeout(
                     [
-                        f"{problem.plan.id}: no calendar found within the time limit of {settings.time_limit:g} s; try a larger --time-limit"
+                        _(
+                            "{plan}: no calendar found within the time limit of {seconds} s; try a larger --time-limit"
+                        ).format(plan=problem.plan.id, seconds=f"{settings.time_limit:g}")
                     ]
                 )
             # Nothing better found in time: keep the previous plan, valued in plain Python.
@@ -210,8 +222,21 @@ def solve_rhythm(
         values = found.values
         stages.append(StageResult(goal, found.value, found.bound, found.status == cp_model.OPTIMAL, seconds))
         if progress:
-            state = "optimal" if found.status == cp_model.OPTIMAL else f"not proven optimal (bound {found.bound})"
-            progress(f"  {problem.plan.id} · {GOAL_LABELS[goal]}: {found.value}, {state}, {seconds:.2f} s")
+            state = (
+                _("optimal")
+                if found.status == cp_model.OPTIMAL
+                else _("not proven optimal, bound {bound}").format(bound=show(found.bound))
+            )
+            progress(
+                "  "
+                + _("{plan} · {goal}: {value} ({sure}, {seconds} s)").format(
+                    plan=problem.plan.id,
+                    goal=_(GOAL_LABELS[goal]),
+                    value=show(found.value),
+                    sure=state,
+                    seconds=number(seconds),
+                )
+            )
         m.model.add(expr <= found.value)
     if values is None:  # GOALS is never empty: every stage returned a calendar or raised
         raise SolverDisagreement("the rhythm search", ["no stage returned a calendar"])
