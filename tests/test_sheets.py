@@ -34,7 +34,7 @@ def test_each_spreadsheet_twin_loads_as_the_iso_csv(twin):
     assert [a.name for a in plan.apprentices] == ["Alice Test", "Bruno Test", "Chloé Test", "David Test"]
     assert notes == (
         [
-            f"{SHEETS / n} : lu en cp1252 (Windows), pas en UTF-8"
+            f"{SHEETS / n}: read as cp1252 (Windows), not UTF-8"
             for n in ("mini-entreprises-cp1252.csv", "mini-cp1252.csv")
         ]
         if "cp1252" in twin
@@ -84,7 +84,7 @@ def test_check_says_which_encoding_it_read(tmp_path):
         shutil.copy(SHEETS / name, tmp_path / name)
     result = CliRunner().invoke(main, ["check", str(tmp_path / "mini-cp1252.toml")])
     assert result.exit_code == 0, result.output
-    assert f"{tmp_path / 'mini-cp1252.csv'} : lu en cp1252" in result.stderr
+    assert f"{tmp_path / 'mini-cp1252.csv'}: read as cp1252" in result.stderr
 
 
 # --- CSV as exported -------------------------------------------------------------------------

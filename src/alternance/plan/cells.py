@@ -8,6 +8,7 @@ not read month first). Each raises `Bad` with one sentence; the loader adds the 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -15,7 +16,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from .. import i18n
 from ..domain import MINUTES_PER_HOUR
+from ..i18n import N_, _
 
 T = TypeVar("T")
 Convert = Callable[[Any], T]
@@ -44,9 +47,25 @@ class Bad(Exception):
         self.suffix = suffix
 
 
+def either(words: Iterable[str]) -> str:
+    """ "a or b or c" (one word or more), in the current language; each word as given: quote it first."""
+    return functools.reduce(lambda a, b: _("{first} or {second}").format(first=a, second=b), words)
+
+
+def both(words: Iterable[str]) -> str:
+    """ "a and b and c" (one word or more), in the current language; each word as given: quote it first."""
+    return functools.reduce(lambda a, b: _("{first} and {second}").format(first=a, second=b), words)
+
+
+def decimal(value: float) -> str:
+    """A number as `{value:g}` writes it, with a decimal comma in French (`12,5`)."""
+    shown = f"{value:g}"
+    return shown.replace(".", ",") if i18n.current() == "fr" else shown
+
+
 def suggest(word: object, known: Iterable[str]) -> str:
     """ "; did you mean 'x'?" when a known name is close to `word` (the closest, or two or three
-    equally close), else ""."""
+    equally close), else "" (in the current language)."""
     if not isinstance(word, str):
         return ""
     scored = []
@@ -54,11 +73,12 @@ def suggest(word: object, known: Iterable[str]) -> str:
         matcher = difflib.SequenceMatcher(None, word, name)
         if matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75:
             scored.append((matcher.ratio(), name))
-    best = max((score for score, _ in scored), default=0)
+    best = max((score for score, _name in scored), default=0)
     close = [name for score, name in scored if score == best]
     if not close or len(close) > 3:  # many names as close: none of them is a better guess
         return ""
-    return "; did you mean " + " or ".join(map(repr, close)) + "?"
+    # TRANSLATORS: appended to a message; {names} is one name, or "'a' or 'b'".
+    return _("; did you mean {names}?").format(names=either(map(repr, close)))
 
 
 def fold(text: str) -> str:
@@ -76,10 +96,12 @@ def text(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
-        raise Bad(f"must be a string, not {value!r}")
+        raise Bad(_("must be a string, not {value!r}").format(value=value))
     bad = CONTROL.search(value)
     if bad:  # a NUL or another control character would reach the feeds raw (invalid iCal)
-        raise Bad(f"caractère de contrôle interdit (U+{ord(bad.group()):04X}) ; retirez-le du texte")
+        raise Bad(
+            _("forbidden control character (U+{code}); remove it from the text").format(code=f"{ord(bad.group()):04X}")
+        )
     return value
 
 
@@ -90,15 +112,19 @@ def email(value: Any) -> str:
     """An e-mail address (empty: none)."""
     word = text(value).strip()
     if word and not EMAIL.fullmatch(word):
-        raise Bad(f"{word!r} is not an e-mail address (name@domain.fr)")
+        raise Bad(_("{value!r} is not an e-mail address (name@domain.fr)").format(value=word))
     return word
 
 
 def slug(value: Any) -> str:
     word = text(value).strip()
     if not SLUG.match(word):
-        hint = f"; perhaps {fold(word).replace(' ', '-')!r}" if SLUG.match(fold(word).replace(" ", "-")) else ""
-        raise Bad(f"{word!r} is not an id: use lowercase letters, digits and '-'{hint}")
+        guess = fold(word).replace(" ", "-")
+        # TRANSLATORS: appended to the next message.
+        hint = _("; perhaps {id!r}").format(id=guess) if SLUG.match(guess) else ""
+        raise Bad(
+            _("{value!r} is not an id: use lowercase letters, digits and '-'{hint}").format(value=word, hint=hint)
+        )
     return word
 
 
@@ -107,7 +133,7 @@ def slugs(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v for v in re.split(r"[;,\s]+", value) if v]
     if not isinstance(value, list):
-        raise Bad(f"must be a list of ids, not {value!r}")
+        raise Bad(_("must be a list of ids, not {value!r}").format(value=value))
     found = []
     for i, item in enumerate(value):
         try:
@@ -117,28 +143,39 @@ def slugs(value: Any) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _number(value: Any, what: str) -> float:
+def _number(value: Any, wrong: str) -> float:
+    """`value` as a number; else Bad(`wrong`, a message with {value!r}, translated here)."""
     if isinstance(value, str):
         written = value.strip()
         if NUMBER.match(written):
             return float(re.sub(r"[ \u00a0\u202f]", "", written).replace(",", "."))
-        raise Bad(f"must be {what}, not {value!r}")
+        raise Bad(_(wrong).format(value=value))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Bad(f"must be {what}, not {value!r}")
+        raise Bad(_(wrong).format(value=value))
     return value
+
+
+WHOLE = N_("must be a whole number, not {value!r}")
+HOURS = N_("must be a number of hours, not {value!r}")
 
 
 def whole(minimum: int = 1, maximum: int = 10_000) -> Convert[int]:
     """A whole number within [minimum, maximum] (`3`, `"3"`, a cell 3.0)."""
 
     def convert(value: Any) -> int:
-        number = _number(value, "a whole number")
+        number = _number(value, WHOLE)
         if not math.isfinite(number) or number != int(number):
-            raise Bad(f"must be a whole number, not {value!r}")
+            raise Bad(_(WHOLE).format(value=value))
         if number < minimum:
-            raise Bad(f"must be positive, not {int(number)}" if minimum == 1 else f"must be at least {minimum}")
+            raise Bad(
+                _("must be positive, not {value}").format(value=int(number))
+                if minimum == 1
+                else _("must be at least {minimum}").format(minimum=minimum)
+            )
         if number > maximum:
-            raise Bad(f"{int(number)} is too large: the largest accepted is {maximum}")
+            raise Bad(
+                _("{value} is too large: the largest accepted is {maximum}").format(value=int(number), maximum=maximum)
+            )
         return int(number)
 
     convert.__doc__ = f"whole number, {minimum} to {maximum}"
@@ -149,18 +186,27 @@ def hours(maximum: int) -> Convert[int]:
     """Hours (a positive number, `12,5` or `12.5`) as whole minutes, at most `maximum` hours."""
 
     def convert(value: Any) -> int:
-        number = _number(value, "a number of hours")
+        number = _number(value, HOURS)
         if not math.isfinite(number) or number <= 0:
-            raise Bad(f"must be a positive number of hours, not {number}")
+            raise Bad(_("must be a positive number of hours, not {value}").format(value=_written(number)))
         if number > maximum:
-            raise Bad(f"{number:g} h is too many: the largest accepted is {maximum} h")
+            raise Bad(
+                _("{hours} h is too many: the largest accepted is {maximum} h").format(
+                    hours=decimal(number), maximum=maximum
+                )
+            )
         minutes = number * MINUTES_PER_HOUR
         if abs(minutes - round(minutes)) > 1e-9:
-            raise Bad(f"{number} h is not a whole number of minutes")
+            raise Bad(_("{hours} h is not a whole number of minutes").format(hours=_written(number)))
         return round(minutes)
 
     convert.__doc__ = f"hours, more than 0 and at most {maximum}; `12,5` or `12.5`"
     return convert
+
+
+def _written(value: float) -> str:
+    """`str(value)`, with a decimal comma in French."""
+    return str(value).replace(".", ",") if i18n.current() == "fr" else str(value)
 
 
 def boolean(value: Any) -> bool:
@@ -174,23 +220,27 @@ def boolean(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise Bad(f"must be true or false (vrai/faux, oui/non, 1/0, x), not {value!r}")
+    raise Bad(_("must be true or false (vrai/faux, oui/non, 1/0, x), not {value!r}").format(value=value))
 
 
 def _day(year: int, month: int, day: int, written: str) -> date:
     if not 1 <= month <= 12:
-        raise Bad(f"{written!r} has no month {month}: dates are day first, DD/MM/YYYY, or YYYY-MM-DD")
+        raise Bad(
+            _("{value!r} has no month {month}: dates are day first, DD/MM/YYYY, or YYYY-MM-DD").format(
+                value=written, month=month
+            )
+        )
     try:
         return date(year, month, day)
     except ValueError:
-        raise Bad(f"{written!r} is not a day of the calendar") from None
+        raise Bad(_("{value!r} is not a day of the calendar").format(value=written)) from None
 
 
 def day(value: Any) -> date:
     """A date: TOML or workbook date, `2025-09-01`, `01/09/2025`, `01/09/25` (day first)."""
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
-            raise Bad(f"must be a date without a time of day, not {value.isoformat(' ')}")
+            raise Bad(_("must be a date without a time of day, not {value}").format(value=value.isoformat(" ")))
         return value.date()
     if isinstance(value, date):
         return value
@@ -205,8 +255,12 @@ def day(value: Any) -> date:
                 year += 2000 if year < TWO_DIGIT_PIVOT else 1900
             return _day(year, month, dd, written)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise Bad(f"must be a date YYYY-MM-DD or DD/MM/YYYY, not the number {value!r}: format the cell as a date")
-    raise Bad(f"must be a date YYYY-MM-DD or DD/MM/YYYY, not {value!r}")
+        raise Bad(
+            _("must be a date YYYY-MM-DD or DD/MM/YYYY, not the number {value!r}: format the cell as a date").format(
+                value=value
+            )
+        )
+    raise Bad(_("must be a date YYYY-MM-DD or DD/MM/YYYY, not {value!r}").format(value=value))
 
 
 def month_day(value: Any, cell: bool = False) -> tuple[int, int]:
@@ -227,8 +281,11 @@ def month_day(value: Any, cell: bool = False) -> tuple[int, int]:
             return month, dd
         except ValueError:
             pass
-    also = " (or 01/12, day first)" if cell else ""
-    raise Bad(f'must be a month-day "MM-DD" such as "12-01"{also}, not {value!r}')
+    if cell:
+        raise Bad(
+            _('must be a month-day "MM-DD" such as "12-01" (or 01/12, day first), not {value!r}').format(value=value)
+        )
+    raise Bad(_('must be a month-day "MM-DD" such as "12-01", not {value!r}').format(value=value))
 
 
 def choice(words: dict[str, str]) -> Convert[str]:
@@ -240,8 +297,12 @@ def choice(words: dict[str, str]) -> Convert[str]:
         found = words.get(fold(word))
         if found is None:
             close = difflib.get_close_matches(fold(word), sorted(words), n=1, cutoff=0.6)
-            hint = f"; did you mean {words[close[0]]!r}?" if close else ""
-            raise Bad(f"unknown value {word!r}: use " + " or ".join(map(repr, values)) + hint)
+            hint = _("; did you mean {names}?").format(names=repr(words[close[0]])) if close else ""
+            raise Bad(
+                _("unknown value {value!r}: use {choices}{hint}").format(
+                    value=word, choices=either(map(repr, values)), hint=hint
+                )
+            )
         return found
 
     convert.__doc__ = " | ".join(map(repr, values))
@@ -256,4 +317,4 @@ def rhythm(value: Any) -> tuple[int, int]:
         and all(isinstance(x, int) and not isinstance(x, bool) and 0 < x <= 52 for x in value)
     ):
         return value[0], value[1]
-    raise Bad(f"must be two whole numbers from 1 to 52 [CFA weeks, company weeks], not {value!r}")
+    raise Bad(_("must be two whole numbers from 1 to 52 [CFA weeks, company weeks], not {value!r}").format(value=value))

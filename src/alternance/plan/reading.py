@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import Problem
+from ..i18n import _
 from . import cells
 from .cells import Bad, suggest
 from .schema import REQUIRED, Field, Sheet, Table
@@ -40,7 +41,7 @@ class Reader:
     def table(self, data: Any, place: str) -> dict[str, Any]:
         if isinstance(data, dict):
             return data
-        self.fail(place, f"must be a table, not {data!r}")
+        self.fail(place, _("must be a table, not {value!r}").format(value=data))
         return {}
 
     def tables(self, data: Any, place: str) -> list[dict[str, Any]]:
@@ -48,13 +49,13 @@ class Reader:
             return []
         if isinstance(data, list) and all(isinstance(t, dict) for t in data):
             return data
-        self.fail(place, f"must be an array of tables ([[{place}]])")
+        self.fail(place, _("must be an array of tables ([[{key}]])").format(key=place))
         return []
 
     def known_keys(self, data: dict[str, Any], place: str, keys: type[Table] | set[str]) -> None:
         known = keys.keys() if isinstance(keys, type) else keys
         for key in sorted(set(data) - known, key=str):
-            self.fail(f"{place}.{key}" if place else key, f"unknown key{suggest(key, known)}")
+            self.fail(f"{place}.{key}" if place else key, _("unknown key{hint}").format(hint=suggest(key, known)))
 
     def get(self, data: dict[str, Any], field: Field[T], place: str, default: Any = _MISSING) -> T | None:
         """The value of `field` in `data`, converted; its default when absent (or an empty cell)."""
@@ -63,7 +64,7 @@ class Reader:
         if value is _MISSING or value == "":
             fallback = field.default if default is _MISSING else default
             if fallback is REQUIRED:
-                self.fail(where, "is missing")
+                self.fail(where, _("is missing"))
                 return None
             return fallback
         try:
@@ -74,7 +75,10 @@ class Reader:
 
     def date_range(self, start: date | None, end: date | None, place: str, end_key: str = "end") -> bool:
         if start is not None and end is not None and end < start:
-            self.fail(f"{place}.{end_key}", f"{end.isoformat()} is before the start {start.isoformat()}")
+            self.fail(
+                f"{place}.{end_key}",
+                _("{end} is before the start {start}").format(end=end.isoformat(), start=start.isoformat()),
+            )
             return False
         return start is not None and end is not None
 
@@ -92,13 +96,15 @@ def unreadable(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
+        return _("cannot be read: {reason}").format(reason=exc.strerror or exc)
     if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a file"
+        return _("is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a pipe or a device?)"
+        return _("is not a regular file (a pipe or a device?)")
     if info.st_size > MAX_FILE_BYTES:
-        return f"is {info.st_size / 1e6:.0f} MB; the largest file accepted is {MAX_FILE_BYTES // 2**20} MB"
+        return _("is {size} MB; the largest file accepted is {maximum} MB").format(
+            size=f"{info.st_size / 1e6:.0f}", maximum=MAX_FILE_BYTES // 2**20
+        )
     return None
 
 
@@ -126,7 +132,7 @@ def unique(r: Reader, items: list[Any], kind: str) -> list[Any]:
         if item is None:
             continue
         if item.id in seen:
-            r.fail(f"{kind}[{item.id}].id", f"duplicate {kind} id {item.id!r}")
+            r.fail(f"{kind}[{item.id}].id", _("duplicate {kind} id {id!r}").format(kind=kind, id=item.id))
             continue
         seen.add(item.id)
         kept.append(item)
@@ -148,25 +154,25 @@ class Lists:
         self.unread.add(sheet.key)  # until its rows are read
         r, name, place = self.r, self.head[sheet.key], f"plan.{sheet.key}"
         if not isinstance(name, str):
-            r.fail(place, f"must be the path of a .csv, .xlsx or .ods file, not {name!r}")
+            r.fail(place, _("must be the path of a .csv, .xlsx or .ods file, not {value!r}").format(value=name))
             return None
-        file_name, _, sheet_name = name.partition("#")
+        file_name, _hash, sheet_name = name.partition("#")
         path = self.path.parent / file_name
         shown = str(path)
         if not path.resolve().is_relative_to(self.path.parent.resolve()):
             # Never read (and quote in an error) a file outside the plan's folder.
-            r.fail(place, f"{name!r} is outside the plan's folder; put the file beside the plan")
+            r.fail(place, _("{file!r} is outside the plan's folder; put the file beside the plan").format(file=name))
             return None
         if (why := unreadable(path)) is not None:
-            r.fail(place, f"file {shown!r} {why}")
+            r.fail(place, _("file {file!r} {why}").format(file=shown, why=why))
             return None
         try:
             rows = read_rows(path, sheet_name or None, sheet, shown)
         except FileNotFoundError:
-            r.fail(place, f"file {shown!r} not found")
+            r.fail(place, _("file {file!r} not found").format(file=shown))
             return None
         except OSError as exc:
-            r.fail(place, f"cannot read file {shown!r}: {exc.strerror or exc}")
+            r.fail(place, _("cannot read file {file!r}: {reason}").format(file=shown, reason=exc.strerror or exc))
             return None
         except SheetError as exc:
             Reader(exc.label or shown, r.problems).fail(exc.place, exc.message)
@@ -181,7 +187,7 @@ class Lists:
         for where, message in rows.row_problems:
             reader.fail(where, message)
         self.unread.discard(sheet.key)
-        self.declared[sheet.key] = {str(row["id"]) for _, row in rows.rows if "id" in row} | rows.skipped_ids
+        self.declared[sheet.key] = {str(row["id"]) for _line, row in rows.rows if "id" in row} | rows.skipped_ids
         return reader, rows.rows
 
 

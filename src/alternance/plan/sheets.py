@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cells import fold, suggest
+from ..i18n import N_, _
+from .cells import both, either, fold, suggest
 from .schema import Sheet
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -26,7 +27,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 # A workbook is a zip file: refused before it is unzipped when its content would be larger
 # (a "zip bomb" of a few kB can unzip to gigabytes).
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
-SEPARATORS = {";": "';'", ",": "','", "\t": "tab"}
+SEPARATORS = {";": "';'", ",": "','", "\t": N_("tab")}  # shown through _()
 
 
 class SheetError(Exception):
@@ -52,6 +53,18 @@ class Rows:
     separator: str = ""  # a CSV's
 
 
+def row_place(row: int, column: int | None = None) -> str:
+    """ "row 3", or "row 3: column B" (`column` counted from 0: 1 is B), in the current language."""
+    if column is None:
+        return _("row {row}").format(row=row)
+    return _("row {row}: column {column}").format(row=row, column=column_letter(column))
+
+
+def row_key(row: int, key: str) -> str:
+    """ "row 3: company[acme]": the place of a key in a row of a list, in the current language."""
+    return _("row {row}: {key}").format(row=row, key=key)
+
+
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA, as spreadsheets name columns."""
     letters = ""
@@ -75,12 +88,14 @@ def read_rows(path: Path, sheet_name: str | None, sheet: Sheet, shown: str) -> R
         note = None
     elif suffix in CSV_SUFFIXES:
         if sheet_name is not None:
-            raise SheetError(f"a CSV file has no sheets: remove '#{sheet_name}'")
+            raise SheetError(_("a CSV file has no sheets: remove '#{sheet}'").format(sheet=sheet_name))
         label = shown
         table, note, separator = _csv(data)
     else:
-        raise SheetError(f"{shown!r} is not a spreadsheet: use a .csv, .xlsx or .ods file (save .xls as .xlsx)")
-    rows = Rows(label, note=f"{label} : lu en {note}" if note else None)
+        raise SheetError(
+            _("{file!r} is not a spreadsheet: use a .csv, .xlsx or .ods file (save .xls as .xlsx)").format(file=shown)
+        )
+    rows = Rows(label, note=_("{file}: read as {encoding}").format(file=label, encoding=note) if note else None)
     rows.separator = separator
     _by_field(table, sheet, rows)
     return rows
@@ -93,37 +108,43 @@ def _csv(data: bytes) -> tuple[list[list[Any]], str | None, str]:
     used = [s for s in SEPARATORS if s in first]
     if len(used) > 1:
         raise SheetError(
-            "the header holds " + " and ".join(SEPARATORS[s] for s in used) + ": separate the columns with one of them",
-            "row 1",
+            _("the header holds {separators}: separate the columns with one of them").format(
+                separators=both(_(SEPARATORS[s]) for s in used)
+            ),
+            row_place(1),
         )
     delimiter = used[0] if used else ","
     try:
         rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
         return rows, encoding, delimiter
     except csv.Error as exc:
-        raise SheetError(f"unreadable CSV: {exc}") from None
+        raise SheetError(_("unreadable CSV: {reason}").format(reason=exc)) from None
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
     """The text and, when it is not UTF-8, the encoding it was read in."""
     if data.startswith(ZIP_MAGIC):
-        raise SheetError("is a workbook (a zip file), not CSV text: give it its .xlsx or .ods name")
+        raise SheetError(_("is a workbook (a zip file), not CSV text: give it its .xlsx or .ods name"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError as exc:
-            raise SheetError(f"unreadable UTF-16 text ({exc.reason} at byte {exc.start})") from None
+            raise SheetError(
+                _("unreadable UTF-16 text ({reason} at byte {byte})").format(reason=exc.reason, byte=exc.start)
+            ) from None
     if b"\x00" in data:
-        raise SheetError("is a binary file, not CSV text")
+        raise SheetError(_("is a binary file, not CSV text"))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
-        return data.decode("cp1252"), "cp1252 (Windows), pas en UTF-8"
+        return data.decode("cp1252"), _("cp1252 (Windows), not UTF-8")
     except UnicodeDecodeError:
         raise SheetError(
-            f"neither UTF-8 nor cp1252 text ({utf8_error.reason} at byte {utf8_error.start}); save it as CSV UTF-8"
+            _("neither UTF-8 nor cp1252 text ({reason} at byte {byte}); save it as CSV UTF-8").format(
+                reason=utf8_error.reason, byte=utf8_error.start
+            )
         ) from None
 
 
@@ -131,13 +152,17 @@ def _workbook(path: Path, data: bytes, sheet_name: str | None, sheet: Sheet, sho
     from python_calamine import CalamineWorkbook  # imported when a workbook is named
 
     if not data.startswith(ZIP_MAGIC):
-        raise SheetError(f"is not a {path.suffix.lower()} workbook (not a zip file)")
+        raise SheetError(_("is not a {suffix} workbook (not a zip file)").format(suffix=path.suffix.lower()))
     try:
         unzipped = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise SheetError(f"unreadable workbook: {exc}") from None
+        raise SheetError(_("unreadable workbook: {reason}").format(reason=exc)) from None
     if unzipped > MAX_UNZIPPED_BYTES:
-        raise SheetError(f"unzips to {unzipped / 1e6:.0f} MB; the largest workbook accepted unzips to 400 MB")
+        raise SheetError(
+            _("unzips to {size} MB; the largest workbook accepted unzips to {maximum} MB").format(
+                size=f"{unzipped / 1e6:.0f}", maximum=MAX_UNZIPPED_BYTES // 2**20
+            )
+        )
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
@@ -146,7 +171,7 @@ def _workbook(path: Path, data: bytes, sheet_name: str | None, sheet: Sheet, sho
     except SheetError:
         raise
     except Exception as exc:  # calamine raises its own error classes, and ValueError, for a damaged file
-        raise SheetError(f"unreadable workbook: {exc}") from None
+        raise SheetError(_("unreadable workbook: {reason}").format(reason=exc)) from None
     return f"{shown}#{chosen}", table
 
 
@@ -156,7 +181,9 @@ def _choose_sheet(names: list[str], wanted: str | None, sheet: Sheet, shown: str
         if len(found) == 1:
             return found[0]
         raise SheetError(
-            f"no sheet {wanted!r}{suggest(wanted, names)} (sheets: {', '.join(map(repr, names)) or 'none'})"
+            _("no sheet {sheet!r}{hint} (sheets: {sheets})").format(
+                sheet=wanted, hint=suggest(wanted, names), sheets=", ".join(map(repr, names)) or _("none")
+            )
         )
     usual = {fold(n) for n in sheet.names}
     found = [n for n in names if fold(n) in usual]
@@ -165,8 +192,11 @@ def _choose_sheet(names: list[str], wanted: str | None, sheet: Sheet, shown: str
     if len(names) == 1:
         return names[0]
     raise SheetError(
-        f"no sheet named {sheet.names[0]!r} or {sheet.names[1]!r} among {', '.join(map(repr, names))}; "
-        f'name one: {sheet.key} = "{Path(shown).name}#{names[0]}"'
+        _("no sheet named {usual} among {sheets}; name one: {example}").format(
+            usual=either(map(repr, sheet.names[:2])),
+            sheets=", ".join(map(repr, names)),
+            example=f'{sheet.key} = "{Path(shown).name}#{names[0]}"',
+        )
     )
 
 
@@ -185,7 +215,9 @@ def _by_field(table: list[list[Any]], sheet: Sheet, rows: Rows) -> None:
     cells = ((n, row) for n, row in numbered if any(c not in ("", None) for c in row))
     header_line, header = next(cells, (1, []))
     if not header:
-        rows.problems.append(("", "is empty: the first row names the columns (" + ", ".join(_known(sheet)) + ")"))
+        rows.problems.append(
+            ("", _("is empty: the first row names the columns ({columns})").format(columns=", ".join(_known(sheet))))
+        )
         return
     known = sheet.by_header()
     keys: dict[int, str] = {}
@@ -193,17 +225,18 @@ def _by_field(table: list[list[Any]], sheet: Sheet, rows: Rows) -> None:
     for i, title in enumerate(header):
         if title in ("", None):
             continue
-        place = f"row {header_line}: column {column_letter(i)}"
+        place = row_place(header_line, i)
         key = known.get(fold(str(title)))
         if key is None:
-            rows.problems.append(
-                (
-                    place,
-                    f"unknown column {title!r}{suggest(fold(str(title)), known)}; known columns: {', '.join(_known(sheet))}",
-                )
+            message = _("unknown column {title!r}{hint}; known columns: {columns}").format(
+                title=title, hint=suggest(fold(str(title)), known), columns=", ".join(_known(sheet))
             )
+            rows.problems.append((place, message))
         elif key in where:
-            rows.problems.append((place, f"{title!r} is column {where[key]} again ({key}): keep one of them"))
+            message = _("{title!r} is column {column} again ({key}): keep one of them").format(
+                title=title, column=where[key], key=key
+            )
+            rows.problems.append((place, message))
         else:
             keys[i] = key
             where[key] = column_letter(i)
@@ -211,7 +244,8 @@ def _by_field(table: list[list[Any]], sheet: Sheet, rows: Rows) -> None:
     for key in sheet.required:
         if key not in where and not unknown:
             field = next(f for f in sheet.columns if f.key == key)
-            rows.problems.append((f"row {header_line}", f"no {key} column ({' or '.join((key, *field.headers))})"))
+            message = _("no {key} column ({headers})").format(key=key, headers=either((key, *field.headers)))
+            rows.problems.append((row_place(header_line), message))
     if rows.problems:  # a wrong header would make a line for every row: the rows wait until it is right
         return
     id_column = next(i for i, key in keys.items() if key == "id")
@@ -221,13 +255,14 @@ def _by_field(table: list[list[Any]], sheet: Sheet, rows: Rows) -> None:
             # Cells under no header: a separator inside a cell shifted the row, so every cell after
             # it is under the wrong column. One line for the row, and its id is still known.
             why = (
-                f"a {SEPARATORS[rows.separator]} inside a cell? put that cell in quotes"
+                _("a {separator} inside a cell? put that cell in quotes").format(
+                    separator=_(SEPARATORS[rows.separator])
+                )
                 if rows.separator
-                else "give its column a header, or empty it"
+                else _("give its column a header, or empty it")
             )
-            rows.row_problems.append(
-                (f"row {n}: column {column_letter(stray[0])}", f"{row[stray[0]]!r} is under no header: {why}")
-            )
+            message = _("{value!r} is under no header: {why}").format(value=row[stray[0]], why=why)
+            rows.row_problems.append((row_place(n, stray[0]), message))
             if id_column < len(row) and row[id_column] not in ("", None):
                 rows.skipped_ids.add(str(row[id_column]))
             continue

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlanError, Problem
+from ..i18n import _
 from .cells import SLUG, fold
 from .schema import SHEETS, Sheet
 
@@ -113,7 +114,7 @@ def write_starter(folder: Path) -> list[Path]:
     files = [folder / f"{plan_id}.toml", folder / WORKBOOK]
     existing = [p for p in files if p.exists() or p.is_symlink()]
     if existing:
-        raise PlanError([Problem(str(p), "", "already exists; init writes nothing over a file") for p in existing])
+        raise PlanError([Problem(str(p), "", _("already exists; init writes nothing over a file")) for p in existing])
     folder.mkdir(parents=True, exist_ok=True)
     book = _workbook()
     files[0].write_text(PLAN.format(plan_id=plan_id, workbook=WORKBOOK), encoding="utf-8")

@@ -8,9 +8,11 @@ import re
 from typing import Any
 
 from ..domain import WEEKDAY_NAMES, Cohort, Programme, Slot, Trainer, Unavailability
-from .cells import suggest
+from ..i18n import _
+from .cells import decimal, suggest
 from .reading import Lists, Reader, full_name, tables, unique, written_ids
 from .schema import TRAINERS, TrainerKeys, UnavailableKeys
+from .sheets import row_key
 
 SLOT = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
@@ -23,17 +25,22 @@ def cfa_days(r: Reader, raw: Any, place: str) -> tuple[int, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        r.fail(place, 'must be a list of weekdays such as ["monday", "tuesday"]')
+        r.fail(place, _('must be a list of weekdays such as ["monday", "tuesday"]'))
         return ()
     days = []
     for i, name in enumerate(raw):
         word = name.strip().lower() if isinstance(name, str) else ""
         if word not in WEEKDAYS or WEEKDAYS[word] > 4:
             known = [n for n, d in WEEKDAYS.items() if d <= 4]
-            r.fail(f"{place}[{i}]", f"{name!r} is not a weekday from Monday to Friday{suggest(word, known)}")
+            r.fail(
+                f"{place}[{i}]",
+                _("{value!r} is not a weekday from Monday to Friday{hint}").format(
+                    value=name, hint=suggest(word, known)
+                ),
+            )
             return ()
         if WEEKDAYS[word] in days:
-            r.fail(f"{place}[{i}]", f"{name!r} is given twice")
+            r.fail(f"{place}[{i}]", _("{value!r} is given twice").format(value=name))
             return ()
         days.append(WEEKDAYS[word])
     return tuple(sorted(days))
@@ -45,30 +52,36 @@ def day_slots(r: Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[S
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        r.fail("plan.day_slots", 'must be a list of slots such as ["08:30-10:30", "10:45-12:15"]')
+        r.fail("plan.day_slots", _('must be a list of slots such as ["08:30-10:30", "10:45-12:15"]'))
         return ()
     slots = []
     for i, text in enumerate(raw):
         match = SLOT.match(text) if isinstance(text, str) else None
         if not match:
-            r.fail(f"plan.day_slots[{i}]", f'{text!r} is not a slot "HH:MM-HH:MM"')
+            r.fail(f"plan.day_slots[{i}]", _('{value!r} is not a slot "HH:MM-HH:MM"').format(value=text))
             return ()
         h1, m1, h2, m2 = map(int, match.groups())
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
-            r.fail(f"plan.day_slots[{i}]", f"{text!r} does not end after it starts within one day")
+            r.fail(
+                f"plan.day_slots[{i}]", _("{value!r} does not end after it starts within one day").format(value=text)
+            )
             return ()
         slots.append(Slot(h1 * 60 + m1, h2 * 60 + m2))
     for i, (a, b) in enumerate(itertools.pairwise(slots), start=1):
         if b.start < a.end:
-            r.fail(f"plan.day_slots[{i}]", f"{b.label()} starts before {a.label()} ends")
+            r.fail(
+                f"plan.day_slots[{i}]",
+                _("{slot} starts before {previous} ends").format(slot=b.label(), previous=a.label()),
+            )
             return ()
     day = sum(s.minutes for s in slots)
     for c in cohorts:
         if c.day_minutes != day:
             r.fail(
                 f"cohort[{c.id}].hours_per_week",
-                f"a day is {c.day_minutes / 60:g} h (hours_per_week / {len(c.cfa_days)} CFA days) but plan.day_slots "
-                f"add up to {day / 60:g} h",
+                _("a day is {day} h (hours_per_week / {days} CFA days) but plan.day_slots add up to {slots} h").format(
+                    day=decimal(c.day_minutes / 60), days=len(c.cfa_days), slots=decimal(day / 60)
+                ),
             )
     return tuple(slots)
 
@@ -92,8 +105,8 @@ def trainers(
         sheet_reader, rows = loaded
         for line, row in rows:
             written |= written_ids(row.get("subjects"))
-            tid = r.get(row, TrainerKeys.id, f"row {line}: trainer")
-            found.append(_trainer(sheet_reader, row, tid, f"row {line}: trainer[{tid}]", known_subjects, ()))
+            tid = r.get(row, TrainerKeys.id, row_key(line, "trainer"))
+            found.append(_trainer(sheet_reader, row, tid, row_key(line, f"trainer[{tid}]"), known_subjects, ()))
     trainers = unique(r, found, "trainer")
     readable = {sid for t in trainers for sid in t.subjects}
     return trainers, {sid for sid in written if sid not in readable}
@@ -110,7 +123,9 @@ def _trainer(
     subjects = r.get(t, TrainerKeys.subjects, place)
     for sid in subjects or ():
         if sid not in known_subjects:
-            r.fail(f"{place}.subjects", f"unknown subject {sid!r}{suggest(sid, known_subjects)}")
+            r.fail(
+                f"{place}.subjects", _("unknown subject {id!r}{hint}").format(id=sid, hint=suggest(sid, known_subjects))
+            )
     maximum = r.get(t, TrainerKeys.max_hours_per_week, place)
     name = full_name(r, t, TrainerKeys.name, place, tid or "")
     if tid is None or subjects is None or unavailable is None:
@@ -128,10 +143,13 @@ def _unavailable(r: Reader, t: dict[str, Any], place: str) -> tuple[Unavailabili
             name = u["weekday"].strip().lower() if isinstance(u["weekday"], str) else None
             if name not in WEEKDAYS:
                 hint = suggest(name, WEEKDAYS) if name else ""
-                r.fail(f"{uplace}.weekday", f"unknown weekday {u['weekday']!r}: use monday … friday{hint}")
+                r.fail(
+                    f"{uplace}.weekday",
+                    _("unknown weekday {value!r}: use monday … friday{hint}").format(value=u["weekday"], hint=hint),
+                )
                 ok = False
             elif "start" in u or "end" in u:
-                r.fail(uplace, "give either a weekday or start/end dates, not both")
+                r.fail(uplace, _("give either a weekday or start/end dates, not both"))
                 ok = False
             else:
                 found.append(Unavailability(weekday=WEEKDAYS[name]))
@@ -180,10 +198,16 @@ def assignments(
             if len(able) == 1:
                 resolved.append(((c.id, subject.id), able[0]))
             elif not able:
-                r.fail(f"cohort[{c.id}]", f"no trainer teaches {subject.id!r}: add it to a [[trainer]]'s subjects")
+                r.fail(
+                    f"cohort[{c.id}]",
+                    _("no trainer teaches {subject!r}: add it to a [[trainer]]'s subjects").format(subject=subject.id),
+                )
             else:
                 r.fail(
-                    place, f'{subject.id!r} is taught by {", ".join(able)}: name one, e.g. {subject.id} = "{able[0]}"'
+                    place,
+                    _("{subject!r} is taught by {trainers}: name one, e.g. {example}").format(
+                        subject=subject.id, trainers=", ".join(able), example=f'{subject.id} = "{able[0]}"'
+                    ),
                 )
     return tuple(sorted(resolved))
 
@@ -200,15 +224,27 @@ def _check_chosen(
     subject_ids = {s.id for s in programme.subjects}
     for sid, tid in sorted(chosen.items()):
         if not isinstance(tid, str):
-            r.fail(f"{place}.{sid}", f'must be one trainer id, e.g. {sid} = "t-dupuis", not {tid!r}')
+            r.fail(
+                f"{place}.{sid}",
+                _("must be one trainer id, e.g. {example}, not {value!r}").format(
+                    example=f'{sid} = "t-dupuis"', value=tid
+                ),
+            )
         elif sid not in subject_ids:
             if sid not in declared["subject"]:
                 r.fail(
                     f"{place}.{sid}",
-                    f"unknown subject {sid!r} in programme {programme.id!r}{suggest(sid, subject_ids)}",
+                    _("unknown subject {id!r} in programme {programme!r}{hint}").format(
+                        id=sid, programme=programme.id, hint=suggest(sid, subject_ids)
+                    ),
                 )
         elif tid not in by_trainer:
             if tid not in declared["trainer"] and "trainers" not in declared["unread"]:
-                r.fail(f"{place}.{sid}", f"unknown trainer {tid!r}{suggest(tid, by_trainer)}")
+                r.fail(
+                    f"{place}.{sid}", _("unknown trainer {id!r}{hint}").format(id=tid, hint=suggest(tid, by_trainer))
+                )
         elif sid not in by_trainer[tid].subjects:
-            r.fail(f"{place}.{sid}", f"trainer {tid!r} does not list {sid!r} in their subjects")
+            r.fail(
+                f"{place}.{sid}",
+                _("trainer {trainer!r} does not list {subject!r} in their subjects").format(trainer=tid, subject=sid),
+            )

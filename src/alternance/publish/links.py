@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..domain import Plan
 from ..errors import OutputError
+from ..i18n import _
 
 TOKEN_BYTES = 20  # 160 bits, above the 128 asked
 NO_LISTING = b"<!DOCTYPE html><title>alternance</title>\n"
@@ -62,7 +63,10 @@ def load_secret(out: Path, plan_id: str, create: bool = True) -> SiteSecret:
             )
         except (OSError, ValueError, KeyError) as exc:
             raise OutputError(
-                f"{path}: unreadable link secret ({exc}); restore it from a backup, or delete it to give every feed a new link"
+                _(
+                    "{path}: unreadable link secret ({reason}); restore it from a backup, "
+                    "or delete it to give every feed a new link"
+                ).format(path=path, reason=exc)
             ) from None
     site = SiteSecret(path, secrets.token_bytes(32))
     if create:
@@ -75,8 +79,10 @@ def existing_secret(out: Path, plan_id: str) -> SiteSecret:
     path = secret_path(out, plan_id)
     if not path.exists():
         raise OutputError(
-            f"{path} : secret des liens introuvable ; restaurez-le (les liens déjà envoyés en dépendent), "
-            "ou repartez de zéro avec `alternance links --new-secret` puis `alternance build`"
+            _(
+                "{path}: link secret not found; restore it (the links already sent depend on it), "
+                "or start afresh with `alternance links --new-secret` then `alternance build`"
+            ).format(path=path)
         )
     return load_secret(out, plan_id, create=False)
 
@@ -90,9 +96,11 @@ def build_secret(out: Path, plan: Plan) -> SiteSecret:
         return load_secret(out, plan.id, create=False)
     if _published(out.resolve(), plan):
         raise OutputError(
-            f"{path} : secret des liens introuvable, alors que {out.resolve() / 'public'} publie déjà ce plan ; "
-            "un nouveau secret changerait tous les liens envoyés. Restaurez-le, "
-            "ou repartez de zéro avec `alternance links --new-secret` puis `alternance build`"
+            _(
+                "{path}: link secret not found, although {public} already publishes this plan; "
+                "a new secret would change every link sent. Restore it, "
+                "or start afresh with `alternance links --new-secret` then `alternance build`"
+            ).format(path=path, public=out.resolve() / "public")
         )
     return SiteSecret(path, secrets.token_bytes(32))
 

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .. import i18n
 from ..errors import OutputError
+from ..i18n import N_, _
 
 MARKER = ".alternance"
 MARKER_TEXT = b"This folder is written by `alternance build`; edits are replaced at the next build.\n"
@@ -29,6 +31,13 @@ MARKER_TEXT = b"This folder is written by `alternance build`; edits are replaced
 BLOCK = 4096
 MARGIN = 1024 * 1024
 MIN_FREE = MARGIN  # before solving: a disk already full is said at once, not after the solve
+# What a disk too full to publish says, before solving and before writing (shown through _()).
+FULL_BEFORE = N_(
+    "{folder}: {free} MB free, a build needs at least {needed} MB; free some space and build again (nothing was published)"
+)
+FULL = N_(
+    "{folder}: {free} MB free, the new tree needs about {needed} MB; free some space and build again (nothing was published)"
+)
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -48,7 +57,9 @@ def locked(out: Path) -> Iterator[None]:
         lock.acquire(timeout=0)
     except Timeout:
         raise OutputError(
-            f"{out}: another `alternance build` is writing this folder; try again when it has finished"
+            _("{folder}: another `alternance build` is writing this folder; try again when it has finished").format(
+                folder=out
+            )
         ) from None
     try:
         recover(out)
@@ -73,24 +84,31 @@ def check_out(out: Path) -> None:
     a folder someone else wrote, a place without write permission, a full disk."""
     out = out.resolve()
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: is a file, not a folder; choose another --out")
+        raise OutputError(_("{folder}: is a file, not a folder; choose another --out").format(folder=out))
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise OutputError(f"{out}: not empty and not written by alternance (no {MARKER} file); choose another --out")
+        raise OutputError(
+            _("{folder}: not empty and not written by alternance (no {marker} file); choose another --out").format(
+                folder=out, marker=MARKER
+            )
+        )
     parent = next(p for p in out.parents if p.exists())  # the folder that --out is made in
     # The new tree is written beside --out and swapped with it: both need the parent writable.
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{parent}: not writable; the new tree is written beside --out, choose another --out")
+        raise OutputError(
+            _("{folder}: not writable; the new tree is written beside --out, choose another --out").format(
+                folder=parent
+            )
+        )
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: not writable; choose another --out or fix its permissions")
-    _check_space(parent, MIN_FREE, "a build needs at least")
+        raise OutputError(_("{folder}: not writable; choose another --out or fix its permissions").format(folder=out))
+    _check_space(parent, MIN_FREE, FULL_BEFORE)
 
 
-def _check_space(folder: Path, needed: int, what: str = "the new tree needs about") -> None:
+def _check_space(folder: Path, needed: int, message: str = FULL) -> None:
     free = shutil.disk_usage(folder).free
     if free < needed:
         raise OutputError(
-            f"{folder}: {free / 1e6:.1f} MB free, {what} {needed / 1e6:.1f} MB; "
-            "free some space and build again (nothing was published)"
+            _(message).format(folder=folder, free=i18n.number(free / 1e6, 1), needed=i18n.number(needed / 1e6, 1))
         )
 
 
