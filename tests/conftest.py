@@ -5,6 +5,7 @@ The seed plan is built once per pytest run (`seed_build`, `seed_out`): several m
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from click.testing import CliRunner
 
 from alternance.cli import main
 from helpers import SeedBuild
+
+# The tests read the messages in English, the code's own language (`--lang en`, or an English
+# LANG); tests/test_i18n.py checks the French default and the catalogue. Set before any test,
+# so that the subprocesses and the session fixtures speak English too.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "en_US.UTF-8"
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "constraints" / "charmilles-agora.toml"

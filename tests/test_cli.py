@@ -207,7 +207,7 @@ def test_summary_reports_hours_peaks_and_status(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "c1 · Cohorte 1" in result.stdout
     assert "CFA weeks" in result.stdout and "target of 350 h" in result.stdout
-    assert "proven optimal" in result.stdout
+    assert "the best calendar possible (proven in" in result.stdout
 
 
 def test_bad_input_is_one_line_per_problem_and_writes_nothing(tmp_path: Path) -> None:

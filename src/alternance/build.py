@@ -29,6 +29,9 @@ from .schedule.rhythm import broken_rules, make_problem
 from .schedule.solved import PlanBuild
 from .solver import SolverSettings, solve_rhythm
 from .solver.lessons import LessonSettings, LessonsInfeasible, solve_lessons
+from .solver.why import why_lines
+
+WHY_SECONDS = 5.0  # at most, to say what forces each cost of the calendar (a tenth of --time-limit)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class BuildResult:
     def summary(self, verbose: bool = False) -> list[str]:
         lines = []
         for b in self.plans:
-            lines.extend(summary(b.problem, b.solution, b.lesson_problem, b.lessons, verbose))
+            lines.extend(summary(b.problem, b.solution, b.lesson_problem, b.lessons, verbose, b.why))
         return lines
 
 
@@ -70,8 +73,9 @@ def solve_plan(
     broken = broken_rules(problem, solution)
     if broken:  # the independent check disagrees with the solver: never publish that
         raise SolverDisagreement("the calendar the solver returned", broken)
+    why = tuple(why_lines(problem, solution, min(WHY_SECONDS, settings.time_limit / 10)))
     if not plan.has_lessons:
-        return PlanBuild(problem, solution)
+        return PlanBuild(problem, solution, why=why)
     lesson_problem = make_lesson_problem(plan, problem, solution, continuity.past_lessons)
     if progress:
         progress(
@@ -97,7 +101,7 @@ def solve_plan(
     broken = broken_lesson_rules(lesson_problem, lessons)
     if broken:
         raise SolverDisagreement("the timetable the solver returned", broken)
-    return PlanBuild(problem, solution, lesson_problem, lessons)
+    return PlanBuild(problem, solution, lesson_problem, lessons, why)
 
 
 def _solved_files(

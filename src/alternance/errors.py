@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -68,8 +70,9 @@ class SolverDisagreement(AlternanceError):
 
     def __init__(self, what: str, broken: list[str]):
         super().__init__(
-            f"internal error: {what} breaks hard rules ({'; '.join(broken[:5])}); nothing was published. "
-            "Please report this with the plan file."
+            _(
+                "internal error: {what} breaks hard rules ({broken}); nothing was published. Please report this with the plan file."
+            ).format(what=what, broken="; ".join(broken[:5]))
         )
         self.what, self.broken = what, broken
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 LANGS = ("fr", "en")
@@ -75,3 +76,8 @@ def number(value: float, digits: int = 2) -> str:
     """A decimal for people: `0,29` in French, `0.29` in English."""
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if current() == "fr" else text
+
+
+def day(value: date) -> str:
+    """A date for people: `02/09/2024` in French, `2024-09-02` in English."""
+    return value.strftime("%d/%m/%Y") if current() == "fr" else value.isoformat()

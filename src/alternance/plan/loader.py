@@ -31,10 +31,12 @@ from ..domain import (
     Programme,
     Room,
     Subject,
+    hours,
     monday_of,
 )
 from ..errors import PlanError, Problem
 from ..facts.weeks import school_holiday_coverage
+from ..i18n import _
 from . import cells, teaching
 from .cells import Bad, suggest
 from .reading import MAX_FILE_BYTES, Lists, Note, Reader, full_name, ids, stderr, tables, unique, unreadable
@@ -55,6 +57,7 @@ from .schema import (
     SubjectKeys,
     WrittenExamsKeys,
 )
+from .sheets import row_key
 
 __all__ = ["MAX_FILE_BYTES", "load_plans"]
 CONTRACT_EARLIEST = relativedelta(months=3)
@@ -85,13 +88,13 @@ def _load_plan(path: Path, problems: list[Problem], note: Note) -> Plan | None:
         text = path.read_text(encoding="utf-8-sig")
         data = tomllib.loads(text)
     except FileNotFoundError:
-        reader.fail("", "no such plan file")
+        reader.fail("", _("no such plan file"))
         return None
     except OSError as exc:
-        reader.fail("", f"cannot be read: {exc.strerror or exc}")
+        reader.fail("", _("cannot be read: {reason}").format(reason=exc.strerror or exc))
         return None
     except UnicodeDecodeError as exc:
-        reader.fail("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        reader.fail("", _("not UTF-8 text ({reason} at byte {byte})").format(reason=exc.reason, byte=exc.start))
         return None
     except tomllib.TOMLDecodeError as exc:
         _toml_error(reader, text, exc)
@@ -115,25 +118,32 @@ def _toml_error(reader: Reader, text: str, exc: tomllib.TOMLDecodeError) -> None
             except Bad:
                 iso = "YYYY-MM-DD"
             reader.fail(
-                f"line {line}",
-                f"invalid TOML: a date in a plan file is written year first, without quotes: {iso}, not {french.group()}",
+                _("line {line}").format(line=line),
+                _(
+                    "invalid TOML: a date in a plan file is written year first, without quotes: {iso}, not {written}"
+                ).format(iso=iso, written=french.group()),
             )
             return
-        reader.fail(f"line {line}, column {found.group(3)}", f"invalid TOML: {found.group(1)}")
+        reader.fail(
+            _("line {line}, column {column}").format(line=line, column=found.group(3)),
+            _("invalid TOML: {reason}").format(reason=found.group(1)),
+        )
     elif at_end:  # an unclosed value or table: the file ended inside it
         reader.fail(
-            f"line {max(1, len(lines))} (end of file)",
-            f"invalid TOML: {at_end.group(1)}; something opened earlier (a [ or a quote) is never closed",
+            _("line {line} (end of file)").format(line=max(1, len(lines))),
+            _("invalid TOML: {reason}; something opened earlier (a [ or a quote) is never closed").format(
+                reason=at_end.group(1)
+            ),
         )
     else:
-        reader.fail("", f"invalid TOML: {exc}")
+        reader.fail("", _("invalid TOML: {reason}").format(reason=exc))
 
 
 def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan | None:
     r.known_keys(data, "", TOP_KEYS)
     head = r.table(data.get("plan", {}), "plan")
     if "plan" not in data:
-        r.fail("plan", "is missing: a plan file starts with a [plan] table")
+        r.fail("plan", _("is missing: a plan file starts with a [plan] table"))
     r.known_keys(head, "plan", PlanKeys)
     plan_id = r.get(head, PlanKeys.id, "plan")
     timezone = r.get(head, PlanKeys.timezone, "plan")
@@ -141,7 +151,7 @@ def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            r.fail("plan.timezone", f"unknown time zone {timezone!r}")
+            r.fail("plan.timezone", _("unknown time zone {name!r}").format(name=timezone))
     public = r.get(head, PlanKeys.public_holidays, "plan")
     zone = r.get(head, PlanKeys.school_holidays_zone, "plan")
     capacity = r.get(head, PlanKeys.max_cohorts_at_cfa, "plan")
@@ -167,7 +177,7 @@ def _build_plan(r: Reader, path: Path, data: dict[str, Any], note: Note) -> Plan
     _check_peaks_inside_cohorts(r, cohorts, companies, apprentices)
     for kind in ("programme", "cohort"):
         if not data.get(kind):
-            r.fail(kind, f"the plan has no [[{kind}]]")
+            r.fail(kind, _("the plan has no [[{table}]]").format(table=kind))
     slots = teaching.day_slots(r, head, cohorts)
     trainers, only_unreadable = teaching.trainers(r, lists, data, programmes, declared["subject"])
     declared["trainer"] |= lists.declared["trainers"]
@@ -206,7 +216,7 @@ def _rooms(r: Reader, data: dict[str, Any]) -> tuple[Room, ...]:
         kind = r.get(table, RoomKeys.kind, place)
         count = r.get(table, RoomKeys.count, place)
         if kind is not None and kind in found:
-            r.fail(f"{place}.kind", f"room kind {kind!r} is given twice")
+            r.fail(f"{place}.kind", _("room kind {kind!r} is given twice").format(kind=kind))
         elif kind is not None and count is not None:
             found[kind] = Room(kind, count)
     return tuple(found.values())
@@ -246,7 +256,12 @@ def _programme(r: Reader, t: dict[str, Any], index: int) -> Programme | None:
         return None
     taught = sum(s.minutes for s in subjects)
     if taught > total:
-        r.fail(f"{place}.subject", f"subject hours sum to {taught / 60:g} h, more than total_hours {total / 60:g} h")
+        r.fail(
+            f"{place}.subject",
+            _("subject hours sum to {taught}, more than total_hours {total}").format(
+                taught=hours(taught), total=hours(total)
+            ),
+        )
     return Programme(
         id=pid, name=r.get(t, ProgrammeKeys.name, place, pid) or pid, total_minutes=total, subjects=tuple(subjects)
     )
@@ -264,16 +279,26 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     week = r.get(t, CohortKeys.hours_per_week, place)
     cfa_days = teaching.cfa_days(r, t.get("cfa_days"), f"{place}.cfa_days") or (0, 1, 2, 3, 4)
     if week is not None and week % len(cfa_days):
-        r.fail(f"{place}.hours_per_week", f"{week / 60:g} h does not split into {len(cfa_days)} days of whole minutes")
+        r.fail(
+            f"{place}.hours_per_week",
+            _("{hours} does not split into {days} days of whole minutes").format(hours=hours(week), days=len(cfa_days)),
+        )
         week = None
     max_cfa = r.get(t, CohortKeys.max_consecutive_cfa_weeks, place, rhythm[0] if rhythm else 1)
     max_company = r.get(t, CohortKeys.max_consecutive_company_weeks, place, rhythm[1] if rhythm else 1)
     if rhythm and max_cfa is not None and rhythm[0] > max_cfa:
-        r.fail(f"{place}.rhythm", f"{rhythm[0]} CFA weeks in a row exceed max_consecutive_cfa_weeks = {max_cfa}")
+        r.fail(
+            f"{place}.rhythm",
+            _("{weeks} CFA weeks in a row exceed max_consecutive_cfa_weeks = {limit}").format(
+                weeks=rhythm[0], limit=max_cfa
+            ),
+        )
     if rhythm and max_company is not None and rhythm[1] > max_company:
         r.fail(
             f"{place}.rhythm",
-            f"{rhythm[1]} company weeks in a row exceed max_consecutive_company_weeks = {max_company}",
+            _("{weeks} company weeks in a row exceed max_consecutive_company_weeks = {limit}").format(
+                weeks=rhythm[1], limit=max_company
+            ),
         )
     exams = None
     if "written_exams" in t:
@@ -287,7 +312,9 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
             if start is not None and end is not None and dates_ok and not (start <= ws <= end):
                 r.fail(
                     f"{wplace}.start",
-                    f"{ws.isoformat()} is outside the cohort ({start.isoformat()} to {end.isoformat()})",
+                    _("{day} is outside the cohort ({start} to {end})").format(
+                        day=ws.isoformat(), start=start.isoformat(), end=end.isoformat()
+                    ),
                 )
     if "trainers" in t:
         r.table(t["trainers"], f"{place}.trainers")
@@ -334,7 +361,9 @@ def _inside(r: Reader, place: str, start: date, end: date, span: tuple[date, dat
         return True
     r.fail(
         place,
-        f"{start.isoformat()} to {end.isoformat()} is outside the cohort ({span[0].isoformat()} to {span[1].isoformat()})",
+        _("{start} to {end} is outside the cohort ({first} to {last})").format(
+            start=start.isoformat(), end=end.isoformat(), first=span[0].isoformat(), last=span[1].isoformat()
+        ),
     )
     return False
 
@@ -378,9 +407,14 @@ def _fixed(r: Reader, t: dict[str, Any], place: str, span: tuple[date, date] | N
                 and monday_of(start) <= monday_of(other.end)
                 and monday_of(other.start) <= monday_of(end)
             ):
-                r.fail(fplace, f"fixes {kind} weeks that {other_place} fixes as {other.kind}")
+                r.fail(
+                    fplace,
+                    _("fixes {kind} weeks that {other} fixes as {other_kind}").format(
+                        kind=kind, other=other_place, other_kind=other.kind
+                    ),
+                )
         found.append((fplace, fix))
-    return tuple(fix for _, fix in found)
+    return tuple(fix for _place, fix in found)
 
 
 def _peak(r: Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak | None:
@@ -408,7 +442,7 @@ def _peak(r: Reader, t: dict[str, Any], place: str, cell: bool = False) -> Peak 
 
 def _month_day(r: Reader, t: dict[str, Any], key: str, place: str, cell: bool) -> tuple[int, int] | None:
     if t.get(key, "") == "":
-        r.fail(f"{place}.{key}", "is missing")
+        r.fail(f"{place}.{key}", _("is missing"))
         return None
     try:
         return cells.month_day(t[key], cell)
@@ -461,8 +495,8 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
     """One row per busy season: rows that repeat an id (with the same name) add seasons."""
     merged: dict[str, Company] = {}
     for line, row in rows:
-        cid = r.get(row, CompanyKeys.id, f"row {line}: company")
-        place = f"row {line}: company[{cid}]"
+        cid = r.get(row, CompanyKeys.id, row_key(line, "company"))
+        place = row_key(line, f"company[{cid}]")
         if cid is None:
             continue
         name = r.get(row, CompanyKeys.name, place, cid) or cid
@@ -475,7 +509,10 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
         contact = _contact(r, row, place)
         if cid in merged:
             if merged[cid].name != name:
-                r.fail(f"{place}.id", f"duplicate company id {cid!r} with another name ({merged[cid].name!r})")
+                r.fail(
+                    f"{place}.id",
+                    _("duplicate company id {id!r} with another name ({name!r})").format(id=cid, name=merged[cid].name),
+                )
                 continue
             first = merged[cid]  # a later season's row may leave the contact cells empty
             kept = tuple(a or b for a, b in zip((first.address, first.tutor, first.email), contact))
@@ -525,7 +562,7 @@ def _apprentices(r: Reader, lists: Lists, data: dict[str, Any]) -> tuple[list[Ap
     if loaded := lists.read(APPRENTICES):
         sheet_reader, rows = loaded
         for line, row in rows:
-            prefix = f"row {line}: "
+            prefix = row_key(line, "")
             found.append((_apprentice(sheet_reader, row, prefix, f"{prefix}apprentice"), sheet_reader, prefix))
     kept: list[Apprentice] = []
     origins: Origins = {}
@@ -533,7 +570,9 @@ def _apprentices(r: Reader, lists: Lists, data: dict[str, Any]) -> tuple[list[Ap
         if apprentice is None:
             continue
         if apprentice.id in origins:
-            reader.fail(f"{prefix}apprentice[{apprentice.id}].id", f"duplicate apprentice id {apprentice.id!r}")
+            reader.fail(
+                f"{prefix}apprentice[{apprentice.id}].id", _("duplicate apprentice id {id!r}").format(id=apprentice.id)
+            )
             continue
         origins[apprentice.id] = (reader, prefix)
         kept.append(apprentice)
@@ -560,26 +599,35 @@ def _check_references(
     kinds = {room.kind for room in rooms}
     for c in cohorts:
         if c.room is not None and c.room not in kinds:
-            r.fail(f"cohort[{c.id}].room", f"unknown room kind {c.room!r}{suggest(c.room, kinds)}")
+            r.fail(f"cohort[{c.id}].room", _("unknown room kind {kind!r}").format(kind=c.room) + suggest(c.room, kinds))
     for i, closure in enumerate(closures, start=1):
         for cid in closure.cohorts:
             if cid not in by_cohort and cid not in declared["cohort"]:
-                r.fail(f"closure[{i}].cohorts", f"unknown cohort {cid!r}{suggest(cid, declared['cohort'])}")
+                r.fail(
+                    f"closure[{i}].cohorts",
+                    _("unknown cohort {id!r}").format(id=cid) + suggest(cid, declared["cohort"]),
+                )
     for c in cohorts:
         if c.programme not in by_programme and c.programme not in declared["programme"]:
             r.fail(
                 f"cohort[{c.id}].programme",
-                f"unknown programme {c.programme!r}{suggest(c.programme, declared['programme'])}",
+                _("unknown programme {id!r}").format(id=c.programme) + suggest(c.programme, declared["programme"]),
             )
     for a in apprentices:
         r, prefix = origins[a.id]
         place = f"{prefix}apprentice[{a.id}]"
         if a.company not in company_ids and a.company not in declared["company"] and "companies" not in unread:
-            r.fail(f"{place}.company", f"unknown company {a.company!r}{suggest(a.company, declared['company'])}")
+            r.fail(
+                f"{place}.company",
+                _("unknown company {id!r}").format(id=a.company) + suggest(a.company, declared["company"]),
+            )
         cohort = by_cohort.get(a.cohort)
         if cohort is None:
             if a.cohort not in declared["cohort"]:
-                r.fail(f"{place}.cohort", f"unknown cohort {a.cohort!r}{suggest(a.cohort, declared['cohort'])}")
+                r.fail(
+                    f"{place}.cohort",
+                    _("unknown cohort {id!r}").format(id=a.cohort) + suggest(a.cohort, declared["cohort"]),
+                )
             continue
         _check_contract(r, place, a, cohort, windows[cohort.id])
         known = subjects_of.get(cohort.programme)
@@ -588,7 +636,10 @@ def _check_references(
                 if sid not in known and sid not in declared["subject"]:
                     r.fail(
                         f"{place}.exempt",
-                        f"unknown subject {sid!r} in programme {cohort.programme!r}{suggest(sid, known)}",
+                        _("unknown subject {id!r} in programme {programme!r}").format(
+                            id=sid, programme=cohort.programme
+                        )
+                        + suggest(sid, known),
                     )
 
 
@@ -601,17 +652,23 @@ def _check_contract(r: Reader, place: str, a: Apprentice, cohort: Cohort, window
     if a.contract_start < earliest:
         r.fail(
             f"{place}.contract_start",
-            f"{a.contract_start.isoformat()} is more than 3 months before the cohort starts ({cohort.start.isoformat()}); the earliest is {earliest.isoformat()}",
+            _("{day} is more than 3 months before the cohort starts ({start}); the earliest is {earliest}").format(
+                day=a.contract_start.isoformat(), start=cohort.start.isoformat(), earliest=earliest.isoformat()
+            ),
         )
     if a.contract_end > latest:
         r.fail(
             f"{place}.contract_end",
-            f"{a.contract_end.isoformat()} is more than 2 months after the cohort ends ({cohort.end.isoformat()}); the latest is {latest.isoformat()}",
+            _("{day} is more than 2 months after the cohort ends ({end}); the latest is {latest}").format(
+                day=a.contract_end.isoformat(), end=cohort.end.isoformat(), latest=latest.isoformat()
+            ),
         )
     if a.contract_end < cohort.start or a.contract_start > cohort.end:
         r.fail(
             f"{place}.contract_start",
-            f"the contract does not overlap the cohort ({cohort.start.isoformat()} to {cohort.end.isoformat()})",
+            _("the contract does not overlap the cohort ({start} to {end})").format(
+                start=cohort.start.isoformat(), end=cohort.end.isoformat()
+            ),
         )
 
 
@@ -626,11 +683,18 @@ def _check_school_holiday_coverage(r: Reader, zone: str, cohorts: list[Cohort]) 
     first, last = school_holiday_coverage()
     for c in cohorts:
         if c.start < first:
-            r.fail(f"cohort[{c.id}].start", f"school holidays of zone {zone} are known only from {first.isoformat()}")
+            r.fail(
+                f"cohort[{c.id}].start",
+                _("school holidays of zone {zone} are known only from {first}").format(
+                    zone=zone, first=first.isoformat()
+                ),
+            )
         if c.end > last:
             r.fail(
                 f"cohort[{c.id}].end",
-                f'school holidays of zone {zone} are known only up to {last.isoformat()} (vacances-scolaires-france data); set school_holidays_zone = "none" and list closures, or shorten the cohort',
+                _(
+                    'school holidays of zone {zone} are known only up to {last} (vacances-scolaires-france data); set school_holidays_zone = "none" and list closures, or shorten the cohort'
+                ).format(zone=zone, last=last.isoformat()),
             )
 
 
@@ -655,7 +719,7 @@ def _check_peaks_inside_cohorts(
             if not any(peak.start <= end and start <= peak.end for start, end in spans):
                 r.fail(
                     f"company[{company.id}].peak[{j}]",
-                    f"{peak.label()} is outside every cohort of this company's apprentices",
+                    _("{peak} is outside every cohort of this company's apprentices").format(peak=peak.label()),
                 )
 
 
@@ -670,7 +734,9 @@ def _check_ids_across_plans(plans: list[Plan], problems: list[Problem]) -> None:
                         Problem(
                             str(plan.source),
                             f"{kind[:-1] if kind != 'companies' else 'company'}[{item.id}].id",
-                            f"id also used in {owner[item.id].source}; feeds of both would share one file",
+                            _("id also used in {file}; feeds of both would share one file").format(
+                                file=owner[item.id].source
+                            ),
                         )
                     )
                 owner.setdefault(item.id, plan)

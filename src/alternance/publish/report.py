@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..domain import Plan, hours
 from ..errors import SolverDisagreement
-from ..i18n import _, ngettext, number
+from ..i18n import _, day, ngettext, number
 from ..schedule.apprentices import planned_minutes, shortfalls_after
 from ..schedule.lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
 from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
@@ -164,7 +164,7 @@ def _cohort_summary(
     f = CohortFigures.of(cw, solution)
     programme = problem.plan.programme(c.programme)
     extra = f.minutes - cw.target_minutes
-    lines = [f"{c.id} · {c.name} ({c.start} → {c.end})"]
+    lines = [f"{c.id} · {c.name} ({day(c.start)} → {day(c.end)})"]
     lines.append(
         "  "
         + _("{weeks} CFA weeks: {hours} for a target of {target} ({extra})").format(
@@ -174,7 +174,7 @@ def _cohort_summary(
             extra=("+" if extra >= 0 else "−") + hours(abs(extra)),
         )
     )
-    years = "; ".join(
+    years = _("; ").join(
         _("{year}: {hours} (even share {share})").format(
             year=_year_label(cw, y), hours=hours(f.per_year[y]), share=hours(t)
         )
@@ -234,6 +234,7 @@ def summary(
     lesson_problem: LessonProblem | None = None,
     lessons: LessonSolution | None = None,
     verbose: bool = False,
+    why: tuple[str, ...] = (),
 ) -> list[str]:
     """The summary printed at the end of a build, to read in ten seconds: per cohort its weeks,
     hours and peaks; the apprentices below their hours; whether the calendar is the best one
@@ -255,6 +256,9 @@ def summary(
                 plan=plan.id, seconds=seconds
             )
         )
+    if why:
+        lines.append("  " + _("why the calendar looks like this:"))
+        lines.extend(f"  - {line}" for line in why)
     if verbose:
         lines.extend(goal_lines)
     if lessons is not None:

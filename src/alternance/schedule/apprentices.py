@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from ..domain import Apprentice, Plan, hours
 from ..facts.weeks import cfa_day_minutes
+from ..i18n import N_, _
 from .bounds import most_cfa_minutes
 from .lessons import LessonSolution
 from .rhythm import CFA, CohortWeeks, RhythmProblem, RhythmSolution
@@ -71,10 +72,9 @@ def planned_minutes(
 
 
 def _contract(a: Apprentice) -> str:
-    return f"{a.id} (contract {a.contract_start} → {a.contract_end})"
-
-
-FLOOR = "(25 % of the contract on 1607 h a year, Code du travail L6211-2)"
+    return _("{apprentice} (contract {start} → {end})").format(
+        apprentice=a.id, start=a.contract_start, end=a.contract_end
+    )
 
 
 def _shortfalls(
@@ -88,11 +88,19 @@ def _shortfalls(
             got, target, least = figure(cw, a), target_minutes(problem.plan, a), legal_floor_minutes(a)
             said = {"hours": hours(got), "cohort": cw.cohort.id}
             if got < target:
-                why = f"for {hours(target)} of programme ({hours(target - got)} short)"
-                lines.append(f"warning: {_contract(a)}: {short.format(**said)}, {why}")
+                lines.append(
+                    _("warning: {apprentice}: {figure}, for {target} of programme ({short} short)").format(
+                        apprentice=_contract(a),
+                        figure=_(short).format(**said),
+                        target=hours(target),
+                        short=hours(target - got),
+                    )
+                )
             if got < least:
                 lines.append(
-                    f"warning: {_contract(a)}: {floor.format(**said)}, below the legal floor of {hours(least)} {FLOOR}"
+                    _(
+                        "warning: {apprentice}: {figure}, below the legal floor of {floor} (25 % of the contract on 1607 h a year, Code du travail L6211-2)"
+                    ).format(apprentice=_contract(a), figure=_(floor).format(**said), floor=hours(least))
                 )
     return lines
 
@@ -102,8 +110,8 @@ def shortfalls_before(problem: RhythmProblem) -> list[str]:
     return _shortfalls(
         problem,
         lambda cw, a: most_minutes(problem.plan, cw, a),
-        "at most {hours} of training fit under contract in {cohort}'s open weeks",
-        "at most {hours} of training",
+        N_("at most {hours} of training fit under contract in {cohort}'s open weeks"),
+        N_("at most {hours} of training"),
     )
 
 
@@ -114,6 +122,6 @@ def shortfalls_after(
     return _shortfalls(
         problem,
         lambda cw, a: planned_minutes(cw, solution, a, lessons),
-        "{hours} of training planned under contract",
-        "{hours} planned",
+        N_("{hours} of training planned under contract"),
+        N_("{hours} planned"),
     )

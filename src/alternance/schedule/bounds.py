@@ -14,6 +14,7 @@ from datetime import date
 from ..domain import Plan, hours, monday_of
 from ..errors import Problem
 from ..facts.weeks import cfa_day_minutes
+from ..i18n import _
 from .rhythm import CFA, CohortWeeks, RhythmProblem
 
 
@@ -77,10 +78,20 @@ def _cohort_problems(plan: Plan, cw: CohortWeeks) -> list[Problem]:
             Problem(
                 str(plan.source),
                 place,
-                f"{c.id} needs {hours(cw.target_minutes)}; its {open_weeks} open weeks give at most {hours(most)} "
-                f"with at most {c.max_consecutive_cfa_weeks} CFA weeks in a row "
-                f"(cohort[{c.id}].max_consecutive_cfa_weeks)"
-                + (f" and {peaks} week(s) of hard peaks (company[…].peak, hard = true)" if peaks else ""),
+                _(
+                    "{cohort} needs {target}; its {open} open weeks give at most {most} with at most {run} CFA weeks in a row (cohort[{cohort}].max_consecutive_cfa_weeks)"
+                ).format(
+                    cohort=c.id,
+                    target=hours(cw.target_minutes),
+                    open=open_weeks,
+                    most=hours(most),
+                    run=c.max_consecutive_cfa_weeks,
+                )
+                + (
+                    _(" and {peaks} week(s) of hard peaks (company[…].peak, hard = true)").format(peaks=peaks)
+                    if peaks
+                    else ""
+                ),
             )
         )
     least = least_cfa_minutes(cw)
@@ -89,9 +100,15 @@ def _cohort_problems(plan: Plan, cw: CohortWeeks) -> list[Problem]:
             Problem(
                 str(plan.source),
                 f"cohort[{c.id}].max_consecutive_company_weeks",
-                f"{c.id} must have at least {hours(least)} at the CFA with at most "
-                f"{c.max_consecutive_company_weeks} company weeks in a row, more than one CFA week above its "
-                f"{hours(cw.target_minutes)} ({place})",
+                _(
+                    "{cohort} must have at least {least} at the CFA with at most {run} company weeks in a row, more than one CFA week above its {target} ({place})"
+                ).format(
+                    cohort=c.id,
+                    least=hours(least),
+                    run=c.max_consecutive_company_weeks,
+                    target=hours(cw.target_minutes),
+                    place=place,
+                ),
             )
         )
     return found
@@ -125,9 +142,14 @@ def _trainer_problems(plan: Plan, problem: RhythmProblem) -> list[Problem]:
                 Problem(
                     str(plan.source),
                     f"trainer[{trainer.id}]",
-                    f"{trainer.id} must teach {hours(need)}, but can be there at most {hours(most)}: every open "
-                    f"day of their cohorts when they are not away"
-                    + (f", at most {hours(limit)} a week (max_hours_per_week)" if limit is not None else ""),
+                    _(
+                        "{trainer} must teach {need}, but can be there at most {most}: every open day of their cohorts when they are not away"
+                    ).format(trainer=trainer.id, need=hours(need), most=hours(most))
+                    + (
+                        _(", at most {limit} a week (max_hours_per_week)").format(limit=hours(limit))
+                        if limit is not None
+                        else ""
+                    ),
                 )
             )
     return found

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..continuity import Baseline
-from ..domain import Apprentice, Cohort, FixedWeeks, Plan
+from ..domain import Apprentice, Cohort, FixedWeeks, Plan, hours
 from ..errors import PlanError, Problem
 from ..facts.weeks import SiteCalendar, Week
-from ..i18n import N_
+from ..i18n import N_, _
 from .rules import RuleKind
 
 CFA = "cfa"
@@ -110,13 +110,17 @@ def _freeze(
         if kind == CFA:
             if week.closed:
                 conflicts.append(
-                    f"{cohort.id}: week {week.monday} was published as a CFA week but is now closed ({', '.join(week.reasons) or 'outside training'})"
+                    _("{cohort}: week {week} was published as a CFA week but is now closed ({why})").format(
+                        cohort=cohort.id, week=week.monday, why=", ".join(week.reasons) or _("outside training")
+                    )
                 )
             elif minutes != week.minutes:
                 conflicts.append(
-                    f"{cohort.id}: week {week.monday} was published with {minutes / 60:g} h but would now give {week.minutes / 60:g} h"
+                    _("{cohort}: week {week} was published with {was} but would now give {now}").format(
+                        cohort=cohort.id, week=week.monday, was=hours(minutes), now=hours(week.minutes)
+                    )
                 )
-            days = week.open_days or tuple(d for d, _ in week.closed_days)
+            days = week.open_days or tuple(d for d, _why in week.closed_days)
             fixed.append(Week(week.monday, days, minutes, week.closed_days, week.year))
             continue
         fixed.append(week)
@@ -130,7 +134,11 @@ def _past_hours(cohort: Cohort, weeks: tuple[Week, ...], previous, frozen, targe
     published = sum(w.minutes for w, kind in zip(weeks, previous) if kind == CFA)
     if target <= published < target + cohort.week_minutes:
         return ()
-    return (f"{cohort.id}: its {published / 60:g} h are all in the past; the new total_hours is {target / 60:g} h",)
+    return (
+        _("{cohort}: its {published} are all in the past; the new total_hours is {target}").format(
+            cohort=cohort.id, published=hours(published), target=hours(target)
+        ),
+    )
 
 
 def _check_fixed_weeks(plan: Plan, cohort: Cohort, weeks: tuple[Week, ...], hard: list[tuple[str, ...]]) -> None:
@@ -142,14 +150,24 @@ def _check_fixed_weeks(plan: Plan, cohort: Cohort, weeks: tuple[Week, ...], hard
             continue
         place = f"cohort[{cohort.id}].fixed[{found[0]}]"
         if week.closed:
-            why = ", ".join(week.reasons) or "no open day"
+            why = ", ".join(week.reasons) or _("no open day")
             problems.append(
-                Problem(str(plan.source), place, f"fixes week {week.monday} at the CFA, which is closed ({why})")
+                Problem(
+                    str(plan.source),
+                    place,
+                    _("fixes week {week} at the CFA, which is closed ({why})").format(week=week.monday, why=why),
+                )
             )
         elif blocked:
             peaks = ", ".join(f"company[{c}].peak" for c in blocked)
             problems.append(
-                Problem(str(plan.source), place, f"fixes week {week.monday} at the CFA, during a hard peak ({peaks})")
+                Problem(
+                    str(plan.source),
+                    place,
+                    _("fixes week {week} at the CFA, during a hard peak ({peaks})").format(
+                        week=week.monday, peaks=peaks
+                    ),
+                )
             )
     if problems:
         raise PlanError(problems)
@@ -203,7 +221,9 @@ def make_problem(
                 past_conflicts=conflicts
                 + _past_hours(cohort, weeks, previous, frozen, plan.programme(cohort.programme).total_minutes)
                 + tuple(
-                    f"{cohort.id}: CFA week {w.monday} was published during a hard peak of {', '.join(h)}"
+                    _("{cohort}: CFA week {week} was published during a hard peak of {companies}").format(
+                        cohort=cohort.id, week=w.monday, companies=", ".join(h)
+                    )
                     for w, h, locked, was in zip(weeks, hard, frozen, previous)
                     if locked and was == CFA and h
                 ),
@@ -447,5 +467,5 @@ def broken_rules(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
         if [w.monday for w in plan.weeks] != [w.monday for w in cw.weeks]:
             broken.append(f"{cw.cohort.id}: weeks differ from the calendar")
             continue
-        broken += [line for check, _ in COHORT_CHECKS for line in check(cw, cfa, plan)]
-    return broken + [line for check, _ in PLAN_CHECKS for line in check(problem, flags)]
+        broken += [line for check, _kinds in COHORT_CHECKS for line in check(cw, cfa, plan)]
+    return broken + [line for check, _kinds in PLAN_CHECKS for line in check(problem, flags)]

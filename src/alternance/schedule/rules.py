@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from ..domain import Plan, hours
+from ..i18n import current
 
 Lang = Literal["en", "fr"]
 
@@ -106,8 +107,8 @@ class RuleSpec:
     # A condition the lessons need of the weeks is checked on the timetable, by these rules' checks.
     checked_by: tuple[RuleKind, ...] = ()
 
-    def sentence(self, plan: Plan, rule: Rule, lang: Lang = "en") -> str:
-        template = self.fr if lang == "fr" else self.en
+    def sentence(self, plan: Plan, rule: Rule, lang: Lang | None = None) -> str:
+        template = self.fr if (lang or current()) == "fr" else self.en
         return template.format(
             place=rule.place,
             cohort=rule.cohort,
@@ -415,6 +416,7 @@ RULES: dict[RuleKind, RuleSpec] = {
 }
 
 
-def describe(plan: Plan, rule: Rule, lang: Lang = "en") -> str:
-    """The sentence that explains one rule of the plan, with its numbers."""
+def describe(plan: Plan, rule: Rule, lang: Lang | None = None) -> str:
+    """The sentence that explains one rule of the plan, with its numbers, in `lang` (by default
+    the language of the messages, `i18n.current()`)."""
     return RULES[rule.kind].sentence(plan, rule, lang)

@@ -15,6 +15,7 @@ class PlanBuild:
     solution: RhythmSolution
     lesson_problem: LessonProblem | None = None
     lessons: LessonSolution | None = None
+    why: tuple[str, ...] = ()  # what forces each cost of the calendar (solver/why.py)
 
     @property
     def plan(self) -> Plan:

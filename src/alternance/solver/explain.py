@@ -11,6 +11,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from ..domain import hours
+from ..i18n import _
 from ..schedule.rhythm import RhythmProblem
 from ..schedule.rules import describe
 from .core import Deadline, Rule, RuleKind, minimal_core
@@ -70,7 +71,9 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
     clash, minimal = minimal_clash(problem, deadline)
     if not clash:
         return [
-            f"{problem.plan.id}: no calendar satisfies the plan's rules (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"
+            _(
+                "{plan}: no calendar satisfies the plan's rules (the clash could not be isolated in {seconds} s; a larger --time-limit gives the explanation more time)"
+            ).format(plan=problem.plan.id, seconds=f"{seconds:g}")
         ]
     every = _all_rules(problem)
     lines = []
@@ -91,31 +94,60 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
         named.extend(binding)
         target = cw.target_minutes
         open_weeks = [w for w in cw.weeks if not w.closed]
-        span = f"the {len(open_weeks)} open weeks between {cw.cohort.start} and {cw.cohort.end}"
-        with_rules = (" with " + " and ".join(describe(problem.plan, r) for r in binding)) if binding else ""
+        span = _("the {weeks} open weeks between {start} and {end}").format(
+            weeks=len(open_weeks), start=cw.cohort.start, end=cw.cohort.end
+        )
+        with_rules = (
+            _(" with {rules}").format(rules=_(" and ").join(describe(problem.plan, r) for r in binding))
+            if binding
+            else ""
+        )
         if maximise:
             amount = (
-                f"give at most {hours(extreme)}"
+                _("give at most {hours}").format(hours=hours(extreme))
                 if extreme is not None
-                else "cannot give them under the plan's other rules (or no calendar was found in time)"
+                else _("cannot give them under the plan's other rules (or no calendar was found in time)")
             )
-            lines.append(f"{rule.cohort} needs {hours(target)}; {span} {amount}{with_rules}.")
+            lines.append(
+                _("{cohort} needs {target}; {span} {amount}{rules}.").format(
+                    cohort=rule.cohort, target=hours(target), span=span, amount=amount, rules=with_rules
+                )
+            )
         else:
             limit = target + cw.cohort.week_minutes - 1
             amount = (
-                f"force at least {hours(extreme)}"
+                _("force at least {hours}").format(hours=hours(extreme))
                 if extreme is not None
-                else "force more (or no calendar was found in time)"
+                else _("force more (or no calendar was found in time)")
             )
             lines.append(
-                f"{rule.cohort} may have at most {hours(limit)} (less than one CFA week above {hours(target)}); {span} {amount}{with_rules}."
+                _(
+                    "{cohort} may have at most {limit} (less than one CFA week above {target}); {span} {amount}{rules}."
+                ).format(
+                    cohort=rule.cohort,
+                    limit=hours(limit),
+                    target=hours(target),
+                    span=span,
+                    amount=amount,
+                    rules=with_rules,
+                )
             )
     if not lines:
-        lines.append("These rules cannot all hold: " + "; ".join(f"{describe(problem.plan, r)}" for r in clash) + ".")
+        lines.append(
+            _("These rules cannot all hold: {rules}.").format(
+                rules="; ".join(f"{describe(problem.plan, r)}" for r in clash)
+            )
+        )
     places = sorted({r.place for r in clash + named})
-    lines.append("Rules in conflict: " + ", ".join(places) + ". Relax one of them (or add open weeks) and build again.")
+    lines.append(
+        _("Rules in conflict: {places}. Relax one of them (or add open weeks) and build again.").format(
+            places=", ".join(places)
+        )
+    )
     if not minimal:
         lines.append(
-            f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)"
+            _(
+                "(The time limit of {seconds} s ended the search for the smallest clash: some rules named may not be needed for it.)"
+            ).format(seconds=f"{seconds:g}")
         )
     return lines

@@ -14,6 +14,7 @@ from datetime import date
 from ortools.sat.python import cp_model
 
 from ..domain import hours, monday_of
+from ..i18n import _
 from ..schedule.lessons import LessonProblem
 from ..schedule.rules import describe
 from .core import Deadline, Guards, Rule, RuleKind, minimal_core
@@ -127,8 +128,9 @@ def _trainer_lines(problem: LessonProblem, clash: list[Rule]) -> list[str]:
         if need > most:
             cohorts = sum(1 for cl in problem.cohorts if tid in cl.trainers.values())
             lines.append(
-                f"{tid} must teach {hours(need)} to {cohorts} cohort(s), on the days they are at the CFA "
-                f"and {tid} is not away: at most {hours(most)}."
+                _(
+                    "{trainer} must teach {need} to {cohorts} cohort(s), on the days they are at the CFA and {trainer} is not away: at most {most}."
+                ).format(trainer=tid, need=hours(need), cohorts=cohorts, most=hours(most))
             )
     return lines
 
@@ -139,10 +141,12 @@ def explain_lessons(
     """Sentences naming the trainer, week, subject or rule that blocks, found within `seconds`."""
     deadline = Deadline.after(seconds)
     clash, minimal = _clash(problem, week, quotas, deadline)
-    where = "over the cycle" if week is None else f"in week {week}"
+    where = _("over the cycle") if week is None else _("in week {week}").format(week=week)
     if not clash:
         return [
-            f"{problem.plan.id}: the lessons cannot be placed {where} (the clash could not be isolated in {seconds:g} s; a larger --time-limit gives the explanation more time)"
+            _(
+                "{plan}: the lessons cannot be placed {where} (the clash could not be isolated in {seconds} s; a larger --time-limit gives the explanation more time)"
+            ).format(plan=problem.plan.id, where=where, seconds=f"{seconds:g}")
         ]
     lines = []
     for rule in clash:
@@ -152,7 +156,9 @@ def explain_lessons(
             limit = problem.plan.trainer(tid).max_week_minutes
             if need is not None and limit is not None:
                 lines.append(
-                    f"{tid} would need {hours(need)} in week {monday} but max_hours_per_week is {hours(limit)}."
+                    _("{trainer} would need {need} in week {week} but max_hours_per_week is {limit}.").format(
+                        trainer=tid, need=hours(need), week=monday, limit=hours(limit)
+                    )
                 )
     # In one week, a subject's hours are that week's share, not the whole cycle's.
     scope = future_problem(problem) if week is None else week_problem(problem, week, quotas or {})
@@ -161,13 +167,15 @@ def explain_lessons(
     others = [r for r in clash if r.kind != RuleKind.TRAINER_MAX or not lines]
     if others:
         lines.append(
-            f"The lessons cannot be placed {where}: "
-            + "; ".join(describe(scope.plan, r) for r in others)
-            + " cannot all hold."
+            _("The lessons cannot be placed {where}: {rules} cannot all hold.").format(
+                where=where, rules="; ".join(describe(scope.plan, r) for r in others)
+            )
         )
-    lines.append("Rules in conflict: " + ", ".join(sorted({r.place for r in clash})) + ".")
+    lines.append(_("Rules in conflict: {places}.").format(places=", ".join(sorted({r.place for r in clash}))))
     if not minimal:
         lines.append(
-            f"(The time limit of {seconds:g} s ended the search for the smallest clash: some rules named may not be needed for it.)"
+            _(
+                "(The time limit of {seconds} s ended the search for the smallest clash: some rules named may not be needed for it.)"
+            ).format(seconds=f"{seconds:g}")
         )
     return lines

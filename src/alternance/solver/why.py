@@ -1,0 +1,168 @@
+"""Why the calendar looks like this: for each goal that costs something, what forces the cost.
+
+The goals are optimised one after the other (`GOALS`), so a cost is either the price of a goal
+that comes first, or forced by the plan's hard rules. Both are measured, never guessed: the goal
+is minimised alone, with every hard rule in force; when that minimum is the cost paid, the goal
+is minimised again with each rule of the plan file (each place, e.g.
+`cohort[agora-2024].max_consecutive_company_weeks`) switched off in turn, and the rules whose
+removal lowers it are named with the figure it would drop to. Only proven minima are said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from ..domain import hours
+from ..i18n import _
+from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS, GOALS_IN_MINUTES, RhythmProblem, RhythmSolution, goals
+from ..schedule.rules import describe
+from .core import Deadline, Rule, RuleKind
+from .rhythm import RhythmModel, build
+from .solve import SolverSettings
+
+EXPLAINED = (
+    "peak_days",
+    "irregularity",
+    "year_imbalance",
+    "excess_minutes",
+)  # not "changes": the change report says why
+SOLVE_WORK = 0.5  # CP-SAT deterministic time of one minimum: the same answer on every run
+MAX_NAMED = 3  # rules named per goal, the ones whose removal lowers it most
+# The rules that shape the weeks, tried one by one for a cost they force (the hours rules define
+# the excess, so they are not tried for it).
+SHAPING = (RuleKind.MAX_CFA, RuleKind.MAX_COMPANY, RuleKind.HARD_PEAK, RuleKind.FIXED, RuleKind.CAPACITY, RuleKind.ROOM)
+TRIED = {
+    "peak_days": (RuleKind.HOURS_MIN, *SHAPING),
+    "irregularity": (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX, *SHAPING),
+    "year_imbalance": (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX, *SHAPING),
+    "excess_minutes": SHAPING,
+}
+
+
+def _minimiser(
+    problem: RhythmProblem, solution: RhythmSolution, goal: str
+) -> tuple[RhythmModel, Callable[[set[str], Deadline], int | None]]:
+    """A model of every hard rule, guarded, minimising `goal`; and a function that gives its
+    proven minimum with the rules of some keys switched off (None when not proven in time).
+    Each solve starts from the calendar built, which meets every rule: a bound from the start."""
+    m = build(problem, guarded=True, soft=True)
+    m.model.minimize(m.goal(goal))
+    chosen = {
+        (ci, wi): wp.kind == CFA
+        for ci, cw in enumerate(problem.cohorts)
+        for wi, wp in enumerate(solution.cohort(cw.cohort.id).weeks)
+    }
+    for key, var in m.x.items():
+        m.model.add_hint(var, chosen[key])
+    subsolvers = ("max_lp",) if goal == "peak_days" else ("pseudo_costs",)
+
+    def minimum(off: set[str], deadline: Deadline) -> int | None:
+        if deadline.passed:
+            return None
+        model = m.model.clone()
+        for key, lit in m.guards.literals.items():
+            value = 0 if key in off else 1
+            domain = model.proto.variables[lit.index].domain  # a boolean's [0, 1]
+            domain[0] = domain[1] = value
+        solver = SolverSettings().solver(budget=SOLVE_WORK, wall=deadline.left(), subsolvers=subsolvers)
+        status = solver.solve(model)
+        return round(solver.objective_value) if status == cp_model.OPTIMAL else None
+
+    return m, minimum
+
+
+def _places(rules: dict[str, Rule], kinds: tuple[RuleKind, ...]) -> dict[str, list[str]]:
+    """The keys of each place of the plan file that holds rules of these kinds, in a stable order."""
+    found: dict[str, list[str]] = {}
+    for key, rule in sorted(rules.items()):
+        if rule.kind in kinds:
+            found.setdefault(rule.place, []).append(key)
+    return found
+
+
+def _nearest_above(minutes: list[int], target: int) -> int | None:
+    """The smallest total of some of these weeks' minutes that reaches `target` (subset sums,
+    as the bits of one integer), or None when even all of them fall short."""
+    if sum(minutes) < target:
+        return None
+    reachable = 1
+    for m in minutes:
+        reachable |= reachable << m
+    above = reachable >> target
+    return target + ((above & -above).bit_length() - 1)
+
+
+def _excess_lines(problem: RhythmProblem, solution: RhythmSolution) -> tuple[list[str], bool]:
+    """Hours above target that no choice of open weeks avoids, per cohort; and whether that is
+    all of the excess (else the solver measures the rest)."""
+    lines, explained = [], True
+    for cw in problem.cohorts:
+        got = sum(wp.minutes for wp in solution.cohort(cw.cohort.id).weeks)
+        if got <= cw.target_minutes:
+            continue
+        nearest = _nearest_above([w.minutes for w in cw.weeks if not w.closed], cw.target_minutes)
+        if nearest != got:
+            explained = False
+            continue
+        lines.append(
+            _(
+                "{cohort}: {extra} above target, because no choice of its open weeks gives exactly {target}: the nearest above is {nearest} (weeks of {week}, CFA days of {day})"
+            ).format(
+                cohort=cw.cohort.id,
+                extra=hours(got - cw.target_minutes),
+                target=hours(cw.target_minutes),
+                nearest=hours(nearest),
+                week=hours(cw.cohort.week_minutes),
+                day=hours(cw.cohort.day_minutes),
+            )
+        )
+    return lines, explained
+
+
+def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) -> list[str]:
+    """One line per goal that costs something: what forces it, with the figures; within `seconds`."""
+    deadline = Deadline.after(seconds)
+    values = goals(problem, solution)
+    lines = []
+    for goal in EXPLAINED:
+        value = values[goal]
+        if value <= 0 or deadline.passed:
+            continue
+        if goal == "excess_minutes":
+            found, explained = _excess_lines(problem, solution)
+            lines.extend(found)
+            if explained:
+                continue
+        show = hours if goal in GOALS_IN_MINUTES else str
+        label = _(GOAL_LABELS[goal])
+        m, minimum = _minimiser(problem, solution, goal)
+        alone = minimum(set(), deadline)
+        if alone is None:
+            continue
+        if alone < value:
+            earlier = [g for g in GOALS[: GOALS.index(goal)] if g != "changes" or values["changes"]]
+            lines.append(
+                _("{goal} {value}: the price of what comes first ({earlier}); alone, it could be {alone}").format(
+                    goal=label,
+                    value=show(value),
+                    earlier=", ".join(_(GOAL_LABELS[g]) for g in earlier),
+                    alone=show(alone),
+                )
+            )
+            continue
+        lowered = []
+        for place, keys in _places(m.guards.rules, TRIED[goal]).items():
+            without = minimum(set(keys), deadline)
+            if without is not None and without < value:
+                lowered.append((without, place, m.guards.rules[keys[0]]))
+        if not lowered:
+            continue  # no single rule forces it (or not proven in time): nothing true to say
+        lowered.sort(key=lambda found: (found[0], found[1]))
+        named = "; ".join(
+            _("{rule} (without it: {without})").format(rule=describe(problem.plan, rule), without=show(without))
+            for without, _place, rule in lowered[:MAX_NAMED]
+        )
+        lines.append(_("{goal} {value}: forced by {rules}").format(goal=label, value=show(value), rules=named))
+    return lines
