@@ -110,7 +110,9 @@ def test_check_speaks_french_by_default_and_english_on_request() -> None:
     french = runner.invoke(main, ["check", str(SEED)], env=NO_LANGUAGE)
     assert french.exit_code == 0, french.output
     assert "2 promotion(s), 5 entreprise(s), 8 apprenti(s)" in french.stdout
-    assert "agora-2024 : 71 semaines ouvertes sur 95, 2408 h si toutes étaient au CFA ; objectif 1350 h" in french.stdout
+    assert (
+        "agora-2024 : 71 semaines ouvertes sur 95, 2408 h si toutes étaient au CFA ; objectif 1350 h" in french.stdout
+    )
     english = runner.invoke(main, ["check", "--lang", "en", str(SEED)], env=NO_LANGUAGE)
     assert "agora-2024: 71 open weeks of 95, 2408 h if all were CFA weeks; target 1350 h" in english.stdout
     by_lang = runner.invoke(main, ["check", str(SEED)], env={"LANG": "en_US.UTF-8"})

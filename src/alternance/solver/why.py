@@ -10,6 +10,7 @@ removal lowers it are named with the figure it would drop to. Only proven minima
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
@@ -30,6 +31,7 @@ EXPLAINED = (
 )  # not "changes": the change report says why
 SOLVE_WORK = 0.5  # CP-SAT deterministic time of one minimum: the same answer on every run
 MAX_NAMED = 3  # rules named per goal, the ones whose removal lowers it most
+MAX_PAIRED = 8  # places tried two by two when no single one forces a cost
 # The rules that shape the weeks, tried one by one for a cost they force (the hours rules define
 # the excess, so they are not tried for it).
 SHAPING = (RuleKind.MAX_CFA, RuleKind.MAX_COMPANY, RuleKind.HARD_PEAK, RuleKind.FIXED, RuleKind.CAPACITY, RuleKind.ROOM)
@@ -121,6 +123,19 @@ def _excess_lines(problem: RhythmProblem, solution: RhythmSolution) -> tuple[lis
     return lines, explained
 
 
+def _pair(
+    places: dict[str, list[str]], value: int, minimum: Callable[[set[str], Deadline], int | None], deadline: Deadline
+) -> tuple[int, str, str] | None:
+    """Two places that force `value` together when neither does alone: the pair whose removal
+    lowers it most (the first of them in place order), or None."""
+    found = None
+    for first, second in itertools.combinations(sorted(places)[:MAX_PAIRED], 2):
+        without = minimum(set(places[first]) | set(places[second]), deadline)
+        if without is not None and without < value and (found is None or without < found[0]):
+            found = (without, first, second)
+    return found
+
+
 def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) -> list[str]:
     """One line per goal that costs something: what forces it, with the figures; within `seconds`."""
     deadline = Deadline.after(seconds)
@@ -152,17 +167,33 @@ def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) 
                 )
             )
             continue
+        places = _places(m.guards.rules, TRIED[goal])
         lowered = []
-        for place, keys in _places(m.guards.rules, TRIED[goal]).items():
+        for place, keys in places.items():
             without = minimum(set(keys), deadline)
             if without is not None and without < value:
                 lowered.append((without, place, m.guards.rules[keys[0]]))
         if not lowered:
-            continue  # no single rule forces it (or not proven in time): nothing true to say
+            if pair := _pair(places, value, minimum, deadline):
+                without, first, second = pair
+                lines.append(
+                    _(
+                        "{goal} {value}: forced by these two rules together: {first}; {second} (without both: {without})"
+                    ).format(
+                        goal=label,
+                        value=show(value),
+                        first=describe(problem.plan, m.guards.rules[places[first][0]]),
+                        second=describe(problem.plan, m.guards.rules[places[second][0]]),
+                        without=show(without),
+                    )
+                )
+            continue  # else no rule or pair of rules forces it alone (or not proven in time)
         lowered.sort(key=lambda found: (found[0], found[1]))
-        named = "; ".join(
+        named = _("; ").join(
             _("{rule} (without it: {without})").format(rule=describe(problem.plan, rule), without=show(without))
             for without, _place, rule in lowered[:MAX_NAMED]
         )
-        lines.append(_("{goal} {value}: forced by {rules}").format(goal=label, value=show(value), rules=named))
+        lines.append(
+            _("{goal} {value}: forced by these rules: {rules}").format(goal=label, value=show(value), rules=named)
+        )
     return lines
