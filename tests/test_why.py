@@ -73,7 +73,7 @@ def test_the_peak_days_are_said_forced_by_the_rules_whose_removal_lowers_them(
         "max_consecutive_company_weeks": _least_peak_days(max_cfa, None),
     }
     if all(without >= least for without in alone.values()):  # neither alone: both together
-        both = re.search(r"together \(without both: (\d+)\)$", line)
+        both = re.search(r"two rules together: .* \(without both: (\d+)\)$", line)
         assert both and int(both.group(1)) == _least_peak_days(None, None), line
         assert all(f"(cohort[c1].{key})" in line for key in alone), line
         return
