@@ -44,6 +44,7 @@ from .schema import (
     TOP_KEYS,
     ApprenticeKeys,
     ClosureKeys,
+    CompanyClosureKeys,
     CohortKeys,
     CompanyKeys,
     ExamKeys,
@@ -298,6 +299,13 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     if written:  # written exam days end the written subjects' teaching, as the window does
         firsts, lasts = zip(*(written + ([exams] if exams else [])))
         exams = (min(firsts), max(lasts))
+    revision = r.get(t, CohortKeys.revision_days, place)
+    if revision and exams is None:
+        r.fail(
+            f"{place}.revision_days",
+            f"{revision} revision days come before the first written exam day, but the cohort has no "
+            "written_exams and no written [[cohort.exam]]",
+        )
     if (
         cid is None
         or programme is None
@@ -325,6 +333,7 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         exams=exam_days,
         room=r.get(t, CohortKeys.room, place),
         cfa_days=cfa_days,
+        revision_days=revision or 0,
     )
 
 
@@ -437,13 +446,28 @@ def _companies(r: Reader, lists: Lists, data: dict[str, Any]) -> list[Company]:
         place = f"company[{cid or i + 1}]"
         r.known_keys(t, place, CompanyKeys)
         peaks = [_peak(r, p, f"{place}.peak[{j + 1}]") for j, p in enumerate(r.tables(t.get("peak"), f"{place}.peak"))]
+        closures = _company_closures(r, t, place)
         if cid is not None:
             name = r.get(t, CompanyKeys.name, place, cid) or cid
             contact = _contact(r, t, place)
-            companies.append(Company(cid, name, tuple(p for p in peaks if p), *contact))
+            companies.append(Company(cid, name, tuple(p for p in peaks if p), *contact, closures=closures))
     if loaded := lists.read(COMPANIES):
         companies.extend(_companies_from_sheet(*loaded))
     return unique(r, companies, "company")
+
+
+def _company_closures(r: Reader, t: dict[str, Any], place: str) -> tuple[Closure, ...]:
+    """`[[company.closure]]`: days the company is closed and its apprentices on leave."""
+    found = []
+    for j, c in enumerate(r.tables(t.get("closure"), f"{place}.closure"), start=1):
+        cplace = f"{place}.closure[{j}]"
+        r.known_keys(c, cplace, CompanyClosureKeys)
+        start = r.get(c, CompanyClosureKeys.start, cplace)
+        end = r.get(c, CompanyClosureKeys.end, cplace, start)
+        name = r.get(c, CompanyClosureKeys.name, cplace)
+        if start is not None and end is not None and name is not None and r.date_range(start, end, cplace):
+            found.append(Closure(name=name or "Fermeture", start=start, end=end))
+    return tuple(found)
 
 
 PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
@@ -645,10 +669,17 @@ def _check_peaks_inside_cohorts(
         if a.cohort in by_cohort:
             cohorts_of[a.company][a.cohort] = by_cohort[a.cohort]
     for company in companies:
-        if not company.peaks:
+        if not company.peaks and not company.closures:
             continue
         mine = cohorts_of.get(company.id)
         spans = [(c.start, c.end) for c in (mine.values() if mine else cohorts)]
+        for j, closure in enumerate(company.closures, start=1):
+            if spans and not any(closure.start <= end and start <= closure.end for start, end in spans):
+                r.fail(
+                    f"company[{company.id}].closure[{j}]",
+                    f"{closure.start.isoformat()} to {closure.end.isoformat()} is outside every cohort of this "
+                    "company's apprentices",
+                )
         for j, peak in enumerate(company.peaks, start=1):
             if peak.every_year or not spans or peak.start is None or peak.end is None:
                 continue

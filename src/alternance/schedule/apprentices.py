@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..domain import Apprentice, Plan, hours
+from datetime import date
+
+from ..domain import Apprentice, Company, Plan, hours
 from ..facts.weeks import cfa_day_minutes
 from .bounds import most_cfa_minutes
 from .lessons import LessonSolution
@@ -38,11 +40,20 @@ def legal_floor_minutes(apprentice: Apprentice) -> int:
     return -(-round(LEGAL_SHARE * LEGAL_YEAR_MINUTES * days) // 365)
 
 
+def _at_cfa(company: Company, apprentice: Apprentice, day: date) -> bool:
+    """Under contract and not on leave while the company is closed (`[[company.closure]]`)."""
+    return apprentice.under_contract(day) and (not company.closures or company.closure_at(day) is None)
+
+
 def _contract_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> list[int]:
-    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract."""
+    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract,
+    leave weeks of the company's closures counting none."""
+    company = plan.company(apprentice.company)
     return [
-        sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if apprentice.under_contract(d))
-        for week in cw.weeks
+        0
+        if cw.on_leave(i)
+        else sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if _at_cfa(company, apprentice, d))
+        for i, week in enumerate(cw.weeks)
     ]
 
 
