@@ -44,8 +44,8 @@ from .schema import (
     TOP_KEYS,
     ApprenticeKeys,
     ClosureKeys,
-    CompanyClosureKeys,
     CohortKeys,
+    CompanyClosureKeys,
     CompanyKeys,
     ExamKeys,
     FixedKeys,
@@ -459,15 +459,20 @@ def _companies(r: Reader, lists: Lists, data: dict[str, Any]) -> list[Company]:
 def _company_closures(r: Reader, t: dict[str, Any], place: str) -> tuple[Closure, ...]:
     """`[[company.closure]]`: days the company is closed and its apprentices on leave."""
     found = []
+    complete = True
     for j, c in enumerate(r.tables(t.get("closure"), f"{place}.closure"), start=1):
         cplace = f"{place}.closure[{j}]"
         r.known_keys(c, cplace, CompanyClosureKeys)
         start = r.get(c, CompanyClosureKeys.start, cplace)
         end = r.get(c, CompanyClosureKeys.end, cplace, start)
         name = r.get(c, CompanyClosureKeys.name, cplace)
-        if start is not None and end is not None and name is not None and r.date_range(start, end, cplace):
-            found.append(Closure(name=name or "Fermeture", start=start, end=end))
-    return tuple(found)
+        if start is None or end is None or name is None:
+            complete = False
+            continue
+        r.date_range(start, end, cplace)  # a closure backwards fails the plan, but keeps its number
+        found.append(Closure(name=name or "Fermeture", start=start, end=end))
+    # Without every closure, the others' numbers (company[<id>].closure[n]) would be wrong.
+    return tuple(found) if complete else ()
 
 
 PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
@@ -502,8 +507,8 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
                 r.fail(f"{place}.id", f"duplicate company id {cid!r} with another name ({merged[cid].name!r})")
                 continue
             first = merged[cid]  # a later season's row may leave the contact cells empty
-            kept = tuple(a or b for a, b in zip((first.address, first.tutor, first.email), contact))
-            merged[cid] = Company(cid, name, first.peaks + peaks, *kept)
+            address, tutor, email = (a or b for a, b in zip((first.address, first.tutor, first.email), contact))
+            merged[cid] = Company(cid, name, first.peaks + peaks, address, tutor, email)
         else:
             merged[cid] = Company(cid, name, peaks, *contact)
     return list(merged.values())
@@ -674,7 +679,8 @@ def _check_peaks_inside_cohorts(
         mine = cohorts_of.get(company.id)
         spans = [(c.start, c.end) for c in (mine.values() if mine else cohorts)]
         for j, closure in enumerate(company.closures, start=1):
-            if spans and not any(closure.start <= end and start <= closure.end for start, end in spans):
+            inside = any(closure.start <= end and start <= closure.end for start, end in spans)
+            if spans and closure.start <= closure.end and not inside:
                 r.fail(
                     f"company[{company.id}].closure[{j}]",
                     f"{closure.start.isoformat()} to {closure.end.isoformat()} is outside every cohort of this "

@@ -15,7 +15,6 @@ floor of Code du travail L6211-2: training at least 25 % of the contract's durat
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from datetime import date
 
 from ..domain import Apprentice, Company, Plan, hours
