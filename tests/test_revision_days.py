@@ -20,13 +20,13 @@ TRIP = date(2025, 10, 16)  # a closure day of the CFA, not a revision day
 SUMMARY = "Révisions (congé d'examen, art. L6222-35)"
 
 
-def _plan(tmp_path: Path, **cohort) -> Path:
+def _plan(tmp_path: Path, trip: bool = True, **cohort) -> Path:
     return lesson_plan(
         tmp_path,
         [subject("maths", 20, "written"), subject("vente", 40)],
         [trainer("t-a", ["maths", "vente"])],
         cohort={"written_exams": {"start": EXAM, "end": EXAM + timedelta(days=4)}, "revision_days": 5, **cohort},
-        closures=[{"name": "Sortie", "start": TRIP, "end": TRIP}],
+        closures=[{"name": "Sortie", "start": TRIP, "end": TRIP}] if trip else [],
     )
 
 
@@ -94,3 +94,17 @@ def test_revision_days_without_a_written_exam_date_is_one_line(tmp_path: Path) -
 def test_more_than_ten_revision_days_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(_plan(tmp_path, revision_days=11))])
     assert result.exit_code == 2 and "cohort[c1].revision_days" in result.output
+
+
+def test_a_week_of_revision_days_is_not_called_a_company_week(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(_plan(tmp_path, trip=False)), "--out", str(out), "--today", "2025-01-01"]
+    )
+    assert result.exit_code == 0, result.output
+    monday = date(2025, 10, 13)
+    assert _revisions(out / "c1" / "rhythm.ics") == [monday + timedelta(days=i) for i in range(5)]
+    for feed in ("c1/rhythm.ics", "apprentices/a-1.ics"):
+        events = Calendar.from_ical((out / feed).read_bytes()).walk("VEVENT")
+        (week,) = [e for e in events if e.decoded("dtstart") == monday and str(e["X-ALTERNANCE-KIND"]) == "ENTREPRISE"]
+        assert str(week["SUMMARY"]) == "Congé d'examen (révisions)", feed

@@ -48,7 +48,12 @@ class FeedWeek:
     def notes(self) -> str:
         """The planner's reason when the week is fixed, then the days of the week the CFA is
         closed, one line each ("" when none)."""
-        lines = [f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in self.week.closed_days]
+        lines = [
+            f"{d.strftime('%d/%m')} : {reason}"
+            if reason == REVISION
+            else f"{d.strftime('%d/%m')} : CFA fermé ({reason})"
+            for d, reason in self.week.closed_days
+        ]
         found = self.cohort.fixed_at(self.week.monday)
         if found and found[1].reason:
             where = "au CFA" if found[1].kind == CFA else "en entreprise"
@@ -145,6 +150,8 @@ def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
     if fw.is_cfa:
         return f"CFA — {fw.cohort.name} ({hours(fw.plan.minutes)})"
     where = f"Entreprise — {company_name}" if company_name else "Entreprise"
+    if fw.week.closed and fw.week.reasons == (REVISION,):  # neither at the CFA nor in the company
+        return "Congé d'examen (révisions)"
     if fw.week.closed and fw.week.reasons:
         return f"{where} (CFA fermé : {', '.join(fw.week.reasons)})"
     return where
