@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from alternance.cli import main
+from alternance.domain import Closure
 from alternance.schedule.apprentices import most_minutes
 from alternance.schedule.rhythm import broken_rules, make_problem
 from helpers import COHORT, assert_valid, load, make_plan, pattern, solution_from, solve
@@ -147,3 +148,25 @@ def test_the_feeds_show_the_leave_and_only_to_that_company(tmp_path: Path) -> No
     assert "congés payés" not in (out / "companies" / "beta.html").read_text(encoding="utf-8")
     cohort_page = (out / "c1" / "calendar.html").read_text(encoding="utf-8")
     assert "congés payés" in cohort_page and "Fermeture annuelle" not in cohort_page
+
+
+def test_a_company_sheet_row_adds_a_closure(tmp_path: Path) -> None:
+    from test_sheets import quiet_load, sheet_plan
+
+    rows = [
+        ["code", "nom", "début forte activité", "fin forte activité", "début fermeture", "fin fermeture", "fermeture"],
+        ["acme", "Acme", "01/10/2025", "03/10/2025", "", "", ""],
+        ["acme", "Acme", "", "", "15/09/2025", "19/09/2025", "Fermeture annuelle"],
+        ["acme", "Acme", "", "", "27/10/2025", "", ""],
+    ]
+    plan, _ = quiet_load(sheet_plan(tmp_path, "e.csv", rows, key="companies", plan={}))
+    (acme,) = plan.companies
+    assert acme.closures[0] == Closure("Fermeture annuelle", date(2025, 9, 15), date(2025, 9, 19))
+    assert (acme.closures[1].start, acme.closures[1].end, acme.closures[1].name) == (
+        date(2025, 10, 27),
+        date(2025, 10, 27),
+        "Fermeture",
+    )
+    assert len(acme.peaks) == 1
+    (cw,) = make_problem(plan).cohorts
+    assert cw.on_leave(CLOSED_WEEK) == (("acme", 1),) and cw.on_leave(8) == (("acme", 2),)

@@ -456,6 +456,17 @@ def _companies(r: Reader, lists: Lists, data: dict[str, Any]) -> list[Company]:
     return unique(r, companies, "company")
 
 
+def _company_closure(r: Reader, c: dict[str, Any], cplace: str) -> Closure | None:
+    """One closure of a company (None when a date or its name cannot be read)."""
+    start = r.get(c, CompanyClosureKeys.start, cplace)
+    end = r.get(c, CompanyClosureKeys.end, cplace, start)
+    name = r.get(c, CompanyClosureKeys.name, cplace)
+    if start is None or end is None or name is None:
+        return None
+    r.date_range(start, end, cplace)  # a closure backwards fails the plan, but keeps its number
+    return Closure(name=name or "Fermeture", start=start, end=end)
+
+
 def _company_closures(r: Reader, t: dict[str, Any], place: str) -> tuple[Closure, ...]:
     """`[[company.closure]]`: days the company is closed and its apprentices on leave."""
     found = []
@@ -463,19 +474,17 @@ def _company_closures(r: Reader, t: dict[str, Any], place: str) -> tuple[Closure
     for j, c in enumerate(r.tables(t.get("closure"), f"{place}.closure"), start=1):
         cplace = f"{place}.closure[{j}]"
         r.known_keys(c, cplace, CompanyClosureKeys)
-        start = r.get(c, CompanyClosureKeys.start, cplace)
-        end = r.get(c, CompanyClosureKeys.end, cplace, start)
-        name = r.get(c, CompanyClosureKeys.name, cplace)
-        if start is None or end is None or name is None:
+        closure = _company_closure(r, c, cplace)
+        if closure is None:
             complete = False
             continue
-        r.date_range(start, end, cplace)  # a closure backwards fails the plan, but keeps its number
-        found.append(Closure(name=name or "Fermeture", start=start, end=end))
+        found.append(closure)
     # Without every closure, the others' numbers (company[<id>].closure[n]) would be wrong.
     return tuple(found) if complete else ()
 
 
 PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
+CLOSURE_COLUMNS = {f"closure_{key}": key for key in CompanyClosureKeys.keys()}
 
 
 def _contact(r: Reader, t: dict[str, Any], place: str) -> tuple[str, str, str]:
@@ -501,6 +510,12 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
                 r, {PEAK_COLUMNS[k]: v for k, v in row.items() if k in PEAK_COLUMNS}, f"{place}.peak", cell=True
             )
             peaks = (peak,) if peak else ()
+        closures: tuple[Closure, ...] = ()
+        if row.get("closure_start", "") != "" or row.get("closure_end", "") != "":
+            n = len(merged[cid].closures) + 1 if cid in merged else 1
+            cells_of = {CLOSURE_COLUMNS[k]: v for k, v in row.items() if k in CLOSURE_COLUMNS}
+            closure = _company_closure(r, cells_of, f"{place}.closure[{n}]")
+            closures = (closure,) if closure else ()
         contact = _contact(r, row, place)
         if cid in merged:
             if merged[cid].name != name:
@@ -508,9 +523,11 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
                 continue
             first = merged[cid]  # a later season's row may leave the contact cells empty
             address, tutor, email = (a or b for a, b in zip((first.address, first.tutor, first.email), contact))
-            merged[cid] = Company(cid, name, first.peaks + peaks, address, tutor, email)
+            merged[cid] = Company(
+                cid, name, first.peaks + peaks, address, tutor, email, closures=first.closures + closures
+            )
         else:
-            merged[cid] = Company(cid, name, peaks, *contact)
+            merged[cid] = Company(cid, name, peaks, *contact, closures=closures)
     return list(merged.values())
 
 

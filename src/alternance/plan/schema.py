@@ -238,7 +238,7 @@ class CompanyKeys(Table):
     id = Field(cells.slug, "id", _ID, headers=("identifiant", "code"))
     name = Field(cells.text, "text", "shown in its feed", default_doc="the id", headers=("nom",))
     peak = Field(structured, "tables", "`[[company.peak]]`, below", None)
-    closure = Field(structured, "tables", "`[[company.closure]]`, below (not in a sheet)", None)
+    closure = Field(structured, "tables", "`[[company.closure]]`, below", None)
     address = Field(cells.text, "text", "the LOCATION of its apprentices' company weeks", "", headers=("adresse",))
     tutor = Field(
         cells.text,
@@ -373,6 +373,15 @@ COMPANIES = Sheet(
         _column("peak_weight", PeakKeys.weight, "its weight", ("poids",)),
         _column("peak_hard", PeakKeys.hard, "never at the CFA then", ("impérative",)),
         _column("peak_every_year", PeakKeys.every_year, "it repeats every year", ("chaque année",)),
+        _column(
+            "closure_start",
+            CompanyClosureKeys.start,
+            "a closure's first day (its apprentices on leave)",
+            ("début fermeture", "début de fermeture"),
+            "no closure",
+        ),
+        _column("closure_end", CompanyClosureKeys.end, "its last day", ("fin fermeture", "fin de fermeture")),
+        _column("closure_name", CompanyClosureKeys.name, "its name", ("fermeture", "nom fermeture")),
     ),
     ("id",),
 )
@@ -483,7 +492,11 @@ def reference() -> str:
             french = ", ".join(f"`{h}`" for h in f.headers) or "–"
             lines.append(f"| `{f.key}` | {french} | {f.kind} | {f.default_text()} | {_cell_text(f.doc)} |")
         if sheet is COMPANIES:
-            lines += ["", "One row per busy season: rows that repeat an id (with the same name) add seasons."]
+            lines += [
+                "",
+                "One row per busy season or closure: rows that repeat an id (with the same name) add seasons and "
+                "closures.",
+            ]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
