@@ -39,7 +39,6 @@ p { margin: 2px 0; }
 .out { background: #eee; color: #555; }
 .exam { outline: 3px double #000; outline-offset: -5px; }
 .peak { border: 2px dashed #000; }
-.leave { background: repeating-linear-gradient(-45deg, #fff 0 4px, #ccc 4px 6px); }
 .legend { display: flex; flex-wrap: wrap; gap: 10px; margin: 4px 0; }
 .legend span { display: inline-flex; align-items: center; gap: 4px; }
 .legend i { display: inline-block; width: 26px; height: 16px; border: 1px solid #000; font-style: normal; font-weight: 700; text-align: center; }
@@ -89,10 +88,15 @@ class Cell:
     wholly_on_leave: bool = False  # every weekday of the week in them
 
 
+# Weeks of leave (a company closure) only on the pages that draw one, so other pages keep their bytes.
+LEAVE_STYLE = ".leave { background: repeating-linear-gradient(-45deg, #fff 0 4px, #ccc 4px 6px); }\n"
+
+
 def _page(title: str, body: str) -> bytes:
+    style = STYLE + (LEAVE_STYLE if 'class="week leave' in body else "")
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     ).encode()
 
 
