@@ -2,8 +2,8 @@
 
 Before solving (`alternance check`), `most_minutes` is the most CFA time the calendar can give an
 apprentice under contract: the cohort's open days within the contract, CFA weeks only where no
-hard peak forbids them and in runs of at most `max_consecutive_cfa_weeks`, and never more than
-the cohort's own hours can reach (its target plus less than one CFA week). Below the target, no
+hard peak nor company closure forbids them and in runs of at most `max_consecutive_cfa_weeks`,
+and never more than the cohort's own hours can reach (its target plus less than one CFA week). Below the target, no
 calendar can help: the planner must move the contract or the cohort. After solving
 (`alternance build`), `planned_minutes` counts what the calendar gives.
 
@@ -15,9 +15,8 @@ floor of Code du travail L6211-2: training at least 25 % of the contract's durat
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
-from ..domain import Apprentice, Company, Plan, hours
+from ..domain import Apprentice, Plan, hours
 from ..facts.weeks import cfa_day_minutes
 from .bounds import most_cfa_minutes
 from .lessons import LessonSolution
@@ -39,19 +38,13 @@ def legal_floor_minutes(apprentice: Apprentice) -> int:
     return -(-round(LEGAL_SHARE * LEGAL_YEAR_MINUTES * days) // 365)
 
 
-def _at_cfa(company: Company, apprentice: Apprentice, day: date) -> bool:
-    """Under contract and not on leave while the company is closed (`[[company.closure]]`)."""
-    return apprentice.under_contract(day) and (not company.closures or company.closure_at(day) is None)
-
-
 def _contract_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> list[int]:
-    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract,
-    leave weeks of the company's closures counting none."""
-    company = plan.company(apprentice.company)
+    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract;
+    none in a week a company closure keeps out of the CFA (the apprentice may be on leave)."""
     return [
         0
         if cw.on_leave(i)
-        else sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if _at_cfa(company, apprentice, d))
+        else sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if apprentice.under_contract(d))
         for i, week in enumerate(cw.weeks)
     ]
 
