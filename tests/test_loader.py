@@ -568,6 +568,8 @@ def _plan_with(tmp_path: Path, title: str, key: str, value) -> Path:
             return make_plan(tmp_path, cohort={"written_exams": {"start": START, "end": END, key: value}})
         case "[[company.peak]]":
             return make_plan(tmp_path, company={"peak": [{**peak, key: value}]})
+        case "[[company.closure]]":
+            return make_plan(tmp_path, company={"closure": [{"start": START, key: value}]})
         case "[[room]]":
             room = {"kind": "informatique", "count": 1, key: value}
             return make_plan(tmp_path, extra="\n[[room]]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in room.items()))

@@ -99,6 +99,7 @@ class Cohort:
     exams: tuple[ExamDays, ...] = ()
     room: str | None = None  # the kind of room the cohort needs (`[[room]]`)
     cfa_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # weekdays of a CFA week (Monday = 0)
+    revision_days: int = 0  # paid days to revise before the written exams (L6222-35)
 
     @property
     def written_place(self) -> str:
@@ -158,6 +159,9 @@ class Company:
     address: str = ""  # the LOCATION of its apprentices' company weeks
     tutor: str = ""  # the maître d'apprentissage
     email: str = ""  # where this company's notices go
+    # `[[company.closure]]`: the company is closed, its apprentices are on paid leave (never at
+    # the CFA then); `cohorts` stays empty.
+    closures: tuple[Closure, ...] = ()
 
     def peak_weight(self, day: date) -> int:
         """The weight of the heaviest peak covering `day` (0 outside peaks): counted once a day."""
@@ -165,6 +169,10 @@ class Company:
 
     def hard_peak(self, day: date) -> bool:
         return any(p.hard and p.covers(day) for p in self.peaks)
+
+    def closure_at(self, day: date) -> tuple[int, Closure] | None:
+        """The company's closure (1-based, as `company[<id>].closure[n]`) holding `day`, if any."""
+        return next(((n, c) for n, c in enumerate(self.closures, start=1) if c.closes(day)), None)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ WEEKDAYS = 5
 # `holidays` subdivision for Alsace-Moselle: Moselle ("57") has the same two extra days
 # (Good Friday, 26 December) as Bas-Rhin and Haut-Rhin ("6AE").
 PUBLIC_HOLIDAY_SUBDIVISION = {"metropole": None, "alsace-moselle": "57"}
+# The days an apprentice revises before the written exams (Code du travail L6222-35): neither at
+# the CFA nor in the company. The reason those days are closed, and the feeds' event title.
+REVISION = "Révisions (congé d'examen, art. L6222-35)"
 
 
 @cache
@@ -130,15 +133,32 @@ class SiteCalendar:
                 return closure.name
         return self._school.get(day)
 
+    def revision_days(self, cohort: Cohort) -> tuple[date, ...]:
+        """The cohort's `revision_days` last open weekdays (no public holiday, the CFA not closed)
+        strictly before its first written exam day, in date order."""
+        if not cohort.revision_days or cohort.written_exams is None:
+            return ()
+        found: list[date] = []
+        day = cohort.written_exams[0] - timedelta(days=1)
+        while len(found) < cohort.revision_days and day >= cohort.start:
+            if day.weekday() < WEEKDAYS and self.closed_reason(day, cohort.id) is None:
+                found.append(day)
+            day -= timedelta(days=1)
+        return tuple(reversed(found))
+
     def cohort_weeks(self, cohort: Cohort) -> tuple[Week, ...]:
-        """Every week from the one holding the cohort's first day to the one holding its last."""
+        """Every week from the one holding the cohort's first day to the one holding its last.
+        Revision days are closed days of the cohort, as a closure of its own would be."""
+        revising = set(self.revision_days(cohort))
         weeks = []
         first_year = _school_year(cohort.start)
         monday = monday_of(cohort.start)
         while monday <= cohort.end:
             days = [monday + timedelta(days=i) for i in range(WEEKDAYS)]
             training = [d for d in days if cohort.start <= d <= cohort.end and d.weekday() in cohort.cfa_days]
-            closed = tuple((d, r) for d in training if (r := self.closed_reason(d, cohort.id)))
+            closed = tuple(
+                (d, r) for d in training if (r := REVISION if d in revising else self.closed_reason(d, cohort.id))
+            )
             shut = {d for d, _ in closed}
             open_days = tuple(d for d in training if d not in shut)
             weeks.append(

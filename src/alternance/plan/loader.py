@@ -47,6 +47,7 @@ from .schema import (
     ApprenticeKeys,
     ClosureKeys,
     CohortKeys,
+    CompanyClosureKeys,
     CompanyKeys,
     ExamKeys,
     FixedKeys,
@@ -325,6 +326,14 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     if written:  # written exam days end the written subjects' teaching, as the window does
         firsts, lasts = zip(*(written + ([exams] if exams else [])))
         exams = (min(firsts), max(lasts))
+    revision = r.get(t, CohortKeys.revision_days, place)
+    if revision and exams is None:
+        r.fail(
+            f"{place}.revision_days",
+            _(
+                "{days} revision days come before the first written exam day, but the cohort has no written_exams and no written [[cohort.exam]]"
+            ).format(days=revision),
+        )
     if (
         cid is None
         or programme is None
@@ -352,6 +361,7 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         exams=exam_days,
         room=r.get(t, CohortKeys.room, place),
         cfa_days=cfa_days,
+        revision_days=revision or 0,
     )
 
 
@@ -471,16 +481,45 @@ def _companies(r: Reader, lists: Lists, data: dict[str, Any]) -> list[Company]:
         place = f"company[{cid or i + 1}]"
         r.known_keys(t, place, CompanyKeys)
         peaks = [_peak(r, p, f"{place}.peak[{j + 1}]") for j, p in enumerate(r.tables(t.get("peak"), f"{place}.peak"))]
+        closures = _company_closures(r, t, place)
         if cid is not None:
             name = r.get(t, CompanyKeys.name, place, cid) or cid
             contact = _contact(r, t, place)
-            companies.append(Company(cid, name, tuple(p for p in peaks if p), *contact))
+            companies.append(Company(cid, name, tuple(p for p in peaks if p), *contact, closures=closures))
     if loaded := lists.read(COMPANIES):
         companies.extend(_companies_from_sheet(*loaded))
     return unique(r, companies, "company")
 
 
+def _company_closure(r: Reader, c: dict[str, Any], cplace: str) -> Closure | None:
+    """One closure of a company (None when a date or its name cannot be read)."""
+    start = r.get(c, CompanyClosureKeys.start, cplace)
+    end = r.get(c, CompanyClosureKeys.end, cplace, start)
+    name = r.get(c, CompanyClosureKeys.name, cplace)
+    if start is None or end is None or name is None:
+        return None
+    r.date_range(start, end, cplace)  # a closure backwards fails the plan, but keeps its number
+    return Closure(name=name or "Fermeture", start=start, end=end)
+
+
+def _company_closures(r: Reader, t: dict[str, Any], place: str) -> tuple[Closure, ...]:
+    """`[[company.closure]]`: days the company is closed and its apprentices on leave."""
+    found = []
+    complete = True
+    for j, c in enumerate(r.tables(t.get("closure"), f"{place}.closure"), start=1):
+        cplace = f"{place}.closure[{j}]"
+        r.known_keys(c, cplace, CompanyClosureKeys)
+        closure = _company_closure(r, c, cplace)
+        if closure is None:
+            complete = False
+            continue
+        found.append(closure)
+    # Without every closure, the others' numbers (company[<id>].closure[n]) would be wrong.
+    return tuple(found) if complete else ()
+
+
 PEAK_COLUMNS = {f"peak_{key}": key for key in PeakKeys.keys()}
+CLOSURE_COLUMNS = {f"closure_{key}": key for key in CompanyClosureKeys.keys()}
 
 
 def _contact(r: Reader, t: dict[str, Any], place: str) -> tuple[str, str, str]:
@@ -506,6 +545,12 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
                 r, {PEAK_COLUMNS[k]: v for k, v in row.items() if k in PEAK_COLUMNS}, f"{place}.peak", cell=True
             )
             peaks = (peak,) if peak else ()
+        closures: tuple[Closure, ...] = ()
+        if row.get("closure_start", "") != "" or row.get("closure_end", "") != "":
+            n = len(merged[cid].closures) + 1 if cid in merged else 1
+            cells_of = {CLOSURE_COLUMNS[k]: v for k, v in row.items() if k in CLOSURE_COLUMNS}
+            closure = _company_closure(r, cells_of, f"{place}.closure[{n}]")
+            closures = (closure,) if closure else ()
         contact = _contact(r, row, place)
         if cid in merged:
             if merged[cid].name != name:
@@ -515,10 +560,12 @@ def _companies_from_sheet(r: Reader, rows: list[tuple[int, dict[str, Any]]]) -> 
                 )
                 continue
             first = merged[cid]  # a later season's row may leave the contact cells empty
-            kept = tuple(a or b for a, b in zip((first.address, first.tutor, first.email), contact))
-            merged[cid] = Company(cid, name, first.peaks + peaks, *kept)
+            address, tutor, email = (a or b for a, b in zip((first.address, first.tutor, first.email), contact))
+            merged[cid] = Company(
+                cid, name, first.peaks + peaks, address, tutor, email, closures=first.closures + closures
+            )
         else:
-            merged[cid] = Company(cid, name, peaks, *contact)
+            merged[cid] = Company(cid, name, peaks, *contact, closures=closures)
     return list(merged.values())
 
 
@@ -709,10 +756,19 @@ def _check_peaks_inside_cohorts(
         if a.cohort in by_cohort:
             cohorts_of[a.company][a.cohort] = by_cohort[a.cohort]
     for company in companies:
-        if not company.peaks:
+        if not company.peaks and not company.closures:
             continue
         mine = cohorts_of.get(company.id)
         spans = [(c.start, c.end) for c in (mine.values() if mine else cohorts)]
+        for j, closure in enumerate(company.closures, start=1):
+            inside = any(closure.start <= end and start <= closure.end for start, end in spans)
+            if spans and closure.start <= closure.end and not inside:
+                r.fail(
+                    f"company[{company.id}].closure[{j}]",
+                    _("{start} to {end} is outside every cohort of this company's apprentices").format(
+                        start=closure.start.isoformat(), end=closure.end.isoformat()
+                    ),
+                )
         for j, peak in enumerate(company.peaks, start=1):
             if peak.every_year or not spans or peak.start is None or peak.end is None:
                 continue

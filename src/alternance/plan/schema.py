@@ -36,6 +36,7 @@ MAX_WEEK_HOURS = 168  # hours in a week
 MAX_WEIGHT = 1_000
 MAX_WEEKS_IN_A_ROW = 520
 MAX_COHORTS_AT_CFA = 10_000
+MAX_REVISION_DAYS = 10  # the law gives 5 (Code du travail L6222-35); a branch agreement may give more
 
 PUBLIC_HOLIDAY_SETS = {"metropole": "metropole", "alsace moselle": "alsace-moselle"}
 ZONES = {"a": "A", "b": "B", "c": "C", "zone a": "A", "zone b": "B", "zone c": "C", "none": "none", "aucune": "none"}
@@ -191,6 +192,13 @@ class CohortKeys(Table):
         "French names); hours_per_week is split evenly over them",
         default_doc="Monday to Friday",
     )
+    revision_days = Field(
+        cells.whole(0, MAX_REVISION_DAYS),
+        "whole number",
+        "paid days to revise (Code du travail L6222-35): the last open weekdays before the first written "
+        "exam day; no lessons and no company then",
+        0,
+    )
 
 
 class WrittenExamsKeys(Table):
@@ -230,6 +238,7 @@ class CompanyKeys(Table):
     id = Field(cells.slug, "id", _ID, headers=("identifiant", "code"))
     name = Field(cells.text, "text", "shown in its feed", default_doc="the id", headers=("nom",))
     peak = Field(structured, "tables", "`[[company.peak]]`, below", None)
+    closure = Field(structured, "tables", "`[[company.closure]]`, below", None)
     address = Field(cells.text, "text", "the LOCATION of its apprentices' company weeks", "", headers=("adresse",))
     tutor = Field(
         cells.text,
@@ -249,6 +258,17 @@ class PeakKeys(Table):
     every_year = Field(cells.boolean, "true/false", "the season repeats every year (month-days)", False)
     weight = Field(cells.whole(1, MAX_WEIGHT), "whole number", "how much a CFA day inside it counts", 1)
     hard = Field(cells.boolean, "true/false", "never at the CFA then", False)
+
+
+class CompanyClosureKeys(Table):
+    title = "[[company.closure]]"
+    doc = (
+        "The company is closed (inclusive dates): its apprentices are on paid leave, so their cohorts have "
+        "no CFA week then; their feeds show the leave."
+    )
+    name = Field(cells.text, "text", "shown in feeds and pages", "Fermeture")
+    start = Field(cells.day, "date", "first closed day")
+    end = Field(cells.day, "date", "last closed day", default_doc="the start")
 
 
 class ApprenticeKeys(Table):
@@ -353,6 +373,15 @@ COMPANIES = Sheet(
         _column("peak_weight", PeakKeys.weight, "its weight", ("poids",)),
         _column("peak_hard", PeakKeys.hard, "never at the CFA then", ("impérative",)),
         _column("peak_every_year", PeakKeys.every_year, "it repeats every year", ("chaque année",)),
+        _column(
+            "closure_start",
+            CompanyClosureKeys.start,
+            "a closure's first day (its apprentices on leave)",
+            ("début fermeture", "début de fermeture"),
+            "no closure",
+        ),
+        _column("closure_end", CompanyClosureKeys.end, "its last day", ("fin fermeture", "fin de fermeture")),
+        _column("closure_name", CompanyClosureKeys.name, "its name", ("fermeture", "nom fermeture")),
     ),
     ("id",),
 )
@@ -387,6 +416,7 @@ TABLES: tuple[type[Table], ...] = (
     ExamKeys,
     CompanyKeys,
     PeakKeys,
+    CompanyClosureKeys,
     ApprenticeKeys,
     TrainerKeys,
     UnavailableKeys,
@@ -462,7 +492,11 @@ def reference() -> str:
             french = ", ".join(f"`{h}`" for h in f.headers) or "–"
             lines.append(f"| `{f.key}` | {french} | {f.kind} | {f.default_text()} | {_cell_text(f.doc)} |")
         if sheet is COMPANIES:
-            lines += ["", "One row per busy season: rows that repeat an id (with the same name) add seasons."]
+            lines += [
+                "",
+                "One row per busy season or closure: rows that repeat an id (with the same name) add seasons and "
+                "closures.",
+            ]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

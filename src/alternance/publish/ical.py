@@ -11,7 +11,7 @@ lines once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -23,7 +23,7 @@ from .. import __version__
 from ..continuity import STAMP_PROPERTIES, PublishedEvent, event_blocks, property_name, signature, value_of
 from ..domain import Apprentice, Cohort, Company, ExamDays, Plan, Trainer, hours
 from ..facts.tz import vtimezone
-from ..facts.weeks import Week
+from ..facts.weeks import REVISION, Week
 from ..schedule.lessons import ACCOMPANIMENT, ACCOMPANIMENT_NAME, LessonEvent
 from ..schedule.rhythm import CFA, CohortPlan, WeekPlan
 from .feed import Feed, Part
@@ -48,7 +48,12 @@ class FeedWeek:
     def notes(self) -> str:
         """The planner's reason when the week is fixed, then the days of the week the CFA is
         closed, one line each ("" when none)."""
-        lines = [f"{d.strftime('%d/%m')} : CFA fermé ({reason})" for d, reason in self.week.closed_days]
+        lines = [
+            f"{d.strftime('%d/%m')} : {reason}"
+            if reason == REVISION
+            else f"{d.strftime('%d/%m')} : CFA fermé ({reason})"
+            for d, reason in self.week.closed_days
+        ]
         found = self.cohort.fixed_at(self.week.monday)
         if found and found[1].reason:
             where = "au CFA" if found[1].kind == CFA else "en entreprise"
@@ -145,6 +150,8 @@ def _week_summary(fw: FeedWeek, company_name: str | None = None) -> str:
     if fw.is_cfa:
         return f"CFA — {fw.cohort.name} ({hours(fw.plan.minutes)})"
     where = f"Entreprise — {company_name}" if company_name else "Entreprise"
+    if fw.week.closed and fw.week.reasons == (REVISION,):  # neither at the CFA nor in the company
+        return "Congé d'examen (révisions)"
     if fw.week.closed and fw.week.reasons:
         return f"{where} (CFA fermé : {', '.join(fw.week.reasons)})"
     return where
@@ -188,27 +195,107 @@ def _exams(plan: Plan, cohort: Cohort, who: str = "", summary: Callable[[ExamDay
     return parts
 
 
-def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek]) -> Feed:
-    """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company, and the exam days."""
+def _day_off_event(plan: Plan, kind: str) -> Event:
+    """A day off's all-day event (leave in a company closure, revision days) but its UID, dates,
+    summary and description: the apprentice is neither at the CFA nor in the company."""
+    event = Event()
+    event.add("dtstamp", _stamp(plan))
+    event.add("sequence", 0)
+    event.add("transp", "TRANSPARENT")
+    event.add("x-alternance-kind", kind)
+    return event
+
+
+def _day_off(plan: Plan, kind: str, uid: str, start: date, end: date, summary: str, description: str = "") -> Part:
+    values: tuple[tuple[str, object], ...] = (
+        ("uid", uid),
+        ("dtstart", start),
+        ("dtend", end + timedelta(days=1)),
+        ("summary", summary),
+    )
+    if description:
+        values += (("description", description),)
+    return Part(_day_off_event, (kind,), values)
+
+
+LEAVE_KIND = "CONGES"
+REVISION_KIND = "REVISIONS"
+
+
+def leave_summary(name: str) -> str:
+    return f"Congés : {name} (entreprise fermée)"
+
+
+def _leave_days(company: Company, apprentices: Sequence[Apprentice]) -> list[tuple[int, date, date, list[Apprentice]]]:
+    """Each closure of the company (n, first, last day) clipped to the contracts of these
+    apprentices, with those on leave then."""
+    found = []
+    for n, closure in enumerate(company.closures, start=1):
+        away = [a for a in apprentices if a.contract_start <= closure.end and closure.start <= a.contract_end]
+        if away:
+            first = max(closure.start, min(a.contract_start for a in away))
+            last = min(closure.end, max(a.contract_end for a in away))
+            found.append((n, first, last, away))
+    return found
+
+
+def _wholly_on_leave(company: Company, apprentice: Apprentice, monday: date) -> bool:
+    """Every weekday of the week under the apprentice's contract falls in a company closure."""
+    days = [d for d in (monday + timedelta(days=i) for i in range(5)) if apprentice.under_contract(d)]
+    return bool(days) and bool(company.closures) and all(company.closure_at(d) for d in days)
+
+
+def _revisions(plan: Plan, cohort: Cohort, days: Sequence[date], who: str = "", summary: str = REVISION) -> list[Part]:
+    """The cohort's revision days (`revision_days`), one all-day event each."""
+    return [
+        _day_off(
+            plan,
+            REVISION_KIND,
+            _uid(plan, cohort.id, "revision", d.isoformat(), *((who,) if who else ())),
+            d,
+            d,
+            summary,
+        )
+        for d in days
+    ]
+
+
+def rhythm_feed(plan: Plan, cohort: Cohort, weeks: list[FeedWeek], revision: Sequence[date] = ()) -> Feed:
+    """`<cohort>/rhythm.ics`: one all-day event per week, CFA or company, the exam days and the
+    revision days."""
     events = [_week(fw, _uid(plan, fw.id), _week_summary(fw), fw.notes) for fw in weeks]
-    return _feed(plan, f"Alternance — {cohort.name}", events + _exams(plan, cohort))
+    return _feed(
+        plan, f"Alternance — {cohort.name}", events + _exams(plan, cohort) + _revisions(plan, cohort, revision)
+    )
 
 
 def apprentice_feed(
-    plan: Plan, apprentice: Apprentice, company: Company, weeks: list[FeedWeek], lessons: Sequence[FeedLesson] = ()
+    plan: Plan,
+    apprentice: Apprentice,
+    company: Company,
+    weeks: list[FeedWeek],
+    lessons: Sequence[FeedLesson] = (),
+    revision: Sequence[date] = (),
 ) -> Feed:
-    """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, and
-    the cohort's lessons minus the subjects the apprentice is exempt from."""
+    """`apprentices/<id>.ics`: the apprentice's weeks (CFA or company) while under contract, their
+    leave while the company is closed (instead of the company weeks it covers), the exam and
+    revision days, and the cohort's lessons minus the subjects the apprentice is exempt from."""
     events = [
         _company_week(plan, fw, apprentice, company)
         if not fw.is_cfa
         else _week(fw, _uid(plan, fw.id, apprentice.id), _week_summary(fw, company.name), fw.notes)
         for fw in weeks
         if _under_contract(apprentice, fw.week.monday)
+        and (fw.is_cfa or not _wholly_on_leave(company, apprentice, fw.week.monday))
     ]
+    for n, first, last, _ in _leave_days(company, [apprentice]):
+        uid = _uid(plan, "company", company.id, "closure", str(n), apprentice.id)
+        events.append(_day_off(plan, LEAVE_KIND, uid, first, last, leave_summary(company.closures[n - 1].name)))
     if weeks:
+        cohort = weeks[0].cohort
         mine = lambda exam: exam.name if apprentice.under_contract(exam.start) else None  # noqa: E731
-        events += _exams(plan, weeks[0].cohort, apprentice.id, mine)
+        events += _exams(plan, cohort, apprentice.id, mine)
+        events += _revisions(plan, cohort, [d for d in revision if apprentice.under_contract(d)], apprentice.id)
     for lesson in lessons:
         event = lesson.event
         if event.subject not in apprentice.exempt and apprentice.under_contract(event.day):
@@ -286,9 +373,23 @@ def trainer_feed(plan: Plan, trainer: Trainer, lessons: list[FeedLesson]) -> Fee
     return _feed(plan, f"Cours — {trainer.name}", events, timed=True)
 
 
-def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprentice], list[FeedWeek]]]) -> Feed:
-    """`companies/<id>.ics`: the CFA weeks and exam days of this company's apprentices, and of no one else."""
+def company_feed(
+    plan: Plan,
+    company: Company,
+    cohorts: list[tuple[list[Apprentice], list[FeedWeek]]],
+    revision: Mapping[str, Sequence[date]] | None = None,
+) -> Feed:
+    """`companies/<id>.ics`: the CFA weeks, exam and revision days of this company's apprentices,
+    and of no one else, and the company's own closures (its apprentices on leave)."""
     events = []
+    staff = [a for apprentices, _ in cohorts for a in apprentices]
+    for n, first, last, away in _leave_days(company, staff):
+        uid = _uid(plan, "company", company.id, "closure", str(n))
+        names = ", ".join(a.name for a in away)
+        description = f"En congés : {names}"
+        events.append(
+            _day_off(plan, LEAVE_KIND, uid, first, last, leave_summary(company.closures[n - 1].name), description)
+        )
     for apprentices, weeks in cohorts:
         for fw in weeks:
             if not fw.is_cfa:
@@ -310,6 +411,11 @@ def company_feed(plan: Plan, company: Company, cohorts: list[tuple[list[Apprenti
                 return f"{exam.name} — {', '.join(present)}" if present else None
 
             events += _exams(plan, weeks[0].cohort, company.id, theirs)
+            cohort = weeks[0].cohort
+            for d in (revision or {}).get(cohort.id, ()):
+                revising = [a.name for a in apprentices if a.under_contract(d)]
+                if revising:
+                    events += _revisions(plan, cohort, [d], company.id, f"{REVISION} — {', '.join(revising)}")
     return _feed(plan, f"Alternance — {company.name}", events)
 
 

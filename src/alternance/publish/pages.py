@@ -83,25 +83,44 @@ class Cell:
     peak: bool
     reason: str
     note: str = ""  # why the planner fixed the week, and the exams held in it
+    revision: bool = False  # a revision day before the written exams (L6222-35) in the week
+    leave: str = ""  # the company closures (leave) in the week, for this page's companies
+    wholly_on_leave: bool = False  # every weekday of the week in them
+
+
+# Weeks of leave (a company closure) only on the pages that draw one, so other pages keep their bytes.
+LEAVE_STYLE = ".leave { background: repeating-linear-gradient(-45deg, #fff 0 4px, #ccc 4px 6px); }\n"
 
 
 def _page(title: str, body: str) -> bytes:
+    style = STYLE + (LEAVE_STYLE if 'class="week leave' in body else "")
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     ).encode()
 
 
-def _legend() -> str:
-    items = "".join(f'<span><i class="{css}">{mark}</i>{escape(text)}</span>' for css, mark, text in LEGEND)
+LEAVE_LEGEND = ("company leave", "CP", "congés payés : entreprise fermée, ni CFA ni entreprise")
+REVISION_LEGEND = ("company", "R", "révisions avant les épreuves écrites (congé d'examen, art. L6222-35)")
+
+
+def _legend(cells: dict[date, Cell] | None = None) -> str:
+    """The legend, with the marks of leave and revision days only on pages that have them."""
+    extra = []
+    if cells and any(c.leave for c in cells.values()):
+        extra.append(LEAVE_LEGEND)
+    if cells and any(c.revision for c in cells.values()):
+        extra.append(REVISION_LEGEND)
+    items = "".join(f'<span><i class="{css}">{mark}</i>{escape(text)}</span>' for css, mark, text in (*LEGEND, *extra))
     return f'<div class="legend">{items}</div>\n'
 
 
 def cohort_cells(calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSolution) -> dict[date, Cell]:
-    """A cohort's weeks as the pages draw them, without anyone's busy seasons: made once per
-    cohort for its own page and each of its companies' pages."""
+    """A cohort's weeks as the pages draw them, without anyone's busy seasons or closures: made
+    once per cohort for its own page and each of its companies' pages."""
     c = cw.cohort
     cells: dict[date, Cell] = {}
+    revising = set(calendar.revision_days(c))
     running = 0
     exams = c.written_exams
     for week, wp in zip(cw.weeks, solution.cohort(c.id).weeks):
@@ -121,8 +140,27 @@ def cohort_cells(calendar: SiteCalendar, cw: CohortWeeks, solution: RhythmSoluti
             peak=False,
             reason=", ".join(week.reasons),
             note=note,
+            revision=any(d in revising for d in days),
         )
     return cells
+
+
+def _with_leave(cells: dict[date, Cell], companies: list[Company], named: bool) -> dict[date, Cell]:
+    """The cells with the closures of these companies marked (their apprentices on leave), by
+    name when `named` (a company's own page), else only as leave."""
+    if not any(c.closures for c in companies):
+        return cells
+    marked = {}
+    for monday, cell in cells.items():
+        days = [monday + timedelta(days=i) for i in range(5)]
+        found = {hit[1].name: None for d in days for co in companies if co.closures and (hit := co.closure_at(d))}
+        if not found:
+            marked[monday] = cell
+            continue
+        whole = any(all(co.closure_at(d) for d in days) for co in companies if co.closures)
+        leave = ", ".join(found) if named else "entreprise fermée"
+        marked[monday] = replace(cell, leave=leave, wholly_on_leave=named and whole and cell.kind != "cfa")
+    return marked
 
 
 def _with_peaks(cells: dict[date, Cell], companies: list[Company]) -> dict[date, Cell]:
@@ -146,20 +184,39 @@ def _cell_html(cell: Cell | None, monday: date) -> str:
     head = f'<span class="n">S{number:02d}</span><span class="d">{monday.strftime("%d/%m")}</span>'
     if cell is None:
         return f'<div class="week out" title="hors formation">{head}<span class="k">–</span></div>'
-    css = [cell.kind] + (["exam"] if cell.exam else []) + (["peak"] if cell.peak else [])
-    mark = {"cfa": "C", "company": "E", "closed": "F"}[cell.kind]
+    kind = "leave" if cell.wholly_on_leave else cell.kind
+    css = [kind] + (["exam"] if cell.exam else []) + (["peak"] if cell.peak else [])
+    mark = {"cfa": "C", "company": "E", "closed": "F", "leave": "CP"}[kind]
     text = f'<span class="k">{mark}</span>'
     if cell.kind == "cfa":
         text += f'<span class="h">{hours(cell.minutes)}</span>'
     elif cell.reason:
         text += f'<span class="t">{escape(cell.reason)}</span>'
+    if cell.leave:
+        text += f'<span class="t">congés : {escape(cell.leave)}</span>'
     text += f'<span class="t">Σ {hours(cell.running)}</span>'
-    badges = "".join(b for b, on in (("J", cell.holiday), ("X", cell.exam), ("P", cell.peak)) if on)
+    marks = (
+        ("J", cell.holiday),
+        ("X", cell.exam),
+        ("P", cell.peak),
+        ("R", cell.revision),
+        ("CP", bool(cell.leave) and not cell.wholly_on_leave),
+    )
+    badges = "".join(b for b, on in marks if on)
     if badges:
         text += f'<span class="b">{badges}</span>'
     if cell.note:
         text += f'<span class="t">{escape(cell.note)}</span>'
-    title = {"cfa": "CFA", "company": "entreprise", "closed": "CFA fermé : en entreprise"}[cell.kind]
+    title = {
+        "cfa": "CFA",
+        "company": "entreprise",
+        "closed": "CFA fermé : en entreprise",
+        "leave": "congés : entreprise fermée",
+    }[kind]
+    if cell.revision:
+        title += " — révisions (congé d'examen)"
+    if cell.leave and not cell.wholly_on_leave:
+        title += f" — congés : {cell.leave}"
     if cell.note:
         title += f" — {cell.note}"
     return f'<div class="week {" ".join(css)}" title="{escape(title)}">{head}{text}</div>'
@@ -194,7 +251,8 @@ def cohort_calendar(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, cells
     c = cw.cohort
     apprentices = plan.apprentices_of(c.id)
     companies = [plan.company(a.company) for a in apprentices]
-    cells = _with_peaks(cells, list({x.id: x for x in companies}.values()))
+    mine = list({x.id: x for x in companies}.values())
+    cells = _with_leave(_with_peaks(cells, mine), mine, named=False)
     total = solution.cohort(c.id).minutes
     contracts = (
         (
@@ -227,7 +285,7 @@ def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[st
         sections.append(
             f'<section class="year" data-year="{year}-{year + 1}" data-cfa-weeks="{cfa}">\n'
             + heading(year, cfa, minutes)
-            + _legend()
+            + _legend(mine)
             + _year_grid(mine, year)
             + "</section>\n"
         )
@@ -240,9 +298,12 @@ def company_calendar(
     """`companies/<id>.html`: this company's apprentices and its own busy seasons only;
     `cells_of` holds each cohort's cells (`cohort_cells`)."""
     body = [f"<h1>Calendrier d'alternance — {escape(company.name)}</h1>\n"]
+    closures = "; ".join(
+        f"{c.name} du {c.start.strftime('%d/%m/%Y')} au {c.end.strftime('%d/%m/%Y')}" for c in company.closures
+    )
     for cw, apprentices in cohorts:
         c = cw.cohort
-        cells = _with_peaks(cells_of[c.id], [company])
+        cells = _with_leave(_with_peaks(cells_of[c.id], [company]), [company], named=True)
         names = ", ".join(
             f"{escape(a.name)} (contrat du {a.contract_start.strftime('%d/%m/%Y')} au {a.contract_end.strftime('%d/%m/%Y')})"
             for a in apprentices
@@ -253,6 +314,7 @@ def company_calendar(
                 f"<h2>{escape(c.name)} — {year}-{year + 1} : {cfa} semaines au CFA</h2>\n"
                 f"<p>Apprenti·e·s : {names}</p>\n"
                 f"<p>Périodes de forte activité : {escape('; '.join(p.label() for p in company.peaks) or 'aucune')}</p>\n"
+                + (f"<p>Fermetures (apprenti·e·s en congés) : {escape(closures)}</p>\n" if closures else "")
             )
 
         body.extend(_year_sections(cw, cells, heading))

@@ -31,10 +31,13 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
         lessons = {cohort: ical.feed_lessons(plan, cohort_events) for cohort, cohort_events in events.items()}
         site = SiteCalendar(plan)
         cells_of = {}  # each cohort's weeks as the pages draw them, made once
+        revision = {c.id: site.revision_days(c) for c in plan.cohorts if c.revision_days}
         for cw in b.problem.cohorts:
             weeks = ical.feed_weeks(cw.cohort, cw.weeks, b.solution.cohort(cw.cohort.id))
             weeks_of[cw.cohort.id] = weeks
-            calendars[f"{cw.cohort.id}/rhythm.ics"] = ical.rhythm_feed(plan, cw.cohort, weeks)
+            calendars[f"{cw.cohort.id}/rhythm.ics"] = ical.rhythm_feed(
+                plan, cw.cohort, weeks, revision.get(cw.cohort.id, ())
+            )
             files[f"{cw.cohort.id}/plan.json"] = plan_json(plan, cw, b.solution, b.lessons)
             cells_of[cw.cohort.id] = pages.cohort_cells(site, cw, b.solution)
             files[f"{cw.cohort.id}/calendar.html"] = pages.cohort_calendar(plan, cw, b.solution, cells_of[cw.cohort.id])
@@ -44,7 +47,7 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
         for a in plan.apprentices:
             company = plan.company(a.company)
             calendars[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(
-                plan, a, company, weeks_of[a.cohort], lessons.get(a.cohort, [])
+                plan, a, company, weeks_of[a.cohort], lessons.get(a.cohort, []), revision.get(a.cohort, ())
             )
         if b.lessons:
             taught: dict[str | None, list[ical.FeedLesson]] = {}
@@ -62,7 +65,7 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
         for company in plan.companies:
             theirs = [(cohort_weeks[c], apprentices) for c, apprentices in staff.get(company.id, {}).items()]
             calendars[f"companies/{company.id}.ics"] = ical.company_feed(
-                plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs]
+                plan, company, [(apprentices, weeks_of[cw.cohort.id]) for cw, apprentices in theirs], revision
             )
             files[f"companies/{company.id}.html"] = pages.company_calendar(company, theirs, cells_of)
         writer = FeedWriter(plan)  # one plan's feeds share their events

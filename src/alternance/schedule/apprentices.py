@@ -2,8 +2,8 @@
 
 Before solving (`alternance check`), `most_minutes` is the most CFA time the calendar can give an
 apprentice under contract: the cohort's open days within the contract, CFA weeks only where no
-hard peak forbids them and in runs of at most `max_consecutive_cfa_weeks`, and never more than
-the cohort's own hours can reach (its target plus less than one CFA week). Below the target, no
+hard peak nor company closure forbids them and in runs of at most `max_consecutive_cfa_weeks`,
+and never more than the cohort's own hours can reach (its target plus less than one CFA week). Below the target, no
 calendar can help: the planner must move the contract or the cohort. After solving
 (`alternance build`), `planned_minutes` counts what the calendar gives.
 
@@ -40,10 +40,13 @@ def legal_floor_minutes(apprentice: Apprentice) -> int:
 
 
 def _contract_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> list[int]:
-    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract."""
+    """Per week of the cohort, the CFA minutes of its open days under the apprentice's contract;
+    none in a week a company closure keeps out of the CFA (the apprentice may be on leave)."""
     return [
-        sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if apprentice.under_contract(d))
-        for week in cw.weeks
+        0
+        if cw.on_leave(i)
+        else sum(cfa_day_minutes(plan, cw.cohort, d) for d in week.open_days if apprentice.under_contract(d))
+        for i, week in enumerate(cw.weeks)
     ]
 
 

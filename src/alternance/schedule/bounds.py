@@ -28,13 +28,13 @@ def _forced(cw: CohortWeeks, i: int) -> bool | None:
 
 def most_cfa_minutes(cw: CohortWeeks, gain: Sequence[int]) -> int:
     """The most of `gain` (one figure per week) a pattern of CFA weeks can collect: CFA weeks only
-    when open and free of hard peaks, in runs of at most max_consecutive_cfa_weeks (a closed
+    when open and free of hard peaks and company closures, in runs of at most max_consecutive_cfa_weeks (a closed
     week ends a run), frozen weeks as published. A dynamic programme over the run's length."""
     limit = cw.cohort.max_consecutive_cfa_weeks
     best: dict[int, int] = {0: 0}  # current run of CFA weeks -> most so far
     for i, week in enumerate(cw.weeks):
         forced = _forced(cw, i)
-        can_cfa = not week.closed and not cw.hard_peaks[i] and forced is not False
+        can_cfa = not week.closed and not cw.hard_peaks[i] and not cw.on_leave(i) and forced is not False
         step: dict[int, int] = {}
         for run, value in best.items():
             if forced is not True:
@@ -47,15 +47,16 @@ def most_cfa_minutes(cw: CohortWeeks, gain: Sequence[int]) -> int:
 
 def least_cfa_minutes(cw: CohortWeeks) -> int:
     """The fewest CFA minutes a pattern can have with company runs of at most
-    max_consecutive_company_weeks (a closed week ends a run; a hard-peak week is a company week)."""
+    max_consecutive_company_weeks (a closed week, or one wholly in a company closure, ends a run; a
+    hard-peak or company-closure week is a company week)."""
     limit = cw.cohort.max_consecutive_company_weeks
     least: dict[int, int] = {0: 0}  # current run of company weeks -> fewest minutes so far
     for i, week in enumerate(cw.weeks):
-        if week.closed:
+        forced = _forced(cw, i)
+        if week.closed or (cw.rests(i) and forced is not True):
             least = {0: min(least.values())}
             continue
-        forced = _forced(cw, i)
-        can_cfa = not cw.hard_peaks[i] and forced is not False
+        can_cfa = not cw.hard_peaks[i] and not cw.on_leave(i) and forced is not False
         step: dict[int, int] = {}
         for run, value in least.items():
             if can_cfa:
@@ -74,6 +75,7 @@ def _cohort_problems(plan: Plan, cw: CohortWeeks) -> list[Problem]:
     found = []
     if most < cw.target_minutes:
         peaks = sum(1 for w, hard in zip(cw.weeks, cw.hard_peaks) if hard and not w.closed)
+        leave = sum(1 for i, w in enumerate(cw.weeks) if cw.on_leave(i) and not w.closed and not cw.hard_peaks[i])
         found.append(
             Problem(
                 str(plan.source),
@@ -90,6 +92,11 @@ def _cohort_problems(plan: Plan, cw: CohortWeeks) -> list[Problem]:
                 + (
                     _(" and {peaks} week(s) of hard peaks (company[…].peak, hard = true)").format(peaks=peaks)
                     if peaks
+                    else ""
+                )
+                + (
+                    _(" and {leave} week(s) of company closures (company[…].closure)").format(leave=leave)
+                    if leave
                     else ""
                 ),
             )

@@ -43,6 +43,11 @@ class CohortWeeks:
     peak_days: tuple[dict[str, int], ...]
     # Companies whose hard peak touches the week: then it can never be a CFA week.
     hard_peaks: tuple[tuple[str, ...], ...]
+    # (company, n) of each `company[<id>].closure[n]` that touches the week for an apprentice
+    # under contract: the apprentice is on leave, so the week is never a CFA week; and whether
+    # those closures cover every open day of the week, which the rhythm then counts as closed.
+    leave: tuple[tuple[tuple[str, int], ...], ...] = ()
+    leave_closed: tuple[bool, ...] = ()
     # The last build's kind of each week (None: not published), and which weeks are frozen
     # because they started before --today: those keep exactly what was published.
     previous: tuple[str | None, ...] = ()
@@ -63,11 +68,19 @@ class CohortWeeks:
     def peak_cost(self, index: int) -> int:
         return sum(self.peak_days[index].values())
 
+    def on_leave(self, index: int) -> tuple[tuple[str, int], ...]:
+        """The company closures (company, n) that keep the week out of the CFA."""
+        return self.leave[index] if self.leave else ()
+
+    def rests(self, index: int) -> bool:
+        """A week the rhythm skips: closed, or every open day on leave in a company closure."""
+        return self.weeks[index].closed or (bool(self.leave_closed) and self.leave_closed[index])
+
     def segments(self) -> list[list[int]]:
-        """Runs of consecutive open weeks: a closed week ends a rhythm run."""
+        """Runs of consecutive open weeks: a closed week (or a week of company closure) ends a rhythm run."""
         runs: list[list[int]] = [[]]
-        for i, week in enumerate(self.weeks):
-            if week.closed:
+        for i in range(len(self.weeks)):
+            if self.rests(i):
                 runs.append([])
             else:
                 runs[-1].append(i)
@@ -141,10 +154,17 @@ def _past_hours(cohort: Cohort, weeks: tuple[Week, ...], previous, frozen, targe
     )
 
 
-def _check_fixed_weeks(plan: Plan, cohort: Cohort, weeks: tuple[Week, ...], hard: list[tuple[str, ...]]) -> None:
-    """A fixed CFA week that the plan itself forbids (closed, or in a hard peak): exit 2, naming both."""
+def _check_fixed_weeks(
+    plan: Plan,
+    cohort: Cohort,
+    weeks: tuple[Week, ...],
+    hard: list[tuple[str, ...]],
+    leave: list[tuple[tuple[str, int], ...]],
+) -> None:
+    """A fixed CFA week that the plan itself forbids (closed, in a hard peak, in a company closure
+    of one of the cohort's apprentices): exit 2, naming both."""
     problems = []
-    for week, blocked in zip(weeks, hard):
+    for week, blocked, away in zip(weeks, hard, leave):
         found = cohort.fixed_at(week.monday)
         if found is None or found[1].kind != "cfa":
             continue
@@ -166,6 +186,17 @@ def _check_fixed_weeks(plan: Plan, cohort: Cohort, weeks: tuple[Week, ...], hard
                     place,
                     _("fixes week {week} at the CFA, during a hard peak ({peaks})").format(
                         week=week.monday, peaks=peaks
+                    ),
+                )
+            )
+        elif away:
+            closures = ", ".join(f"company[{c}].closure[{n}]" for c, n in away)
+            problems.append(
+                Problem(
+                    str(plan.source),
+                    place,
+                    _("fixes week {week} at the CFA, while an apprentice's company is closed ({closures})").format(
+                        week=week.monday, closures=closures
                     ),
                 )
             )
@@ -193,12 +224,21 @@ def make_problem(
             members.setdefault(a.company, []).append(a)
         peak_days: list[dict[str, int]] = []
         hard: list[tuple[str, ...]] = []
+        leave: list[tuple[tuple[str, int], ...]] = []
+        leave_closed: list[bool] = []
         for week in weeks:
             costs: dict[str, int] = {}
             blocked: set[str] = set()
+            away: list[tuple[str, int]] = []
+            covered: set[date] = set()
             weekdays = [week.monday + timedelta(days=i) for i in range(5)]
             for cid, apprentices in members.items():
                 company = companies[cid]
+                for n, closure in enumerate(company.closures, start=1):
+                    days = [d for d in weekdays if closure.closes(d) and any(a.under_contract(d) for a in apprentices)]
+                    if days:
+                        away.append((cid, n))
+                        covered.update(days)
                 weighted = [(d, w) for d in week.open_days if (w := company.peak_weight(d))]
                 hard_days = [d for d in weekdays if company.hard_peak(d)]
                 cost = sum(w for a in apprentices for d, w in weighted if a.under_contract(d))
@@ -208,7 +248,9 @@ def make_problem(
                     blocked.add(cid)
             peak_days.append(dict(sorted(costs.items())))
             hard.append(tuple(sorted(blocked)))
-        _check_fixed_weeks(plan, cohort, weeks, hard)
+            leave.append(tuple(sorted(away)))
+            leave_closed.append(bool(away) and bool(week.open_days) and covered.issuperset(week.open_days))
+        _check_fixed_weeks(plan, cohort, weeks, hard, leave)
         cohorts.append(
             CohortWeeks(
                 cohort=cohort,
@@ -216,6 +258,8 @@ def make_problem(
                 target_minutes=plan.programme(cohort.programme).total_minutes,
                 peak_days=tuple(peak_days),
                 hard_peaks=tuple(hard),
+                leave=tuple(leave) if any(leave) else (),
+                leave_closed=tuple(leave_closed) if any(leave) else (),
                 previous=previous,
                 frozen=frozen,
                 past_conflicts=conflicts
@@ -226,6 +270,15 @@ def make_problem(
                     )
                     for w, h, locked, was in zip(weeks, hard, frozen, previous)
                     if locked and was == CFA and h
+                )
+                + tuple(
+                    _("{cohort}: CFA week {week} was published while {closures} holds").format(
+                        cohort=cohort.id,
+                        week=w.monday,
+                        closures=", ".join(f"company[{c}].closure[{n}]" for c, n in away),
+                    )
+                    for w, away, locked, was in zip(weeks, leave, frozen, previous)
+                    if locked and was == CFA and away
                 ),
             )
         )
@@ -373,6 +426,16 @@ def _check_hard_peaks(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> lis
     ]
 
 
+def _check_company_closures(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
+    """No CFA week while the company of one of the cohort's apprentices is closed (leave)."""
+    return [
+        f"{cw.cohort.id}: CFA week {week.monday} falls in "
+        + ", ".join(f"company[{c}].closure[{n}]" for c, n in cw.on_leave(i))
+        for i, (week, on) in enumerate(zip(cw.weeks, cfa))
+        if on and cw.on_leave(i) and not cw.is_frozen(i)
+    ]
+
+
 def _check_hours(cw: CohortWeeks, cfa: list[bool], plan: CohortPlan) -> list[str]:
     """total_hours is reached and exceeded by less than one full CFA week."""
     c, broken = cw.cohort, []
@@ -448,6 +511,7 @@ COHORT_CHECKS: tuple[tuple[Callable[[CohortWeeks, list[bool], CohortPlan], list[
     (_check_past, (RuleKind.PAST,)),
     (_check_open_weeks, (RuleKind.OPEN_WEEKS,)),
     (_check_hard_peaks, (RuleKind.HARD_PEAK,)),
+    (_check_company_closures, (RuleKind.COMPANY_CLOSURE,)),
     (_check_fixed, (RuleKind.FIXED,)),
     (_check_hours, (RuleKind.HOURS_MIN, RuleKind.HOURS_MAX)),
     (_check_runs, (RuleKind.MAX_CFA, RuleKind.MAX_COMPANY)),

@@ -17,7 +17,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from ..domain import Plan, hours
+from ..domain import Plan, hours, monday_of
 from ..i18n import current
 
 Lang = Literal["en", "fr"]
@@ -34,6 +34,7 @@ class RuleKind(StrEnum):
     MAX_CFA = "max_cfa"
     MAX_COMPANY = "max_company"
     HARD_PEAK = "hard_peak"
+    COMPANY_CLOSURE = "company_closure"  # apprentices on leave while their company is closed
     FIXED = "fixed"  # weeks the planner fixed at the CFA or in the company
     CAPACITY = "capacity"
     ROOM = "room"  # rooms of a kind that some cohorts need
@@ -142,6 +143,12 @@ def _max_company(plan: Plan, rule: Rule) -> Mapping[str, object]:
 
 def _hard_peak(plan: Plan, rule: Rule) -> Mapping[str, object]:
     return {"peaks": "; ".join(p.label() for p in plan.company(rule.about("company")).peaks if p.hard)}
+
+
+def _company_closure(plan: Plan, rule: Rule) -> Mapping[str, object]:
+    company = plan.company(rule.about("company"))
+    closure = next(c for c in company.closures if rule.week is None or monday_of(c.start) == rule.week)
+    return {"name": closure.name, "start": closure.start.isoformat(), "end": closure.end.isoformat()}
 
 
 def _fixed(plan: Plan, rule: Rule) -> Mapping[str, object]:
@@ -264,6 +271,17 @@ RULES: dict[RuleKind, RuleSpec] = {
             "no CFA week during the hard peak of {company} ({peaks})",
             "aucune semaine de CFA pendant la forte activité impérative de {company} ({peaks})",
             _hard_peak,
+        ),
+        RuleSpec(
+            RuleKind.COMPANY_CLOSURE,
+            "rhythm",
+            "company[<id>].closure",
+            True,
+            "no CFA week for {cohort} while {company} is closed and its apprentices on leave ({name}, {start} to "
+            "{end}: {place})",
+            "aucune semaine de CFA pour {cohort} pendant la fermeture de {company}, ses apprentis en congés ({name}, "
+            "du {start} au {end} : {place})",
+            _company_closure,
         ),
         RuleSpec(
             RuleKind.FIXED,

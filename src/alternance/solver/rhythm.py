@@ -106,6 +106,24 @@ def add_hard_peaks(m: RhythmModel) -> None:
                     m.model.add(m.x[ci, wi] == 0).only_enforce_if(m.guards.of(rule))
 
 
+def add_company_closures(m: RhythmModel) -> None:
+    """No CFA week while the company of one of the cohort's apprentices is closed (they are on leave)."""
+    for ci, cw in enumerate(m.problem.cohorts):
+        for wi in range(len(cw.weeks)):
+            if (ci, wi) not in m.x or cw.is_frozen(wi):
+                continue
+            for company, n in cw.on_leave(wi):
+                closure = m.problem.plan.company(company).closures[n - 1]
+                rule = Rule(
+                    RuleKind.COMPANY_CLOSURE,
+                    f"company[{company}].closure[{n}]",
+                    cohort=cw.cohort.id,
+                    company=company,
+                    week=monday_of(closure.start),
+                )
+                m.model.add(m.x[ci, wi] == 0).only_enforce_if(m.guards.of(rule))
+
+
 def add_fixed_weeks(m: RhythmModel) -> None:
     """The weeks the planner fixed (`[[cohort.fixed]]`) are at the CFA or in the company, as fixed."""
     for ci, cw in enumerate(m.problem.cohorts):
@@ -232,6 +250,7 @@ HARD_RULES: tuple[tuple[Callable[[RhythmModel], None], tuple[RuleKind, ...]], ..
     (add_max_consecutive_cfa, (RuleKind.MAX_CFA,)),
     (add_max_consecutive_company, (RuleKind.MAX_COMPANY,)),
     (add_hard_peaks, (RuleKind.HARD_PEAK,)),
+    (add_company_closures, (RuleKind.COMPANY_CLOSURE,)),
     (add_fixed_weeks, (RuleKind.FIXED,)),
     (add_capacity, (RuleKind.CAPACITY,)),
     (add_rooms, (RuleKind.ROOM,)),
