@@ -278,3 +278,32 @@ def test_lessons_keep_the_past_and_vanished_ones_are_cancelled(tmp_path: Path) -
     for uid, event in before.items():
         if event.decoded("dtstart").date().isoformat() >= MIDWAY:
             assert uid in after
+
+
+def test_each_moved_week_says_what_holds_it_where_it_is(tmp_path: Path) -> None:
+    """The new hard peak of acme (27/10 to 07/11) moves CFA weeks out of it and others in: the
+    report says why for each, and acme's own notice says it too, in its own words."""
+    out = tmp_path / "out"
+    plan = write(tmp_path)
+    build(plan, out, BEFORE)
+    before = weeks(out)
+    write(tmp_path, peak=NEW_PEAK)
+    build(plan, out, MIDWAY)
+    after = weeks(out)
+    moved = {m: after[m][0] for m in after if m >= MIDWAY and after[m][0] != before[m][0]}
+    assert set(moved.values()) == {CFA, COMPANY}, moved  # weeks out of the peak, and others in
+    report = (out / "changes" / f"{MIDWAY}.md").read_text(encoding="utf-8")
+    notice = (out / "changes" / MIDWAY / "acme.md").read_text(encoding="utf-8")
+    for monday, kind in moved.items():
+        day = date.fromisoformat(monday).strftime("%d/%m/%Y")
+        [line] = [x for x in report.splitlines() if x.startswith(f"- semaine du {day} :")]
+        [own] = [x for x in notice.splitlines() if f"semaine du {day} désormais" in x]
+        if kind == COMPANY:
+            assert "2025-10-27" <= monday <= "2025-11-03", monday  # only the peak pushes weeks out
+            assert line.endswith("(période de forte activité impérative de acme)"), line
+            assert own.endswith("(période de forte activité impérative de acme)"), own
+        else:
+            reason = (
+                "(remplace les semaines de CFA déplacées : 210 h de formation à tenir, programme[prog].total_hours)"
+            )
+            assert line.endswith(reason) and own.endswith(reason), (line, own)

@@ -1,5 +1,6 @@
 """The change report of a rebuild: what moved, per cohort and per company, in the planner's words
-(French: this is what the planner emails to companies)."""
+(French: this is what the planner emails to companies). Each moved week says what in the plan,
+as it is now, holds it where it is."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..continuity import Continuity, event_blocks, is_cancelled, signature, value_of
-from ..domain import Company
+from ..domain import Company, hours
 from ..schedule.rhythm import CFA
 from ..schedule.solved import PlanBuild
 
@@ -30,6 +31,37 @@ def _moved_weeks(b: PlanBuild, continuity: Continuity) -> dict[str, list[tuple[d
         if changes:
             moved[cw.cohort.id] = changes
     return moved
+
+
+def _why_moved(b: PlanBuild, cohort_id: str, monday: date, now: str, company: str | None = None) -> str | None:
+    """What in the plan as it is now holds the week where it moved: a fixed week, a closure, a
+    company closure, a hard or soft busy season; or, for a week moved to the CFA, the hours the
+    weeks taken out still owe. For one company's notice (`company`), only what is that company's
+    own or the cohort's, never another company's name (None when nothing else is left to say)."""
+    cw = next(c for c in b.problem.cohorts if c.cohort.id == cohort_id)
+    i = next(k for k, w in enumerate(cw.weeks) if w.monday == monday)
+    week, fixed = cw.weeks[i], cw.fixed(i)
+    if fixed is not None:
+        where = "au CFA" if fixed[1].kind == CFA else "en entreprise"
+        reason = f" : {fixed[1].reason}" if fixed[1].reason else ""
+        return f"semaine fixée {where}{reason}, cohort[{cohort_id}].fixed[{fixed[0]}]"
+    if now == CFA:
+        return (
+            f"remplace les semaines de CFA déplacées : {hours(cw.target_minutes)} de formation à tenir, "
+            f"programme[{cw.cohort.programme}].total_hours"
+        )
+    if week.closed:
+        return f"CFA fermé : {', '.join(week.reasons)}"
+    own = lambda ids: [x for x in ids if company is None or x == company]  # noqa: E731
+    if closures := [(c, n) for c, n in cw.on_leave(i) if own([c])]:
+        return "entreprise fermée : " + ", ".join(f"company[{c}].closure[{n}]" for c, n in closures)
+    if hard := own(cw.hard_peaks[i]):
+        return "période de forte activité impérative de " + ", ".join(hard)
+    if soft := own(sorted(cw.peak_days[i])):
+        return "période de forte activité de " + ", ".join(soft)
+    if company is not None:
+        return None
+    return "garde le rythme et les heures dans les limites du plan"
 
 
 def _lesson_changes(path: str, files: dict[str, bytes], continuity: Continuity) -> tuple[int, int, int]:
@@ -75,7 +107,10 @@ def change_report(
             if cid not in continuity.weeks:
                 lines.append("- nouvelle promotion : calendrier publié pour la première fois")
             for monday, was, now in moved.get(cid, []):
-                lines.append(f"- semaine du {monday.strftime('%d/%m/%Y')} : {KIND[was]} → {KIND[now]}")
+                lines.append(
+                    f"- semaine du {monday.strftime('%d/%m/%Y')} : {KIND[was]} → {KIND[now]} "
+                    f"({_why_moved(b, cid, monday, now)})"
+                )
             if any(lessons):
                 lines.append(f"- cours : {lessons[0]} déplacé(s), {lessons[1]} annulé(s), {lessons[2]} nouveau(x)")
             for conflict in cw.past_conflicts:
@@ -118,7 +153,11 @@ def _company_changes(
         for monday, _was, now in moved.get(a.cohort, []):
             if a.contract_start <= monday + timedelta(days=4) and monday <= a.contract_end:
                 where = "au CFA" if now == CFA else "en entreprise"
-                lines.append(f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}")
+                why = _why_moved(b, a.cohort, monday, now, a.company)
+                lines.append(
+                    f"- {a.name} : semaine du {monday.strftime('%d/%m/%Y')} désormais {where}"
+                    + (f" ({why})" if why else "")
+                )
     return found
 
 
