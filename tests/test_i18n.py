@@ -168,3 +168,26 @@ def test_plans_solved_in_worker_processes_speak_the_parent_language(tmp_path: Pa
     for plan in ("p1", "p2"):
         assert f"{plan} : recherche du calendrier des semaines" in result.stderr
         assert f"{plan} : meilleur calendrier possible" in result.stdout
+
+
+def test_a_plan_without_calendar_is_explained_in_french_with_its_numbers(tmp_path: Path) -> None:
+    """280 h in nine 35 h weeks with at most one CFA week in a row: at most 5 CFA weeks, 175 h."""
+    path = make_plan(
+        tmp_path,
+        programme={"total_hours": 280},
+        cohort={"max_consecutive_cfa_weeks": 1, "max_consecutive_company_weeks": 1},
+    )
+    result = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out")], env=FRENCH)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert "tiny : aucun calendrier ne respecte toutes les règles ; recherche des règles en conflit" in lines[1]
+    assert (
+        "c1 a besoin de 280 h ; les 9 semaines ouvertes du 01/09/2025 au 31/10/2025 donnent au plus 175 h avec "
+        "au plus 1 semaines de CFA d'affilée (cohort[c1].max_consecutive_cfa_weeks)."
+    ) in lines
+    assert lines[-1].startswith(
+        "Règles en conflit : cohort[c1].max_consecutive_cfa_weeks, programme[prog].total_hours."
+    )
+    assert not (tmp_path / "out").exists()
+    english = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"), "--lang", "en"])
+    assert "c1 needs 280 h; the 9 open weeks between 2025-09-01 and 2025-10-31 give at most 175 h" in english.stderr

@@ -69,7 +69,7 @@ def solve_plan(
                 plan=plan.id, seconds=f"{settings.time_limit:g}"
             )
         )
-    solution = solve_rhythm(problem, settings, detail)
+    solution = solve_rhythm(problem, settings, detail, progress)
     broken = broken_rules(problem, solution)
     if broken:  # the independent check disagrees with the solver: never publish that
         raise SolverDisagreement("the calendar the solver returned", broken)
@@ -97,6 +97,12 @@ def solve_plan(
         from .solver.explain_lessons import explain_lessons  # only needed when nothing is published
 
         seconds = (lesson_settings or LessonSettings()).time_limit  # as long again as the lessons had
+        if progress:
+            progress(
+                _(
+                    "{plan}: no timetable meets every rule; looking for the rules that clash (at most {seconds} s)…"
+                ).format(plan=plan.id, seconds=f"{seconds:g}")
+            )
         raise Infeasible(explain_lessons(lesson_problem, failure.week, failure.quotas, seconds)) from None
     broken = broken_lesson_rules(lesson_problem, lessons)
     if broken:

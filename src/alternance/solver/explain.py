@@ -11,7 +11,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from ..domain import hours
-from ..i18n import _
+from ..i18n import _, day
 from ..schedule.rhythm import RhythmProblem
 from ..schedule.rules import describe
 from .core import Deadline, Rule, RuleKind, minimal_core
@@ -95,7 +95,7 @@ def explain_infeasible(problem: RhythmProblem, seconds: float = 60.0) -> list[st
         target = cw.target_minutes
         open_weeks = [w for w in cw.weeks if not w.closed]
         span = _("the {weeks} open weeks between {start} and {end}").format(
-            weeks=len(open_weeks), start=cw.cohort.start, end=cw.cohort.end
+            weeks=len(open_weeks), start=day(cw.cohort.start), end=day(cw.cohort.end)
         )
         with_rules = (
             _(" with {rules}").format(rules=_(" and ").join(describe(problem.plan, r) for r in binding))

@@ -167,9 +167,13 @@ def _stage(m: RhythmModel, settings: SolverSettings, goal: str, budget: float, d
 
 
 def solve_rhythm(
-    problem: RhythmProblem, settings: SolverSettings | None = None, progress: Progress | None = None
+    problem: RhythmProblem,
+    settings: SolverSettings | None = None,
+    progress: Progress | None = None,
+    notice: Progress | None = None,
 ) -> RhythmSolution:
-    """Meet the hard rules, then each soft goal in priority order without losing the earlier ones."""
+    """Meet the hard rules, then each soft goal in priority order without losing the earlier ones.
+    `progress` hears the solver's detail; `notice`, the steps a planner waits for (explaining)."""
     settings = settings or SolverSettings()
     started = time.monotonic()
     deadline = started + settings.time_limit
@@ -204,6 +208,12 @@ def solve_rhythm(
             from .explain import explain_infeasible  # only needed when there is nothing to publish
 
             # The explanation's many small solves get a time limit of their own, as long again.
+            if notice:
+                notice(
+                    _(
+                        "{plan}: no calendar meets every rule; looking for the rules that clash (at most {seconds} s)…"
+                    ).format(plan=problem.plan.id, seconds=f"{settings.time_limit:g}")
+                )
             raise Infeasible(explain_infeasible(problem, settings.time_limit))
         if found.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if values is None:
