@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +43,18 @@ def use(lang: str | None) -> None:
     if lang is not None and lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
     _chosen["lang"] = lang
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Speak `lang` inside the block (None: as before), then as before."""
+    before = _chosen["lang"]
+    if lang is not None:
+        use(lang)
+    try:
+        yield
+    finally:
+        _chosen["lang"] = before
 
 
 def current() -> str:

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from ..domain import Plan, hours, monday_of
-from ..i18n import current
+from ..i18n import N_, _, speaking
 
 Lang = Literal["en", "fr"]
 
@@ -102,23 +102,22 @@ class RuleSpec:
     stage: Literal["rhythm", "lessons"]
     key: str  # where in the plan file, e.g. "cohort[<id>].max_consecutive_cfa_weeks"
     guarded: bool
-    en: str
-    fr: str
+    text: str  # English, marked N_() for the catalogue; said in the current language
     values: Values = lambda plan, rule: {}
     # A condition the lessons need of the weeks is checked on the timetable, by these rules' checks.
     checked_by: tuple[RuleKind, ...] = ()
 
     def sentence(self, plan: Plan, rule: Rule, lang: Lang | None = None) -> str:
-        template = self.fr if (lang or current()) == "fr" else self.en
-        return template.format(
-            place=rule.place,
-            cohort=rule.cohort,
-            company=rule.company,
-            trainer=rule.trainer,
-            subject=rule.subject,
-            week=rule.week,
-            **self.values(plan, rule),
-        )
+        with speaking(lang):
+            return _(self.text).format(
+                place=rule.place,
+                cohort=rule.cohort,
+                company=rule.company,
+                trainer=rule.trainer,
+                subject=rule.subject,
+                week=rule.week,
+                **self.values(plan, rule),
+            )
 
 
 def _target(plan: Plan, rule: Rule) -> int:
@@ -154,8 +153,7 @@ def _company_closure(plan: Plan, rule: Rule) -> Mapping[str, object]:
 def _fixed(plan: Plan, rule: Rule) -> Mapping[str, object]:
     fix = next(f for f in plan.cohort(rule.about("cohort")).fixed if f.covers(rule.week or f.start))
     return {
-        "kind_en": "at the CFA" if fix.kind == "cfa" else "in the company",
-        "kind_fr": "au CFA" if fix.kind == "cfa" else "en entreprise",
+        "kind": _("at the CFA") if fix.kind == "cfa" else _("in the company"),
         "start": fix.start.isoformat(),
         "end": fix.end.isoformat(),
         "why": f"{fix.reason}; " if fix.reason else "",
@@ -173,10 +171,10 @@ def _capacity(plan: Plan, rule: Rule) -> Mapping[str, object]:
 
 
 # The limits that make one subject's hours fit its CFA weeks, by the plan key that sets each.
-_FIT_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("written_exams", "before the written exams", "avant les épreuves écrites"),
-    (".unavailable", "on the days its trainer is there", "les jours où son formateur est là"),
-    ("max_hours_per_week", "within its trainer's max_hours_per_week", "dans le max_hours_per_week de son formateur"),
+_FIT_PARTS: tuple[tuple[str, str], ...] = (
+    ("written_exams", N_("before the written exams")),
+    (".unavailable", N_("on the days its trainer is there")),
+    ("max_hours_per_week", N_("within its trainer's max_hours_per_week")),
 )
 
 
@@ -190,10 +188,7 @@ def _written(plan: Plan, rule: Rule) -> Mapping[str, object]:
 def _subject_fit(plan: Plan, rule: Rule) -> Mapping[str, object]:
     place = rule.place.replace(".exam[", ".written_exams[")  # a written exam day: the same limit
     present = [part for part in _FIT_PARTS if part[0] in place]
-    return {
-        "parts_en": ", ".join(["4 h a day at most", *(en for _, en, _ in present)]),
-        "parts_fr": ", ".join(["4 h par jour au plus", *(fr for _, _, fr in present)]),
-    }
+    return {"parts": ", ".join([_("4 h a day at most"), *(_(text) for _key, text in present)])}
 
 
 def _subject_hours(plan: Plan, rule: Rule) -> Mapping[str, object]:
@@ -216,24 +211,21 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "--today",
             False,
-            "the weeks and lessons published before --today kept as they were",
-            "les semaines et les cours publiés avant --today gardés tels quels",
+            N_("the weeks and lessons published before --today kept as they were"),
         ),
         RuleSpec(
             RuleKind.OPEN_WEEKS,
             "rhythm",
             "[[closure]], plan.school_holidays_zone, plan.public_holidays",
             False,
-            "CFA weeks only where the CFA is open, with the hours of their open days",
-            "des semaines au CFA seulement quand le CFA est ouvert, avec les heures de leurs jours ouverts",
+            N_("CFA weeks only where the CFA is open, with the hours of their open days"),
         ),
         RuleSpec(
             RuleKind.HOURS_MIN,
             "rhythm",
             "programme[<id>].total_hours",
             True,
-            "{cohort} reaching its {target}",
-            "{cohort} atteignant ses {target}",
+            N_("{cohort} reaching its {target}"),
             _hours_min,
         ),
         RuleSpec(
@@ -241,8 +233,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "programme[<id>].total_hours",
             True,
-            "{cohort} staying under {limit} (less than one CFA week above its target)",
-            "{cohort} restant sous {limit} (moins d'une semaine de CFA au-delà de son objectif)",
+            N_("{cohort} staying under {limit} (less than one CFA week above its target)"),
             _hours_max,
         ),
         RuleSpec(
@@ -250,8 +241,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "cohort[<id>].max_consecutive_cfa_weeks",
             True,
-            "at most {n} CFA weeks in a row ({place})",
-            "au plus {n} semaines de CFA d'affilée ({place})",
+            N_("at most {n} CFA weeks in a row ({place})"),
             _max_cfa,
         ),
         RuleSpec(
@@ -259,8 +249,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "cohort[<id>].max_consecutive_company_weeks",
             True,
-            "at most {n} company weeks in a row ({place})",
-            "au plus {n} semaines en entreprise d'affilée ({place})",
+            N_("at most {n} company weeks in a row ({place})"),
             _max_company,
         ),
         RuleSpec(
@@ -268,8 +257,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "company[<id>].peak (hard = true)",
             True,
-            "no CFA week during the hard peak of {company} ({peaks})",
-            "aucune semaine de CFA pendant la forte activité impérative de {company} ({peaks})",
+            N_("no CFA week during the hard peak of {company} ({peaks})"),
             _hard_peak,
         ),
         RuleSpec(
@@ -277,10 +265,9 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "company[<id>].closure",
             True,
-            "no CFA week for {cohort} while {company} is closed and its apprentices on leave ({name}, {start} to "
-            "{end}: {place})",
-            "aucune semaine de CFA pour {cohort} pendant la fermeture de {company}, ses apprentis en congés ({name}, "
-            "du {start} au {end} : {place})",
+            N_(
+                "no CFA week for {cohort} while {company} is closed and its apprentices on leave ({name}, {start} to {end}: {place})"
+            ),
             _company_closure,
         ),
         RuleSpec(
@@ -288,8 +275,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "cohort[<id>].fixed",
             True,
-            "{cohort}'s weeks from {start} to {end} fixed {kind_en} ({why}{place})",
-            "les semaines de {cohort} du {start} au {end} fixées {kind_fr} ({why}{place})",
+            N_("{cohort}'s weeks from {start} to {end} fixed {kind} ({why}{place})"),
             _fixed,
         ),
         RuleSpec(
@@ -297,8 +283,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "room[<kind>].count",
             True,
-            "at most {n} of the cohorts needing room kind {kind} ({needing}) at the CFA in one week ({place})",
-            "au plus {n} des promotions qui ont besoin d'une salle {kind} ({needing}) au CFA la même semaine ({place})",
+            N_("at most {n} of the cohorts needing room kind {kind} ({needing}) at the CFA in one week ({place})"),
             _room,
         ),
         RuleSpec(
@@ -306,8 +291,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "plan.max_cohorts_at_cfa",
             True,
-            "at most {n} cohort(s) at the CFA in one week ({place})",
-            "au plus {n} promotion(s) au CFA la même semaine ({place})",
+            N_("at most {n} cohort(s) at the CFA in one week ({place})"),
             _capacity,
         ),
         RuleSpec(
@@ -315,8 +299,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "plan.day_slots",
             True,
-            "the hours beyond {cohort}'s subjects filling whole lesson slots ({place})",
-            "les heures au-delà des matières de {cohort} remplissant des créneaux entiers ({slots} : {place})",
+            N_("the hours beyond {cohort}'s subjects filling whole lesson slots ({slots}: {place})"),
             _slots,
             checked_by=(RuleKind.DAY_FILL, RuleKind.SUBJECT_HOURS),
         ),
@@ -325,8 +308,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "cohort[<id>].written_exams or a written [[cohort.exam]]",
             True,
-            "{cohort}'s written-exam subjects ({hours}) taught before its written exams start on {first}",
-            "les matières à l'écrit de {cohort} ({hours}) enseignées avant ses épreuves écrites du {first}",
+            N_("{cohort}'s written-exam subjects ({hours}) taught before its written exams start on {first}"),
             _written,
             checked_by=(RuleKind.EXAMS, RuleKind.SUBJECT_HOURS),
         ),
@@ -335,8 +317,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "programme[<id>].subject[<id>].hours",
             True,
-            "{cohort}'s {subject} hours fitting its CFA weeks ({parts_en}: {place})",
-            "les heures de {subject} de {cohort} tenant dans ses semaines de CFA ({parts_fr} : {place})",
+            N_("{cohort}'s {subject} hours fitting its CFA weeks ({parts}: {place})"),
             _subject_fit,
             checked_by=(
                 RuleKind.SUBJECT_HOURS,
@@ -351,9 +332,7 @@ RULES: dict[RuleKind, RuleSpec] = {
             "rhythm",
             "trainer[<id>].max_hours_per_week",
             True,
-            "trainer[{trainer}] teaching their hours within max_hours_per_week in the CFA weeks of their cohorts",
-            "trainer[{trainer}] donnant ses heures dans son max_hours_per_week pendant les semaines de CFA de ses "
-            "promotions",
+            N_("trainer[{trainer}] teaching their hours within max_hours_per_week in the CFA weeks of their cohorts"),
             checked_by=(RuleKind.SUBJECT_HOURS, RuleKind.UNAVAILABLE, RuleKind.ONE_PLACE, RuleKind.TRAINER_MAX),
         ),
         RuleSpec(
@@ -361,24 +340,21 @@ RULES: dict[RuleKind, RuleSpec] = {
             "lessons",
             "plan.day_slots",
             False,
-            "each CFA day filled with whole lesson slots, one activity per slot",
-            "chaque journée au CFA remplie de créneaux entiers, une activité par créneau",
+            N_("each CFA day filled with whole lesson slots, one activity per slot"),
         ),
         RuleSpec(
             RuleKind.UNDER18,
             "lessons",
             "apprentice.birth_date",
             True,
-            "at most 8 h a day for {cohort}'s apprentices under 18",
-            "au plus 8 h par jour pour les apprentis mineurs de {cohort}",
+            N_("at most 8 h a day for {cohort}'s apprentices under 18"),
         ),
         RuleSpec(
             RuleKind.SUBJECT_HOURS,
             "lessons",
             "programme[<id>].subject[<id>].hours",
             True,
-            "{cohort} must get exactly {hours} of {subject} ({place})",
-            "{cohort} doit recevoir exactement {hours} de {subject} ({place})",
+            N_("{cohort} must get exactly {hours} of {subject} ({place})"),
             _subject_hours,
         ),
         RuleSpec(
@@ -386,48 +362,42 @@ RULES: dict[RuleKind, RuleSpec] = {
             "lessons",
             SUBJECT_DAY_LIMIT_PLACE,
             True,
-            "at most 4 h of one subject a day",
-            "au plus 4 h d'une même matière par jour",
+            N_("at most 4 h of one subject a day"),
         ),
         RuleSpec(
             RuleKind.SUBJECT_TRAINER,
             "lessons",
             "cohort[<id>].trainers",
             False,
-            "each subject taught by its trainer, the accompaniment hours by none",
-            "chaque matière donnée par son formateur, l'accompagnement sans formateur",
+            N_("each subject taught by its trainer, the accompaniment hours by none"),
         ),
         RuleSpec(
             RuleKind.UNAVAILABLE,
             "lessons",
             "trainer[<id>].unavailable",
             True,
-            "trainer[{trainer}] is away on some days ({place})",
-            "trainer[{trainer}] est absent certains jours ({place})",
+            N_("trainer[{trainer}] is away on some days ({place})"),
         ),
         RuleSpec(
             RuleKind.EXAMS,
             "lessons",
             "cohort[<id>].written_exams or a written [[cohort.exam]]",
             True,
-            "{cohort}'s written-exam subjects end before its written exams ({place})",
-            "les matières à l'écrit de {cohort} se terminent avant ses épreuves écrites ({place})",
+            N_("{cohort}'s written-exam subjects end before its written exams ({place})"),
         ),
         RuleSpec(
             RuleKind.ONE_PLACE,
             "lessons",
             "trainer[<id>]",
             False,
-            "a trainer in one place at a time",
-            "un formateur à un seul endroit à la fois",
+            N_("a trainer in one place at a time"),
         ),
         RuleSpec(
             RuleKind.TRAINER_MAX,
             "lessons",
             "trainer[<id>].max_hours_per_week",
             True,
-            "{trainer} teaches at most {limit} a week ({place})",
-            "{trainer} enseigne au plus {limit} par semaine ({place})",
+            N_("{trainer} teaches at most {limit} a week ({place})"),
             _trainer_max,
         ),
     )
