@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "alternance"
 PO = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "alternance.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-FIXED = datetime(2026, 1, 1, tzinfo=timezone.utc)  # no date in the files: the same bytes each time
+FIXED = datetime(2026, 1, 1, tzinfo=UTC)  # no date in the files: the same bytes each time
 
 
 def extracted() -> dict[str, str | None]:
