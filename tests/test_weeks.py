@@ -187,3 +187,15 @@ def test_a_two_year_cohort_has_two_training_years(tmp_path):
     assert weeks[date(2025, 6, 30)].year == 0
     assert weeks[date(2025, 9, 1)].year == 1
     assert weeks[date(2026, 6, 22)].year == 1
+
+
+def test_the_fast_school_holiday_reader_gives_the_library_data() -> None:
+    """facts.weeks reads vacances-scolaires-france's data file itself, faster: same rows."""
+    from vacances_scolaires_france import SchoolHolidayDates
+
+    from alternance.facts.weeks import _SchoolHolidays
+
+    ours, theirs = _SchoolHolidays(), SchoolHolidayDates()
+    assert len(ours.data) > 5000
+    assert ours.data == theirs.data
+    assert (ours.min_year, ours.max_year) == (theirs.min_year, theirs.max_year)
