@@ -14,27 +14,27 @@ from .schema import SHEETS, Sheet
 WORKBOOK = "listes.xlsx"
 
 PLAN = """\
-# A starter plan: edit it, then run `alternance check` and `alternance build`.
-# Every key, its type and its default: docs/plan-reference.md.
-# Dates are written year first, without quotes: 2026-08-31.
+# Plan de départ : modifiez-le, puis lancez `alternance check` et `alternance build`.
+# Chaque clé, son type et sa valeur par défaut : docs/plan-reference.md.
+# Les dates s'écrivent l'année d'abord, sans guillemets : 2026-08-31.
 
 [plan]
-id = "{plan_id}"                       # lowercase letters, digits and "-": used in file names and links
-name = "Mon CFA · Bac pro"             # shown in the feeds
-site = "1 rue de l'Exemple, 38000 Grenoble"   # the LOCATION of CFA events
+id = "{plan_id}"                       # minuscules, chiffres et « - » : sert aux noms de fichiers et aux liens
+name = "Mon CFA · Bac pro"             # affiché dans les agendas
+site = "1 rue de l'Exemple, 38000 Grenoble"   # le lieu (LOCATION) des événements au CFA
 timezone = "Europe/Paris"
-public_holidays = "metropole"         # or "alsace-moselle"
-school_holidays_zone = "A"            # "A", "B", "C", or "none": the CFA is closed in those school holidays
-max_cohorts_at_cfa = 1                # at most this many cohorts at the CFA in one week (classrooms)
-# The lists live in one workbook, one sheet each (Entreprises, Apprentis, Formateurs); a .csv or
-# .ods file works too, and "{workbook}#Sheet" names a sheet.
+public_holidays = "metropole"         # ou "alsace-moselle"
+school_holidays_zone = "A"            # "A", "B", "C" ou "none" : le CFA ferme pendant ces vacances scolaires
+max_cohorts_at_cfa = 1                # au plus tant de promotions au CFA la même semaine (salles)
+# Les listes tiennent dans un classeur, une feuille chacune (Entreprises, Apprentis, Formateurs) ;
+# un fichier .csv ou .ods convient aussi, et "{workbook}#Feuille" désigne une feuille.
 companies = "{workbook}"
 apprentices = "{workbook}"
 trainers = "{workbook}"
-# Lesson slots of a CFA day; they add up to hours_per_week / 5 (here 7 h).
+# Créneaux de cours d'une journée au CFA ; ils font hours_per_week / 5 (ici 7 h).
 day_slots = ["08:30-10:30", "10:45-12:15", "13:30-15:30", "15:45-17:15"]
 
-[[closure]]                           # extra closed days of the CFA (inclusive)
+[[closure]]                           # jours de fermeture du CFA en plus (bornes comprises)
 name = "Pont de l'Ascension"
 start = 2027-05-07
 end = 2027-05-07
@@ -42,12 +42,12 @@ end = 2027-05-07
 [[programme]]
 id = "bac-pro"
 name = "Bac pro"
-total_hours = 700                     # hours of training the contract promises
+total_hours = 700                     # heures de formation prévues au contrat
 [[programme.subject]]
 id = "maths"
 name = "Mathématiques"
 hours = 60
-exam = "ccf"                          # "ccf" or "written" (national exam)
+exam = "ccf"                          # "ccf" (contrôle en cours de formation) ou "written" (épreuve écrite nationale)
 [[programme.subject]]
 id = "francais"
 name = "Français"
@@ -58,13 +58,26 @@ exam = "written"
 id = "bac-pro-2026"
 programme = "bac-pro"
 name = "Bac pro 2026-2027"
-start = 2026-08-31                    # first day of training
-end = 2027-06-25                      # last day of training
-rhythm = [1, 1]                       # weeks at the CFA, then weeks in the company, repeated
+start = 2026-08-31                    # premier jour de formation
+end = 2027-06-25                      # dernier jour de formation
+rhythm = [1, 1]                       # semaines au CFA, puis semaines en entreprise, en boucle
 hours_per_week = 35
 max_consecutive_cfa_weeks = 2
 max_consecutive_company_weeks = 3
 written_exams = {{ start = 2027-05-18, end = 2027-06-11 }}
+# revision_days = 5                   # jours de révision avant les écrits (art. L6222-35)
+
+# Semaines fixées par le planificateur (la rentrée au CFA, un bac blanc) :
+# [[cohort.fixed]]
+# start = 2026-08-31
+# kind = "cfa"                        # "cfa" ou "company"
+# reason = "Rentrée et intégration"
+
+# Jours d'examen affichés dans les agendas :
+# [[cohort.exam]]
+# name = "Épreuve E2 — écrit"
+# kind = "written"                    # "written" ou "ccf"
+# start = 2027-05-18
 """
 
 # One example row per sheet, by field key (the headers are the schema's French ones).
