@@ -126,7 +126,7 @@ def test_a_bad_plan_is_one_french_line_with_a_did_you_mean(tmp_path: Path) -> No
     result = CliRunner().invoke(main, ["check", str(path)], env=FRENCH)
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"{path}: apprentice[a-1].cohort: promotion inconnue 'c11'"), line
+    assert line.startswith(f"{path} : apprentice[a-1].cohort : promotion inconnue 'c11'"), line
     assert "'c1'" in line  # the did-you-mean
     assert "Traceback" not in result.output
 

@@ -16,7 +16,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.place}: {self.message}" if self.place else f"{self.file}: {self.message}"
+        if self.place:
+            return _("{file}: {place}: {message}").format(file=self.file, place=self.place, message=self.message)
+        return _("{file}: {message}").format(file=self.file, message=self.message)
 
 
 class AlternanceError(Exception):
