@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -24,8 +24,8 @@ from .publish.links import SiteSecret, build_secret, load_secret, public_tree
 from .publish.output import check_out, current_files, locked, publish
 from .publish.render import render
 from .publish.report import summary
-from .schedule.lessons import broken_lesson_rules, make_lesson_problem
-from .schedule.rhythm import broken_rules, make_problem
+from .schedule.lessons import LessonProblem, LessonSolution, broken_lesson_rules, make_lesson_problem
+from .schedule.rhythm import RhythmProblem, RhythmSolution, broken_rules, make_problem
 from .schedule.solved import PlanBuild
 from .solver import SolverSettings, solve_rhythm
 from .solver.lessons import LessonSettings, LessonsInfeasible, solve_lessons
@@ -73,9 +73,27 @@ def solve_plan(
     broken = broken_rules(problem, solution)
     if broken:  # the independent check disagrees with the solver: never publish that
         raise SolverDisagreement("the calendar the solver returned", broken)
-    why = tuple(why_lines(problem, solution, min(WHY_SECONDS, settings.time_limit / 10)))
+    seconds = min(WHY_SECONDS, settings.time_limit / 10)
     if not plan.has_lessons:
-        return PlanBuild(problem, solution, why=why)
+        return PlanBuild(problem, solution, why=tuple(why_lines(problem, solution, seconds)))
+    # What forces each cost is measured beside the lessons' search (one CP-SAT worker, in a
+    # thread: the solves release the interpreter), so that it adds little to the build's time.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        why = pool.submit(why_lines, problem, solution, seconds)
+        lesson_problem, lessons = _lessons(plan, problem, solution, progress, detail, lesson_settings, continuity)
+        return PlanBuild(problem, solution, lesson_problem, lessons, tuple(why.result()))
+
+
+def _lessons(
+    plan: Plan,
+    problem: RhythmProblem,
+    solution: RhythmSolution,
+    progress: Callable[[str], None] | None,
+    detail: Callable[[str], None] | None,
+    lesson_settings: LessonSettings | None,
+    continuity: Continuity,
+) -> tuple[LessonProblem, LessonSolution]:
+    """The lessons inside the calendar's CFA weeks, checked by plain Python."""
     lesson_problem = make_lesson_problem(plan, problem, solution, continuity.past_lessons)
     if progress:
         progress(
@@ -107,7 +125,7 @@ def solve_plan(
     broken = broken_lesson_rules(lesson_problem, lessons)
     if broken:
         raise SolverDisagreement("the timetable the solver returned", broken)
-    return PlanBuild(problem, solution, lesson_problem, lessons, why)
+    return lesson_problem, lessons
 
 
 def _solved_files(
