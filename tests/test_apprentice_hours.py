@@ -123,3 +123,26 @@ def test_the_legal_floor_is_a_quarter_of_the_contract_on_1607_h_a_year(tmp_path:
     assert result.exit_code == 0, result.output
     assert "below the legal floor" in result.output and "L6211-2" in result.output
     assert APPRENTICE["id"] in result.output and WEEK == 35
+
+
+def test_the_warnings_read_in_french_with_the_same_figures(tmp_path: Path) -> None:
+    late = date(2025, 10, 6)
+    path = make_plan(tmp_path, apprentice={"contract_start": late})
+    plan = load(path)
+    (cw,) = make_problem(plan).cohorts
+    most = _brute(cw, plan.apprentices[0], all_rules=False)
+    result = CliRunner().invoke(main, ["check", "--lang", "fr", str(path)])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "attention : a-1" in x)
+    assert line.strip() == (
+        f"attention : a-1 (contrat du 06/10/2025 au 31/10/2025) : au plus {most // 60} h de formation tiennent "
+        f"sous contrat dans les semaines ouvertes de c1, pour 140 h de formation prévues (il manque {140 - most // 60} h)"
+    )
+    small = make_plan(
+        tmp_path,
+        name="small.toml",
+        cohort={"max_consecutive_company_weeks": 9},
+        programme={"total_hours": 30, "subject": [{"id": "maths", "name": "Maths", "hours": 20, "exam": "ccf"}]},
+    )
+    floor = CliRunner().invoke(main, ["check", "--lang", "fr", str(small)])
+    assert "sous le plancher légal de" in floor.output and "Code du travail L6211-2" in floor.output

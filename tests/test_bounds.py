@@ -133,6 +133,12 @@ def test_check_refuses_too_few_weeks_with_the_numbers(tmp_path: Path) -> None:
         "programme[prog].total_hours: c1 needs 210 h; its 9 open weeks give at most 175 h with at most 1 CFA weeks "
         "in a row (cohort[c1].max_consecutive_cfa_weeks)" in result.output
     )
+    french = CliRunner().invoke(main, ["check", "--lang", "fr", str(path)])
+    assert french.exit_code == 2
+    assert (
+        "programme[prog].total_hours : c1 a besoin de 210 h ; ses 9 semaines ouvertes ne donnent au plus que 175 h "
+        "avec 1 semaines de CFA d'affilée au plus (cohort[c1].max_consecutive_cfa_weeks)" in french.output
+    )
 
 
 def test_check_refuses_too_many_forced_weeks_with_the_numbers(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from ..domain import Apprentice, Plan, hours
 from ..facts.weeks import cfa_day_minutes
-from ..i18n import N_, _
+from ..i18n import N_, _, day
 from .bounds import most_cfa_minutes
 from .lessons import LessonSolution
 from .rhythm import CFA, CohortWeeks, RhythmProblem, RhythmSolution
@@ -76,7 +76,7 @@ def planned_minutes(
 
 def _contract(a: Apprentice) -> str:
     return _("{apprentice} (contract {start} → {end})").format(
-        apprentice=a.id, start=a.contract_start, end=a.contract_end
+        apprentice=a.id, start=day(a.contract_start), end=day(a.contract_end)
     )
 
 
