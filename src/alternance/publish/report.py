@@ -18,11 +18,6 @@ def _h(minutes: int) -> int | float:
     return int(value) if value == int(value) else value
 
 
-def _year_label(cw: CohortWeeks, year: int) -> str:
-    first = cw.cohort.start.year if cw.cohort.start.month >= 8 else cw.cohort.start.year - 1
-    return f"{first + year}-{first + year + 1}"
-
-
 @dataclass(frozen=True)
 class CohortFigures:
     """Per-cohort figures shared by plan.json and the summary."""
@@ -85,7 +80,7 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
         "accompaniment_hours": _h(programme.accompaniment_minutes),
         "cfa_weeks": figures.cfa_weeks,
         "years": [
-            {"year": _year_label(cw, y), "hours": _h(figures.per_year[y]), "fair_share_hours": _h(t)}
+            {"year": cw.year_label(y), "hours": _h(figures.per_year[y]), "fair_share_hours": _h(t)}
             for y, t in targets.items()
         ],
         "peak_days": figures.peak_days,
@@ -151,8 +146,7 @@ def summary(
                 f"  subjects take {hours(programme.subject_minutes)}; {hours(programme.accompaniment_minutes)} shown as « Accompagnement »"
             )
         years = ", ".join(
-            f"{_year_label(cw, y)}: {hours(f.per_year[y])} (fair share {hours(t)})"
-            for y, t in cw.year_targets().items()
+            f"{cw.year_label(y)}: {hours(f.per_year[y])} (fair share {hours(t)})" for y, t in cw.year_targets().items()
         )
         lines.append(f"  per training year: {years}")
         if f.peak_days:
