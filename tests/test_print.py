@@ -29,7 +29,7 @@ from alternance.domain import Plan
 from alternance.plan.loader import load_plans
 
 # `chromium` is test_pages' fixture (it skips when Chromium is missing or does not start).
-from test_pages import MINI, chrome, chromium, pdf_pages, read_json, run_build  # noqa: F401
+from test_pages import MINI, chrome, chromium, pdf_pages, read_json, run_build, summer  # noqa: F401
 
 # A4 landscape (297 x 210 mm) less the pages' 8 mm margins, in CSS pixels (96 per inch).
 PRINT_WIDTH = round((297 - 16) / 25.4 * 96)
@@ -239,13 +239,14 @@ def school_year(day: date) -> str:
 @dataclass
 class FeedFigures:
     by_week: dict[date, int]  # lesson minutes by Monday
+    cfa_minutes: dict[date, int]  # the CFA weeks' hours (X-ALTERNANCE-HOURS), by Monday
     kinds: dict[date, str]  # Monday -> "C" / "E" / "F"
     exam_weeks: set[date]
 
 
 def feed_figures(path: Path) -> FeedFigures:
     cal = Calendar.from_ical(path.read_bytes())
-    figures = FeedFigures({}, {}, set())
+    figures = FeedFigures({}, {}, {}, set())
     for event in cal.walk("VEVENT"):
         start = event.decoded("dtstart")
         day = start.date() if hasattr(start, "date") else start
@@ -255,6 +256,7 @@ def feed_figures(path: Path) -> FeedFigures:
             figures.by_week[monday] = figures.by_week.get(monday, 0) + int(str(event["X-ALTERNANCE-MINUTES"]))
         elif kind == "CFA":
             figures.kinds[monday] = "C"
+            figures.cfa_minutes[monday] = round(float(str(event["X-ALTERNANCE-HOURS"])) * 60)
         elif kind == "ENTREPRISE":
             figures.kinds[monday] = "F" if "X-ALTERNANCE-CLOSED" in event else "E"
         elif kind == "EXAMEN":
@@ -283,7 +285,8 @@ def check_statement(plan: Plan, out: Path, apprentice_id: str) -> Statement:
     # The hours: the feed's lessons by month and by training year, and plan.json's total.
     months: dict[str, int] = {}
     years: dict[str, int] = {}
-    for monday, m in feed.by_week.items():
+    # Without lessons, the CFA weeks' hours (the contracts checked this way cover whole weeks).
+    for monday, m in (feed.by_week or feed.cfa_minutes).items():
         months[f"{monday.year}-{monday.month:02d}"] = months.get(f"{monday.year}-{monday.month:02d}", 0) + m
         years[school_year(monday)] = years.get(school_year(monday), 0) + m
     assert {k: v for k, v in s.months.items() if v} == months, f"{a.id}: hours by month"
@@ -326,6 +329,14 @@ def test_statement_of_each_tiny_apprentice(late) -> None:
     assert short.target == (210 - 80) * 60, "the exemption from compta lowers the target"
     assert 0 < short.total < short.target and "Sous l'objectif" in short.text
     assert min(short.weeks) >= date(2025, 10, 20) - timedelta(days=4), "a week before the contract is shown"
+
+
+def test_statement_without_lessons(summer) -> None:  # noqa: F811
+    """A plan without lesson slots: the statement counts the CFA days under contract."""
+    plan, out = summer
+    assert not plan.has_lessons
+    s = check_statement(plan, out, "s-1")
+    assert s.total > 0 and sum(s.months.values()) == s.total
 
 
 def test_statement_of_each_seed_apprentice(seed_out: Path) -> None:
