@@ -29,7 +29,7 @@ from alternance.domain import Plan
 from alternance.plan.loader import load_plans
 
 # `chromium` is test_pages' fixture (it skips when Chromium is missing or does not start).
-from test_pages import MINI, chrome, chromium, pdf_pages, read_json, run_build, summer  # noqa: F401
+from test_pages import MINI, chrome, chromium, parse, pdf_pages, read_json, run_build, summer  # noqa: F401
 
 # A4 landscape (297 x 210 mm) less the pages' 8 mm margins, in CSS pixels (96 per inch).
 PRINT_WIDTH = round((297 - 16) / 25.4 * 96)
@@ -53,10 +53,30 @@ addEventListener('load', () => {
 </script>"""
 
 # MINI with a third apprentice of ACME whose contract starts late and who is exempt from a
-# subject: below their (reduced) target, and a name that the other ACME pages must not show.
+# subject: below their (reduced) target, and a name that the other ACME pages must not show;
+# and labels too long for a printed week (a closure, a fixed week's reason, an exam).
+LONG_LABELS = (
+    "Fermeture administrative exceptionnelle pour travaux de désamiantage",
+    "Rentrée : accueil, intégration et présentation du référentiel",
+    "Épreuve E31 — contrôle en cours de formation, oral",
+)
 LATE = (
     MINI
-    + """
+    + f"""
+[[closure]]
+name = "{LONG_LABELS[0]}"
+start = 2025-11-24
+end = 2025-11-28
+
+[[cohort.fixed]]
+start = 2025-09-01
+kind = "cfa"
+reason = "{LONG_LABELS[1]}"
+
+[[cohort.exam]]
+name = "{LONG_LABELS[2]}"
+kind = "ccf"
+start = 2025-11-18
 [[apprentice]]
 id = "a-3"
 name = "Chloé Gamma"
@@ -128,6 +148,16 @@ def test_no_cell_overflows_in_print(chromium: Path, request, which: str) -> None
             problems.append(f"{name}: {width} px wide on a {sheet} px sheet")
         problems += [f"{name}: a training year {h:.0f} px high" for h in measured["sections"] if h > PRINT_HEIGHT]
     assert not problems, "\n".join(problems[:30])
+
+
+def test_labels_too_long_for_a_cell_are_printed_whole(late) -> None:
+    """A label cut in its week's cell is given whole in the notes under the year's grid."""
+    _, out = late
+    for page in ("c1/calendar.html", "companies/acme.html"):
+        text = " ".join(parse((out / page).read_text(encoding="utf-8")).text)
+        for label in LONG_LABELS:
+            assert label in text, f"{page}: {label!r} is not shown whole"
+        assert "… *" in text
 
 
 def print_pdf(tmp: Path, page: Path) -> Path:

@@ -48,6 +48,7 @@ p { margin: 2px 0; }
 .legend i { display: inline-block; width: 26px; height: 16px; border: 1px solid #000; font-style: normal; font-weight: 700; text-align: center; }
 table { border-collapse: collapse; margin: 4px 0 10px; } th, td { border: 1px solid #000; padding: 2px 4px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+.notes { font-size: 9px; margin-top: 3px; }
 .small td, .small th { font-size: 9px; padding: 1px 2px; }
 caption { font-weight: 700; text-align: left; padding: 4px 0 2px; }
 tr { break-inside: avoid; }
@@ -149,6 +150,28 @@ def _peak_weeks(company: Company, mondays: tuple[date, ...]) -> frozenset[date]:
     return frozenset(m for m in mondays if any(company.peak_weight(m + timedelta(days=i)) for i in range(5)))
 
 
+# Characters of labels a printed week holds (company or closed week, CFA week): four and three
+# lines of 9 px text under its letter and hours. Longer, the cell shows their start and the
+# year's notes show them whole.
+CELL_CHARS = {False: 40, True: 26}
+
+
+def _labels(cell: Cell) -> list[str]:
+    """What a week's cell says in words: its holidays or closure (but on a CFA week), then why it
+    was fixed and its exams."""
+    return [x for x in (cell.reason if cell.kind != "cfa" else "", cell.note) if x]
+
+
+def _notes(cells: dict[date, Cell]) -> str:
+    """The labels of the weeks too long for their cell, whole, under the year's grid."""
+    lines = [
+        f"S{m.isocalendar().week:02d} ({m.strftime('%d/%m')}) : {escape(' ; '.join(_labels(cell)))}"
+        for m, cell in sorted(cells.items())
+        if len(" ; ".join(_labels(cell))) > CELL_CHARS[cell.kind == "cfa"]
+    ]
+    return f'<p class="notes">* {" · ".join(lines)}</p>\n' if lines else ""
+
+
 @lru_cache(maxsize=1 << 15)  # a cohort's week is drawn alike in its page and its companies' pages
 def _cell_html(cell: Cell | None, monday: date) -> str:
     number = monday.isocalendar().week
@@ -158,15 +181,20 @@ def _cell_html(cell: Cell | None, monday: date) -> str:
     css = [cell.kind] + (["exam"] if cell.exam else []) + (["peak"] if cell.peak else [])
     mark = {"cfa": "C", "company": "E", "closed": "F"}[cell.kind]
     text = f'<span class="k">{mark}</span>'
+    labels = _labels(cell)
+    cut = len(" ; ".join(labels)) > CELL_CHARS[cell.kind == "cfa"]
     if cell.kind == "cfa":
         text += f'<span class="h">{hours(cell.minutes)}</span>'
-    elif cell.reason:
+    elif cell.reason and not cut:
         text += f'<span class="t">{escape(cell.reason)}</span>'
     text += f'<span class="t">Σ {hours(cell.running)}</span>'
     badges = "".join(b for b, on in (("J", cell.holiday), ("X", cell.exam), ("P", cell.peak)) if on)
     if badges:
         text += f'<span class="b">{badges}</span>'
-    if cell.note:
+    if cut:  # the whole labels are in the notes under the year's grid
+        shown = " ; ".join(labels)[: CELL_CHARS[cell.kind == "cfa"] - 3].rstrip(" ;,")
+        text += f'<span class="t">{escape(shown)}… *</span>'
+    elif cell.note:
         text += f'<span class="t">{escape(cell.note)}</span>'
     title = {"cfa": "CFA", "company": "entreprise", "closed": "CFA fermé : en entreprise"}[cell.kind]
     if cell.note:
@@ -238,6 +266,7 @@ def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[st
             + heading(year, cfa, minutes)
             + _legend()
             + _year_grid(mine, year)
+            + _notes(mine)
             + "</section>\n"
         )
     return sections
