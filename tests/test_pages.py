@@ -329,7 +329,14 @@ def seed() -> tuple[Plan, Path]:
 
 
 def every_page(out: Path) -> list[Path]:
-    return sorted([*out.glob("*/calendar.html"), *out.glob("*/report.html"), *out.glob("companies/*.html")])
+    return sorted(
+        [
+            *out.glob("*/calendar.html"),
+            *out.glob("*/report.html"),
+            *out.glob("companies/*.html"),
+            *out.glob("apprentices/*.html"),
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -189,6 +189,10 @@ class Apprentice:
     def under_contract(self, day: date) -> bool:
         return self.contract_start <= day <= self.contract_end
 
+    def under_contract_in_week(self, monday: date) -> bool:
+        """Whether any weekday of the week falls inside the contract: the weeks their feed shows."""
+        return self.contract_start <= monday + timedelta(days=4) and monday <= self.contract_end
+
 
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -285,7 +285,7 @@ def apprentice_feed(
         if not fw.is_cfa
         else _week(fw, _uid(plan, fw.id, apprentice.id), _week_summary(fw, company.name), fw.notes)
         for fw in weeks
-        if _under_contract(apprentice, fw.week.monday)
+        if apprentice.under_contract_in_week(fw.week.monday)
         and (fw.is_cfa or not _wholly_on_leave(company, apprentice, fw.week.monday))
     ]
     for n, first, last, _ in _leave_days(company, [apprentice]):
@@ -394,7 +394,7 @@ def company_feed(
         for fw in weeks:
             if not fw.is_cfa:
                 continue
-            present = [a for a in apprentices if _under_contract(a, fw.week.monday)]
+            present = [a for a in apprentices if a.under_contract_in_week(fw.week.monday)]
             if not present:
                 continue
             names = ", ".join(a.name for a in present)
@@ -417,11 +417,6 @@ def company_feed(
                 if revising:
                     events += _revisions(plan, cohort, [d], company.id, f"{REVISION} — {', '.join(revising)}")
     return _feed(plan, f"Alternance — {company.name}", events)
-
-
-def _under_contract(apprentice: Apprentice, monday: date) -> bool:
-    """Whether any weekday of the week falls inside the apprentice's contract."""
-    return apprentice.contract_start <= monday + timedelta(days=4) and monday <= apprentice.contract_end
 
 
 def _stamp_lines(sequence: int, stamp: datetime, modified: datetime | None) -> list[bytes]:

@@ -134,6 +134,7 @@ def plan_feeds(plan: Plan) -> dict[str, str]:
         feeds[f"companies/{company.id}.html"] = f"companies/{company.id}.html"
     for a in plan.apprentices:
         feeds[f"apprentices/{a.id}"] = f"apprentices/{a.id}.ics"
+        feeds[f"apprentices/{a.id}.html"] = f"apprentices/{a.id}.html"
     if plan.has_lessons:
         for t in plan.trainers:
             feeds[f"trainers/{t.id}"] = f"trainers/{t.id}.ics"

@@ -28,11 +28,15 @@ p { margin: 2px 0; }
 .grid { display: grid; grid-template-columns: repeat(9, 1fr); gap: 3px; }
 .month { border: 1px solid #000; padding: 2px; }
 .month h3 { font-size: 11px; margin: 0 0 2px; text-align: center; text-transform: capitalize; }
-.week { border: 1px solid #000; height: 74px; margin-bottom: 2px; padding: 2px 3px; position: relative; }
+.week { border: 1px solid #000; height: 74px; margin-bottom: 2px; padding: 2px 3px; position: relative;
+  overflow-wrap: anywhere; }
 .week .n { font-weight: 700; } .week .d { float: right; }
 .week .k { display: block; font-size: 15px; font-weight: 700; text-align: center; margin-top: 2px; }
-.week .h { display: block; text-align: center; } .week .t { display: block; text-align: center; font-size: 9px; }
-.week .b { position: absolute; right: 2px; bottom: 1px; font-weight: 700; }
+.week .h { display: block; text-align: center; }
+.week .t { display: block; text-align: center; font-size: 9px; line-height: 1.15; }
+.closed .t { background: #fff; }
+/* The badges sit beside the centred letter, not over the labels below it. */
+.week .b { position: absolute; right: 3px; top: 20px; font-weight: 700; background: #fff; color: #000; padding: 0 1px; }
 .cfa { background: #1f4e79; color: #fff; }
 .company { background: #fff; }
 .closed { background: repeating-linear-gradient(45deg, #fff 0 4px, #999 4px 6px); }
@@ -44,8 +48,13 @@ p { margin: 2px 0; }
 .legend i { display: inline-block; width: 26px; height: 16px; border: 1px solid #000; font-style: normal; font-weight: 700; text-align: center; }
 table { border-collapse: collapse; margin: 4px 0 10px; } th, td { border: 1px solid #000; padding: 2px 4px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+.notes { font-size: 9px; margin-top: 3px; }
 .small td, .small th { font-size: 9px; padding: 1px 2px; }
-@media print { body { padding: 0; } .noprint { display: none; } }
+caption { font-weight: 700; text-align: left; padding: 4px 0 2px; }
+tr { break-inside: avoid; }
+/* A4 landscape less its margins is about 1060 x 730 px: a year of five-week months fills it
+   with 100 px weeks, room for two lines of holidays under the letter and the running total. */
+@media print { body { padding: 0; } .noprint { display: none; } .week { height: 100px; } }
 """
 MONTHS = (
     "janvier",
@@ -92,8 +101,10 @@ class Cell:
 LEAVE_STYLE = ".leave { background: repeating-linear-gradient(-45deg, #fff 0 4px, #ccc 4px 6px); }\n"
 
 
-def _page(title: str, body: str) -> bytes:
-    style = STYLE + (LEAVE_STYLE if 'class="week leave' in body else "")
+def page(title: str, body: str, style: str = "") -> bytes:
+    """A self-contained page: the house style plus `style` (and the leave pattern on a page that
+    draws a week of leave), then `body`."""
+    style = STYLE + (LEAVE_STYLE if 'class="week leave' in body else "") + style
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
@@ -178,6 +189,28 @@ def _peak_weeks(company: Company, mondays: tuple[date, ...]) -> frozenset[date]:
     return frozenset(m for m in mondays if any(company.peak_weight(m + timedelta(days=i)) for i in range(5)))
 
 
+# Characters of labels a printed week holds (company or closed week, CFA week): four and three
+# lines of 9 px text under its letter and hours. Longer, the cell shows their start and the
+# year's notes show them whole.
+CELL_CHARS = {False: 40, True: 26}
+
+
+def _labels(cell: Cell) -> list[str]:
+    """What a week's cell says in words: its holidays or closure (but on a CFA week), then why it
+    was fixed and its exams."""
+    return [x for x in (cell.reason if cell.kind != "cfa" else "", cell.note) if x]
+
+
+def _notes(cells: dict[date, Cell]) -> str:
+    """The labels of the weeks too long for their cell, whole, under the year's grid."""
+    lines = [
+        f"S{m.isocalendar().week:02d} ({m.strftime('%d/%m')}) : {escape(' ; '.join(_labels(cell)))}"
+        for m, cell in sorted(cells.items())
+        if len(" ; ".join(_labels(cell))) > CELL_CHARS[cell.kind == "cfa"]
+    ]
+    return f'<p class="notes">* {" · ".join(lines)}</p>\n' if lines else ""
+
+
 @lru_cache(maxsize=1 << 15)  # a cohort's week is drawn alike in its page and its companies' pages
 def _cell_html(cell: Cell | None, monday: date) -> str:
     number = monday.isocalendar().week
@@ -188,9 +221,11 @@ def _cell_html(cell: Cell | None, monday: date) -> str:
     css = [kind] + (["exam"] if cell.exam else []) + (["peak"] if cell.peak else [])
     mark = {"cfa": "C", "company": "E", "closed": "F", "leave": "CP"}[kind]
     text = f'<span class="k">{mark}</span>'
+    labels = _labels(cell)
+    cut = len(" ; ".join(labels)) > CELL_CHARS[cell.kind == "cfa"]
     if cell.kind == "cfa":
         text += f'<span class="h">{hours(cell.minutes)}</span>'
-    elif cell.reason:
+    elif cell.reason and not cut:
         text += f'<span class="t">{escape(cell.reason)}</span>'
     if cell.leave:
         text += f'<span class="t">congés : {escape(cell.leave)}</span>'
@@ -205,7 +240,10 @@ def _cell_html(cell: Cell | None, monday: date) -> str:
     badges = "".join(b for b, on in marks if on)
     if badges:
         text += f'<span class="b">{badges}</span>'
-    if cell.note:
+    if cut:  # the whole labels are in the notes under the year's grid
+        shown = " ; ".join(labels)[: CELL_CHARS[cell.kind == "cfa"] - 3].rstrip(" ;,")
+        text += f'<span class="t">{escape(shown)}… *</span>'
+    elif cell.note:
         text += f'<span class="t">{escape(cell.note)}</span>'
     title = {
         "cfa": "CFA",
@@ -271,7 +309,7 @@ def cohort_calendar(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, cells
             f"{hours(total)} pour {hours(cw.target_minutes)} prévues</p>\n"
         )
 
-    return _page(f"Calendrier d'alternance — {c.name}", "".join(_year_sections(cw, cells, heading)))
+    return page(f"Calendrier d'alternance — {c.name}", "".join(_year_sections(cw, cells, heading)))
 
 
 def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[str]:
@@ -287,6 +325,7 @@ def _year_sections(cw: CohortWeeks, cells: dict[date, Cell], heading) -> list[st
             + heading(year, cfa, minutes)
             + _legend(mine)
             + _year_grid(mine, year)
+            + _notes(mine)
             + "</section>\n"
         )
     return sections
@@ -318,7 +357,7 @@ def company_calendar(
             )
 
         body.extend(_year_sections(cw, cells, heading))
-    return _page(f"Calendrier d'alternance — {company.name}", "".join(body))
+    return page(f"Calendrier d'alternance — {company.name}", "".join(body))
 
 
 def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: LessonSolution | None) -> bytes:
@@ -326,12 +365,11 @@ def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons:
     c = cw.cohort
     programme = plan.programme(c.programme)
     years = sorted({w.year for w in cw.weeks})
-    first = c.start.year if c.start.month >= 8 else c.start.year - 1
     year_of = {w.monday: w.year for w in cw.weeks}
     body = [f"<h1>Heures — {escape(c.name)}</h1>\n"]
     if lessons is None:
         body.append("<p>Pas de cours planifiés (le plan n'a pas de créneaux).</p>\n")
-        return _page(f"Heures — {c.name}", "".join(body))
+        return page(f"Heures — {c.name}", "".join(body))
     per: dict[tuple[str, int], int] = {}
     load: dict[tuple[str, date], int] = {}
     mine = {x.trainer for x in lessons.of(c.id) if x.trainer}
@@ -340,7 +378,7 @@ def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons:
     for x in lessons.lessons:  # a trainer's load counts every cohort they teach
         if x.trainer in mine:
             load[x.trainer, monday_of(x.day)] = load.get((x.trainer, monday_of(x.day)), 0) + x.minutes
-    head = "".join(f"<th>{first + y}-{first + y + 1}</th>" for y in years)
+    head = "".join(f"<th>{cw.year_label(y)}</th>" for y in years)
     rows = []
     for subject in [*programme.subjects, None]:
         sid = subject.id if subject else ACCOMPANIMENT
@@ -352,15 +390,35 @@ def hours_report(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons:
     body.append(
         f'<table id="subjects"><tr><th>Matière</th>{head}<th>Total</th><th>Cible</th></tr>{"".join(rows)}</table>\n'
     )
-    mondays = sorted({m for _, m in load})
+    body.append("<h2>Charge des formateurs de cette promotion par semaine (toutes promotions)</h2>\n")
+    body.extend(_load_tables(plan, load))
+    return page(f"Heures — {c.name}", "".join(body))
+
+
+LOAD_COLUMNS = 16  # weeks side by side in one trainer-load table: what an A4 landscape line holds
+
+
+def _load_tables(plan: Plan, load: dict[tuple[str, date], int]) -> list[str]:
+    """The trainers' weekly load, one table per training year (September to August), each cut
+    into tables of at most LOAD_COLUMNS weeks of about the same width, so that every week is
+    printed: one wide table would be cut at the page's right edge."""
     trainers = sorted({t for t, _ in load})
-    head = "".join(f"<th>{m.strftime('%d/%m/%y')}</th>" for m in mondays)
-    rows = []
-    for tid in trainers:
-        cells = "".join(f"<td>{hours(load[tid, m]) if (tid, m) in load else ''}</td>" for m in mondays)
-        rows.append(f"<tr><td>{escape(plan.trainer(tid).name)}</td>{cells}</tr>")
-    body.append(
-        f"<h2>Charge des formateurs de cette promotion par semaine (toutes promotions)</h2>\n"
-        f'<table class="small" id="trainers"><tr><th>Formateur·rice</th>{head}</tr>{"".join(rows)}</table>\n'
-    )
-    return _page(f"Heures — {c.name}", "".join(body))
+    by_year: dict[int, list[date]] = {}
+    for monday in sorted({m for _, m in load}):
+        by_year.setdefault(_grid_year(monday), []).append(monday)
+    tables = []
+    for year, mondays in by_year.items():
+        parts = -(-len(mondays) // LOAD_COLUMNS)
+        size = -(-len(mondays) // parts)
+        for chunk in (mondays[i : i + size] for i in range(0, len(mondays), size)):
+            head = "".join(f"<th>{m.strftime('%d/%m/%y')}</th>" for m in chunk)
+            rows = []
+            for tid in trainers:
+                cells = "".join(f"<td>{hours(load[tid, m]) if (tid, m) in load else ''}</td>" for m in chunk)
+                rows.append(f"<tr><td>{escape(plan.trainer(tid).name)}</td>{cells}</tr>")
+            span = f"semaines du {chunk[0].strftime('%d/%m/%y')} au {chunk[-1].strftime('%d/%m/%y')}"
+            tables.append(
+                f'<table class="small trainers"><caption>{year}-{year + 1} : {span}</caption>'
+                f"<tr><th>Formateur·rice</th>{head}</tr>{''.join(rows)}</table>\n"
+            )
+    return tables

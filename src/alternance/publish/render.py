@@ -6,11 +6,13 @@ from datetime import date
 
 from ..continuity import Continuity
 from ..facts.weeks import SiteCalendar
+from ..schedule.apprentices import planned_by_week
 from ..schedule.lessons import lesson_events
 from ..schedule.solved import PlanBuild
 from . import ical, pages
 from .feed import Feed, FeedWriter
 from .report import plan_json
+from .statement import apprentice_statement
 
 
 def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dict[str, bytes]:
@@ -44,11 +46,15 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
             files[f"{cw.cohort.id}/report.html"] = pages.hours_report(plan, cw, b.solution, b.lessons)
             if b.lessons:
                 calendars[f"{cw.cohort.id}/lessons.ics"] = ical.lessons_feed(plan, cw.cohort, lessons[cw.cohort.id])
+        cohort_weeks = {cw.cohort.id: cw for cw in b.problem.cohorts}
         for a in plan.apprentices:
             company = plan.company(a.company)
             calendars[f"apprentices/{a.id}.ics"] = ical.apprentice_feed(
                 plan, a, company, weeks_of[a.cohort], lessons.get(a.cohort, []), revision.get(a.cohort, ())
             )
+            cw = cohort_weeks[a.cohort]
+            planned = planned_by_week(cw, b.solution, a, b.lessons)
+            files[f"apprentices/{a.id}.html"] = apprentice_statement(plan, cw, a, company, cells_of[a.cohort], planned)
         if b.lessons:
             taught: dict[str | None, list[ical.FeedLesson]] = {}
             for cohort_lessons in lessons.values():
@@ -61,7 +67,6 @@ def render(builds: list[PlanBuild], continuity: Continuity | None = None) -> dic
         staff: dict[str, dict[str, list]] = {}
         for a in sorted(plan.apprentices, key=lambda a: order[a.cohort]):  # stable: plan order within a cohort
             staff.setdefault(a.company, {}).setdefault(a.cohort, []).append(a)
-        cohort_weeks = {cw.cohort.id: cw for cw in b.problem.cohorts}
         for company in plan.companies:
             theirs = [(cohort_weeks[c], apprentices) for c, apprentices in staff.get(company.id, {}).items()]
             calendars[f"companies/{company.id}.ics"] = ical.company_feed(

@@ -19,11 +19,6 @@ def _h(minutes: int) -> int | float:
     return int(value) if value == int(value) else value
 
 
-def _year_label(cw: CohortWeeks, year: int) -> str:
-    first = cw.cohort.start.year if cw.cohort.start.month >= 8 else cw.cohort.start.year - 1
-    return f"{first + year}-{first + year + 1}"
-
-
 @dataclass(frozen=True)
 class CohortFigures:
     """Per-cohort figures shared by plan.json and the summary."""
@@ -86,7 +81,7 @@ def plan_json(plan: Plan, cw: CohortWeeks, solution: RhythmSolution, lessons: Le
         "accompaniment_hours": _h(programme.accompaniment_minutes),
         "cfa_weeks": figures.cfa_weeks,
         "years": [
-            {"year": _year_label(cw, y), "hours": _h(figures.per_year[y]), "fair_share_hours": _h(t)}
+            {"year": cw.year_label(y), "hours": _h(figures.per_year[y]), "fair_share_hours": _h(t)}
             for y, t in targets.items()
         ],
         "peak_days": figures.peak_days,
@@ -176,7 +171,7 @@ def _cohort_summary(
     )
     years = _("; ").join(
         _("{year}: {hours} (even share {share})").format(
-            year=_year_label(cw, y), hours=hours(f.per_year[y]), share=hours(t)
+            year=cw.year_label(y), hours=hours(f.per_year[y]), share=hours(t)
         )
         for y, t in cw.year_targets().items()
     )

@@ -15,8 +15,9 @@ floor of Code du travail L6211-2: training at least 25 % of the contract's durat
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
-from ..domain import Apprentice, Plan, hours
+from ..domain import Apprentice, Plan, hours, monday_of
 from ..facts.weeks import cfa_day_minutes
 from ..i18n import N_, _, day
 from .bounds import most_cfa_minutes
@@ -56,22 +57,32 @@ def most_minutes(plan: Plan, cw: CohortWeeks, apprentice: Apprentice) -> int:
     return min(most_cfa_minutes(cw, _contract_minutes(plan, cw, apprentice)), cohort_most)
 
 
+def planned_by_week(
+    cw: CohortWeeks, solution: RhythmSolution, apprentice: Apprentice, lessons: LessonSolution | None = None
+) -> dict[date, int]:
+    """What the calendar gives the apprentice under contract, by Monday of the cohort's weeks:
+    the cohort's lessons minus the subjects the apprentice is exempt from, or (without lessons)
+    its CFA days under contract."""
+    if lessons is not None:
+        found = {week.monday: 0 for week in cw.weeks}
+        for x in lessons.of(cw.cohort.id):
+            if x.subject not in apprentice.exempt and apprentice.under_contract(x.day):
+                monday = monday_of(x.day)
+                found[monday] = found.get(monday, 0) + x.minutes
+        return found
+    return {
+        week.monday: sum(1 for d in week.open_days if apprentice.under_contract(d)) * cw.cohort.day_minutes
+        if wp.kind == CFA
+        else 0
+        for week, wp in zip(cw.weeks, solution.cohort(cw.cohort.id).weeks)
+    }
+
+
 def planned_minutes(
     cw: CohortWeeks, solution: RhythmSolution, apprentice: Apprentice, lessons: LessonSolution | None = None
 ) -> int:
-    """What the calendar gives the apprentice under contract: the cohort's lessons minus the
-    subjects the apprentice is exempt from, or (without lessons) its CFA days under contract."""
-    if lessons is not None:
-        return sum(
-            x.minutes
-            for x in lessons.of(cw.cohort.id)
-            if x.subject not in apprentice.exempt and apprentice.under_contract(x.day)
-        )
-    return sum(
-        sum(1 for d in week.open_days if apprentice.under_contract(d)) * cw.cohort.day_minutes
-        for week, wp in zip(cw.weeks, solution.cohort(cw.cohort.id).weeks)
-        if wp.kind == CFA
-    )
+    """What the calendar gives the apprentice under contract (`planned_by_week`, summed)."""
+    return sum(planned_by_week(cw, solution, apprentice, lessons).values())
 
 
 def _contract(a: Apprentice) -> str:

@@ -86,6 +86,11 @@ class CohortWeeks:
                 runs[-1].append(i)
         return [r for r in runs if r]
 
+    def year_label(self, year: int) -> str:
+        """A training year of the cohort (0 for its first, cut at 1 August) as people write it: "2024-2025"."""
+        first = self.cohort.start.year if self.cohort.start.month >= 8 else self.cohort.start.year - 1
+        return f"{first + year}-{first + year + 1}"
+
     def year_targets(self) -> dict[int, int]:
         """Each training year's fair share of the target, in proportion to its open minutes."""
         capacity: dict[int, int] = {}
