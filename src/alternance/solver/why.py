@@ -16,7 +16,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from ..domain import hours
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS, GOALS_IN_MINUTES, RhythmProblem, RhythmSolution, goals
 from ..schedule.rules import describe
 from .core import Deadline, Rule, RuleKind
@@ -97,9 +97,11 @@ def _nearest_above(minutes: list[int], target: int) -> int | None:
 
 
 def _excess_lines(problem: RhythmProblem, solution: RhythmSolution) -> tuple[list[str], bool]:
-    """Hours above target that no choice of open weeks avoids, per cohort; and whether that is
-    all of the excess (else the solver measures the rest)."""
-    lines, explained = [], True
+    """Hours above target that no choice of open weeks avoids, one line for the cohorts that pay
+    the same for the same reason; and whether that is all of the excess (else the solver measures
+    the rest)."""
+    same: dict[tuple[int, int, int, int, int], list[str]] = {}
+    explained = True
     for cw in problem.cohorts:
         got = sum(wp.minutes for wp in solution.cohort(cw.cohort.id).weeks)
         if got <= cw.target_minutes:
@@ -108,19 +110,34 @@ def _excess_lines(problem: RhythmProblem, solution: RhythmSolution) -> tuple[lis
         if nearest != got:
             explained = False
             continue
-        lines.append(
-            _(
-                "{cohort}: {extra} above target, because no choice of its open weeks gives exactly {target}: the nearest above is {nearest} (weeks of {week}, CFA days of {day})"
-            ).format(
-                cohort=cw.cohort.id,
-                extra=hours(got - cw.target_minutes),
-                target=hours(cw.target_minutes),
-                nearest=hours(nearest),
-                week=hours(cw.cohort.week_minutes),
-                day=hours(cw.cohort.day_minutes),
-            )
+        key = (got - cw.target_minutes, cw.target_minutes, nearest, cw.cohort.week_minutes, cw.cohort.day_minutes)
+        same.setdefault(key, []).append(cw.cohort.id)
+    lines = [
+        _(
+            "{cohort}: {extra} above target, because no choice of its open weeks gives exactly {target}: the nearest above is {nearest} (weeks of {week}, CFA days of {day})"
+        ).format(
+            cohort=", ".join(cohorts),
+            extra=hours(extra),
+            target=hours(target),
+            nearest=hours(nearest),
+            week=hours(week),
+            day=hours(day),
         )
+        for (extra, target, nearest, week, day), cohorts in same.items()
+    ]
     return lines, explained
+
+
+def _said(problem: RhythmProblem, rules: dict[str, Rule], keys: list[str]) -> str:
+    """The sentence of a place of the plan file: its first rule's, and how many cohorts more the
+    same place holds (`programme[agora].total_hours` is every cohort's target)."""
+    sentence = describe(problem.plan, rules[keys[0]])
+    others = len({rules[k].cohort for k in keys[1:]} - {rules[keys[0]].cohort})
+    if others:
+        sentence += ngettext(
+            " (and the same for {n} other cohort)", " (and the same for {n} other cohorts)", others
+        ).format(n=others)
+    return sentence
 
 
 def _pair(
@@ -172,7 +189,7 @@ def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) 
         for place, keys in places.items():
             without = minimum(set(keys), deadline)
             if without is not None and without < value:
-                lowered.append((without, place, m.guards.rules[keys[0]]))
+                lowered.append((without, place, keys))
         if not lowered:
             if pair := _pair(places, value, minimum, deadline):
                 without, first, second = pair
@@ -182,16 +199,16 @@ def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) 
                     ).format(
                         goal=label,
                         value=show(value),
-                        first=describe(problem.plan, m.guards.rules[places[first][0]]),
-                        second=describe(problem.plan, m.guards.rules[places[second][0]]),
+                        first=_said(problem, m.guards.rules, places[first]),
+                        second=_said(problem, m.guards.rules, places[second]),
                         without=show(without),
                     )
                 )
             continue  # else no rule or pair of rules forces it alone (or not proven in time)
         lowered.sort(key=lambda found: (found[0], found[1]))
         named = _("; ").join(
-            _("{rule} (without it: {without})").format(rule=describe(problem.plan, rule), without=show(without))
-            for without, _place, rule in lowered[:MAX_NAMED]
+            _("{rule} (without it: {without})").format(rule=_said(problem, m.guards.rules, keys), without=show(without))
+            for without, _place, keys in lowered[:MAX_NAMED]
         )
         lines.append(
             _("{goal} {value}: forced by these rules: {rules}").format(goal=label, value=show(value), rules=named)
