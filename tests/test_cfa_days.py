@@ -32,9 +32,9 @@ def test_a_four_day_week_of_eight_hours(tmp_path: Path) -> None:
 
 
 def test_a_bad_day_is_one_line_with_a_guess(tmp_path: Path) -> None:
-    path = make_plan(tmp_path, cohort={"cfa_days": ["monday", "tuesdy", "samedi"], "hours_per_week": 21})
+    path = make_plan(tmp_path, cohort={"cfa_days": ["monday", "tuesdy", "dimanche"], "hours_per_week": 21})
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 2
     assert [x for x in result.output.splitlines() if "cfa_days" in x] == [
-        f"{path}: cohort[c1].cfa_days[1]: 'tuesdy' is not a weekday from Monday to Friday; did you mean 'tuesday'?"
+        f"{path}: cohort[c1].cfa_days[1]: 'tuesdy' is not a day from Monday to Saturday; did you mean 'tuesday'?"
     ]

@@ -100,6 +100,9 @@ class Cohort:
     room: str | None = None  # the kind of room the cohort needs (`[[room]]`)
     cfa_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # weekdays of a CFA week (Monday = 0)
     revision_days: int = 0  # paid days to revise before the written exams (L6222-35)
+    # (weekday, minutes) of the CFA days not as long as the others (`day_hours`, e.g. a Saturday
+    # morning); the other days share what is left of the week evenly.
+    day_hours: tuple[tuple[int, int], ...] = ()
 
     @property
     def written_place(self) -> str:
@@ -117,8 +120,19 @@ class Cohort:
 
     @property
     def day_minutes(self) -> int:
-        """A CFA day: hours_per_week split evenly over the CFA days."""
-        return self.week_minutes // len(self.cfa_days)
+        """The usual CFA day: what `day_hours` leaves of hours_per_week, split evenly over the
+        other CFA days (the longest day when `day_hours` names them all)."""
+        listed = dict(self.day_hours)
+        others = len(self.cfa_days) - len(listed)
+        if not others:
+            return max(listed.values())
+        return (self.week_minutes - sum(listed.values())) // others
+
+    def minutes_on(self, weekday: int) -> int:
+        """The CFA minutes of one weekday of a CFA week (0 when it is not a CFA day)."""
+        if weekday not in self.cfa_days:
+            return 0
+        return dict(self.day_hours).get(weekday, self.day_minutes)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ..domain import Cohort, Plan, age_on, monday_of
 MINOR_DAY_MINUTES = 8 * 60  # under 18: at most 8 h of work a day (Code du travail L3162-1)
 
 WEEKDAYS = 5
+WEEK_DAYS = 6  # a CFA week may hold a Saturday (cohort cfa_days), never a Sunday
 # `holidays` subdivision for Alsace-Moselle: Moselle ("57") has the same two extra days
 # (Good Friday, 26 December) as Bas-Rhin and Haut-Rhin ("6AE").
 PUBLIC_HOLIDAY_SUBDIVISION = {"metropole": None, "alsace-moselle": "57"}
@@ -129,16 +130,15 @@ class Week:
 def cfa_day_minutes(plan: Plan, cohort: Cohort, day: date) -> int:
     """CFA minutes of one open day: the cohort's day, cut to whole slots within 8 h on a day
     when one of its apprentices is under 18 (only when the plan has lesson slots)."""
-    if cohort.day_minutes <= MINOR_DAY_MINUTES or not plan.day_slots:
-        return cohort.day_minutes
+    day_minutes = cohort.minutes_on(day.weekday())
+    if day_minutes <= MINOR_DAY_MINUTES or not plan.day_slots:
+        return day_minutes
     minors = any(
         a.birth_date is not None and age_on(a.birth_date, day) < 18
         for a in plan.apprentices_of(cohort.id)
         if a.under_contract(day)
     )
-    return (
-        best_slot_total(tuple(s.minutes for s in plan.day_slots), MINOR_DAY_MINUTES) if minors else cohort.day_minutes
-    )
+    return best_slot_total(tuple(s.minutes for s in plan.day_slots), MINOR_DAY_MINUTES) if minors else day_minutes
 
 
 class SiteCalendar:
@@ -188,7 +188,7 @@ class SiteCalendar:
         first_year = _school_year(cohort.start)
         monday = monday_of(cohort.start)
         while monday <= cohort.end:
-            days = [monday + timedelta(days=i) for i in range(WEEKDAYS)]
+            days = [monday + timedelta(days=i) for i in range(WEEK_DAYS)]
             training = [d for d in days if cohort.start <= d <= cohort.end and d.weekday() in cohort.cfa_days]
             closed = tuple(
                 (d, r) for d in training if (r := REVISION if d in revising else self.closed_reason(d, cohort.id))

@@ -279,7 +279,10 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
     rhythm = r.get(t, CohortKeys.rhythm, place)
     week = r.get(t, CohortKeys.hours_per_week, place)
     cfa_days = teaching.cfa_days(r, t.get("cfa_days"), f"{place}.cfa_days") or (0, 1, 2, 3, 4)
-    if week is not None and week % len(cfa_days):
+    shaped = teaching.day_hours(r, t.get("day_hours"), f"{place}.day_hours", cfa_days, week)
+    if shaped is None:  # unreadable: said there
+        week = None
+    elif not shaped and week is not None and week % len(cfa_days):  # else day_hours says how it splits
         r.fail(
             f"{place}.hours_per_week",
             _("{hours} does not split into {days} days of whole minutes").format(hours=hours(week), days=len(cfa_days)),
@@ -361,6 +364,7 @@ def _cohort(r: Reader, t: dict[str, Any], index: int) -> Cohort | None:
         exams=exam_days,
         room=r.get(t, CohortKeys.room, place),
         cfa_days=cfa_days,
+        day_hours=shaped or (),
         revision_days=revision or 0,
     )
 

@@ -188,9 +188,17 @@ class CohortKeys(Table):
     cfa_days = Field(
         structured,
         "list of weekdays",
-        'the days of a CFA week, Monday to Friday (e.g. `["monday", "tuesday", "wednesday", "thursday"]`, or '
-        "French names); hours_per_week is split evenly over them",
+        'the days of a CFA week, Monday to Saturday (e.g. `["monday", "tuesday", "wednesday", "thursday"]`, or '
+        "French names); hours_per_week is split evenly over them, but for the days of `day_hours`",
         default_doc="Monday to Friday",
+    )
+    day_hours = Field(
+        structured,
+        "{weekday = hours}",
+        "the CFA days not as long as the others, e.g. `{ saturday = 3.5 }` for a Saturday morning; the "
+        "other days share what is left of hours_per_week evenly; a shorter day takes the first slots "
+        "of `day_slots` that add up to it",
+        None,
     )
     revision_days = Field(
         cells.whole(0, MAX_REVISION_DAYS),

@@ -7,8 +7,8 @@ import itertools
 import re
 from typing import Any
 
-from ..domain import WEEKDAY_NAMES, Cohort, Programme, Slot, Trainer, Unavailability
-from ..i18n import _
+from ..domain import WEEKDAY_NAMES, Cohort, Programme, Slot, Trainer, Unavailability, hours
+from ..i18n import N_, _
 from .cells import decimal, suggest
 from .reading import Lists, Reader, full_name, tables, unique, written_ids
 from .schema import TRAINERS, TrainerKeys, UnavailableKeys
@@ -20,8 +20,12 @@ WEEKDAYS = {name: i for i, name in enumerate(WEEKDAY_NAMES)} | {
 }
 
 
+SATURDAY = 5
+DAY_LABELS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+
+
 def cfa_days(r: Reader, raw: Any, place: str) -> tuple[int, ...]:
-    """`cfa_days`: weekday names, Monday to Friday, each once (empty: unreadable, or not given)."""
+    """`cfa_days`: weekday names, Monday to Saturday, each once (empty: unreadable, or not given)."""
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
@@ -30,13 +34,11 @@ def cfa_days(r: Reader, raw: Any, place: str) -> tuple[int, ...]:
     days = []
     for i, name in enumerate(raw):
         word = name.strip().lower() if isinstance(name, str) else ""
-        if word not in WEEKDAYS or WEEKDAYS[word] > 4:
-            known = [n for n, d in WEEKDAYS.items() if d <= 4]
+        if word not in WEEKDAYS or WEEKDAYS[word] > SATURDAY:
+            known = [n for n, d in WEEKDAYS.items() if d <= SATURDAY]
             r.fail(
                 f"{place}[{i}]",
-                _("{value!r} is not a weekday from Monday to Friday{hint}").format(
-                    value=name, hint=suggest(word, known)
-                ),
+                _("{value!r} is not a day from Monday to Saturday{hint}").format(value=name, hint=suggest(word, known)),
             )
             return ()
         if WEEKDAYS[word] in days:
@@ -46,8 +48,52 @@ def cfa_days(r: Reader, raw: Any, place: str) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+def day_hours(
+    r: Reader, raw: Any, place: str, days: tuple[int, ...], week: int | None
+) -> tuple[tuple[int, int], ...] | None:
+    """`day_hours`: the days of a CFA week that are not as long as the others, e.g.
+    `{ saturday = 3.5 }`: (weekday, minutes) pairs; the other days share what is left of the
+    week evenly. None when unreadable."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        r.fail(place, _("must be a table of days and hours such as {{ saturday = 3.5 }}"))
+        return None
+    found: dict[int, int] = {}
+    for name, value in raw.items():
+        word = str(name).strip().lower()
+        where = f"{place}.{name}"
+        if word not in WEEKDAYS or WEEKDAYS[word] not in days:
+            known = [n for n, d in WEEKDAYS.items() if d in days]
+            r.fail(
+                where,
+                _("{value!r} is not one of the cohort's cfa_days{hint}").format(value=name, hint=suggest(word, known)),
+            )
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 24 or value * 60 % 1:
+            r.fail(where, _("{value!r} is not a number of hours between 0 and 24 in whole minutes").format(value=value))
+            return None
+        found[WEEKDAYS[word]] = round(value * 60)
+    if week is not None:
+        rest, others = week - sum(found.values()), len(days) - len(found)
+        if rest < 0 or (others == 0 and rest != 0) or (others and (rest == 0 or rest % others)):
+            r.fail(
+                place,
+                _(
+                    "the {listed} of these days leave {rest} of hours_per_week for the {others} other CFA day(s), not a whole number of minutes each"
+                ).format(listed=hours(sum(found.values())), rest=hours(max(rest, 0)), others=others)
+                if others
+                else _("these days add up to {listed}, not hours_per_week ({week})").format(
+                    listed=hours(sum(found.values())), week=hours(week)
+                ),
+            )
+            return None
+    return tuple(sorted(found.items()))
+
+
 def day_slots(r: Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[Slot, ...]:
-    """`day_slots`: ordered, non-overlapping, and summing to each cohort's day (hours_per_week / 5)."""
+    """`day_slots`: ordered, non-overlapping, summing to each cohort's usual day (hours_per_week
+    over its CFA days); a shorter day (`day_hours`) takes the first slots that add up to it."""
     raw = head.get("day_slots")
     if raw is None:
         return ()
@@ -75,14 +121,30 @@ def day_slots(r: Reader, head: dict[str, Any], cohorts: list[Cohort]) -> tuple[S
             )
             return ()
     day = sum(s.minutes for s in slots)
+    starts = list(itertools.accumulate(s.minutes for s in slots))
     for c in cohorts:
-        if c.day_minutes != day:
+        if c.day_minutes != day and not c.day_hours:
             r.fail(
                 f"cohort[{c.id}].hours_per_week",
                 _("a day is {day} h (hours_per_week / {days} CFA days) but plan.day_slots add up to {slots} h").format(
                     day=decimal(c.day_minutes / 60), days=len(c.cfa_days), slots=decimal(day / 60)
                 ),
             )
+            continue
+        for weekday in c.cfa_days:
+            minutes = c.minutes_on(weekday)
+            if minutes not in starts:
+                r.fail(
+                    f"cohort[{c.id}].day_hours" if c.day_hours else f"cohort[{c.id}].hours_per_week",
+                    _(
+                        "{weekday}: a day of {hours} is not filled by the first slots of plan.day_slots (they add up to {sums})"
+                    ).format(
+                        weekday=_(DAY_LABELS[weekday]),
+                        hours=hours(minutes),
+                        sums=", ".join(hours(m) for m in starts),
+                    ),
+                )
+                break
     return tuple(slots)
 
 

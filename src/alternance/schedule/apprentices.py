@@ -71,7 +71,7 @@ def planned_by_week(
                 found[monday] = found.get(monday, 0) + x.minutes
         return found
     return {
-        week.monday: sum(1 for d in week.open_days if apprentice.under_contract(d)) * cw.cohort.day_minutes
+        week.monday: sum(cw.cohort.minutes_on(d.weekday()) for d in week.open_days if apprentice.under_contract(d))
         if wp.kind == CFA
         else 0
         for week, wp in zip(cw.weeks, solution.cohort(cw.cohort.id).weeks)

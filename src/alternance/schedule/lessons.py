@@ -28,6 +28,12 @@ class CfaDay:
     day: date
     week: int  # index of its CFA week among the cohort's CFA weeks
     minutes: int  # minutes to fill (the whole day, or 8 h on a day with an apprentice under 18)
+    # A day shorter than the slot grid (`day_hours`, e.g. a Saturday morning) holds only its first
+    # `slots` slots; None: any of them.
+    slots: int | None = None
+
+    def holds(self, slot: int) -> bool:
+        return self.slots is None or slot < self.slots
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,19 @@ class LessonProblem:
 PastLessons = dict[str, dict[tuple[date, int], tuple[str, str | None]]]  # cohort -> (day, slot) -> (subject, trainer)
 
 
+def _cfa_day(plan: Plan, cohort: Cohort, day: date, week: int) -> CfaDay:
+    """One CFA day to fill; a short day of `day_hours` takes the first slots that add up to it."""
+    minutes = cfa_day_minutes(plan, cohort, day)
+    if minutes != cohort.minutes_on(day.weekday()) or cohort.minutes_on(day.weekday()) == cohort.day_minutes:
+        return CfaDay(day, week, minutes)  # a usual day, or cut to 8 h for a minor: any slots
+    total = 0
+    for k, slot in enumerate(plan.day_slots):
+        total += slot.minutes
+        if total == minutes:
+            return CfaDay(day, week, minutes, k + 1)
+    return CfaDay(day, week, minutes)
+
+
 def make_lesson_problem(
     plan: Plan, rhythm: RhythmProblem, solution: RhythmSolution, published: PastLessons | None = None
 ) -> LessonProblem:
@@ -127,7 +146,7 @@ def make_lesson_problem(
                     days.append(CfaDay(day, index, sum(slot_minutes[k] for d, k in kept if d == day)))
                 past.update(kept)
             else:
-                days.extend(CfaDay(d, index, cfa_day_minutes(plan, c, d)) for d in week.open_days)
+                days.extend(_cfa_day(plan, c, d, index) for d in week.open_days)
             index += 1
         programme = plan.programme(c.programme)
         minors = frozenset(
@@ -290,10 +309,15 @@ def _check_day_fill(problem: LessonProblem, solution: LessonSolution) -> list[st
         past_days = {day for day, _ in cl.past}
         for day in sorted({x.day for x in mine} - {d.day for d in cl.days}):
             broken.append(f"{c.id}: lesson on {day}, which is not an open day of a CFA week")
+        grid = sum(slot.minutes for slot in problem.slots)
         for d in cl.days:
             filled = sum(x.minutes for x in mine if x.day == d.day)
             if d.day not in past_days and filled != d.minutes:
                 broken.append(f"{c.id}: {d.day} has {filled} min of lessons, not {d.minutes}")
+            short = c.minutes_on(d.day.weekday())
+            used = sorted(x.slot for x in mine if x.day == d.day)
+            if d.day not in past_days and short < grid and short == d.minutes and used != list(range(len(used))):
+                broken.append(f"{c.id}: the short day {d.day} has lessons in slots {used}, not its first ones")
     return broken
 
 

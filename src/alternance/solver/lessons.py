@@ -57,7 +57,7 @@ def _new_variables(model: cp_model.CpModel, problem: LessonProblem, guarded: boo
     y = {}
     for ci, cl in enumerate(problem.cohorts):
         for di, d in enumerate(cl.days):
-            for k in range(len(problem.slots)):
+            for k in filter(d.holds, range(len(problem.slots))):  # a short day: its first slots
                 for s in cl.subjects:
                     if guarded or problem.allowed(cl, s, d.day):
                         y[ci, di, k, s.id] = model.new_bool_var(f"y[{cl.cohort.id},{d.day},{k},{s.id}]")

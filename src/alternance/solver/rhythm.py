@@ -189,7 +189,9 @@ def add_lessons_fit(m: RhythmModel) -> None:
         deadline = c.written_exams[0] if c.written_exams else None
         written = sum(s.minutes for s in subjects if s.exam == "written")
         if deadline and written:
-            before = {wi: sum(c.day_minutes for d in w.open_days if d < deadline) for wi, w in enumerate(cw.weeks)}
+            before = {
+                wi: sum(c.minutes_on(d.weekday()) for d in w.open_days if d < deadline) for wi, w in enumerate(cw.weeks)
+            }
             rule = Rule(RuleKind.WRITTEN, f"cohort[{c.id}].{c.written_place}", cohort=c.id)
             m.model.add(sum(before[wi] * v for wi, v in m.of_cohort(ci)) >= written).only_enforce_if(m.guards.of(rule))
         for s in subjects:
@@ -204,13 +206,13 @@ def add_lessons_fit(m: RhythmModel) -> None:
                     for d in week.open_days
                     if trainer.available(d) and (s.exam != "written" or deadline is None or d < deadline)
                 ]
-                most = min(MAX_SUBJECT_DAY_MINUTES, c.day_minutes) * len(days)
+                most = sum(min(MAX_SUBJECT_DAY_MINUTES, c.minutes_on(d.weekday())) for d in days)
                 if trainer.max_week_minutes is not None:
                     most = min(most, trainer.max_week_minutes)
                 terms.append(most * v)
                 # A shared trainer can be there on the days of any of their cohorts: keep the most.
                 cohorts, available = trainer_weeks.setdefault(tid, {}).get(week.monday, ([], 0))
-                here = sum(c.day_minutes for d in week.open_days if trainer.available(d))
+                here = sum(c.minutes_on(d.weekday()) for d in week.open_days if trainer.available(d))
                 trainer_weeks[tid][week.monday] = ([*cohorts, v], max(available, here))
             places = [f"programme[{c.programme}].subject[{s.id}].hours"]
             if s.exam == "written" and deadline is not None:
