@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
@@ -85,3 +86,32 @@ def test_wrong_shapes_are_one_line_each(tmp_path: Path) -> None:
         assert result.exit_code == 2, (name, result.output)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"{path}: {expected}"), (name, lines)
+
+
+@pytest.mark.parametrize(
+    "days, week, shape, slots",
+    [
+        (SIX, 37, {"saturday": 2}, SLOTS),  # a Saturday of one 2 h slot
+        (["lundi", "mardi", "mercredi", "jeudi", "vendredi"], 31.5, {"vendredi": 3.5}, SLOTS),  # a short Friday
+        (SIX, 35, {"mercredi": 3.5, "samedi": 3.5}, SLOTS),  # a Wednesday and a Saturday morning
+    ],
+)
+def test_other_week_shapes_give_a_timetable_the_checks_accept(
+    tmp_path: Path, days: list[str], week: float, shape: dict, slots: list[str]
+) -> None:
+    path = make_plan(
+        tmp_path,
+        {"day_slots": slots},
+        cohort={"cfa_days": days, "hours_per_week": week, "day_hours": shape},
+        programme={"total_hours": 4 * week, "subject": [subject("maths", 40), subject("eco", 30)]},
+        extra="\n" + trainer("t-a", ["maths", "eco"]),
+    )
+    (cohort,) = load(path).cohorts
+    b = solved(path)  # asserts that every hard rule holds, by the plain-Python checks
+    for x in b.lessons.lessons:
+        assert x.slot < len(slots)
+    grid = sum(1 for _s in slots)
+    for day in {x.day for x in b.lessons.lessons}:
+        used = sorted(x.slot for x in b.lessons.lessons if x.day == day)
+        if cohort.minutes_on(day.weekday()) < cohort.day_minutes:
+            assert used == list(range(len(used))) and len(used) < grid, (day, used)
