@@ -143,3 +143,21 @@ def test_a_writer_serializes_its_own_plan_only() -> None:
     assert FeedWriter("a plan").to_ical(feed) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
     with pytest.raises(ValueError):
         FeedWriter("another plan").to_ical(feed)
+
+
+def test_the_fast_fold_is_icalendars_on_any_plain_text() -> None:
+    """Lines with nothing to escape skip icalendar's property objects: the same bytes, for every
+    length and mix of one- to four-octet characters."""
+    import random
+
+    from icalendar.parser.string import _foldline
+
+    from alternance.publish.feed import _PLAIN, fold
+
+    rng = random.Random(13)
+    alphabet = "abc XYZ-09:éèàçÉ—–’«»€œŒ中文🙂"
+    for _case in range(2000):
+        value = "".join(rng.choice(alphabet) for _c in range(rng.randint(0, 300)))
+        assert _PLAIN.fullmatch(value)
+        line = f"SUMMARY:{value}"
+        assert fold(line.encode("utf-8")) == _foldline(line).encode("utf-8"), value

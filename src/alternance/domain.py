@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 
 MINUTES_PER_HOUR = 60
@@ -122,6 +123,8 @@ class Cohort:
     def day_minutes(self) -> int:
         """The usual CFA day: what `day_hours` leaves of hours_per_week, split evenly over the
         other CFA days (the longest day when `day_hours` names them all)."""
+        if not self.day_hours:
+            return self.week_minutes // len(self.cfa_days)
         listed = dict(self.day_hours)
         others = len(self.cfa_days) - len(listed)
         if not others:
@@ -132,6 +135,8 @@ class Cohort:
         """The CFA minutes of one weekday of a CFA week (0 when it is not a CFA day)."""
         if weekday not in self.cfa_days:
             return 0
+        if not self.day_hours:
+            return self.week_minutes // len(self.cfa_days)
         return dict(self.day_hours).get(weekday, self.day_minutes)
 
 
@@ -288,13 +293,29 @@ class Plan:
         return next(p for p in self.programmes if p.id == programme_id)
 
     def cohort(self, cohort_id: str) -> Cohort:
-        return next(c for c in self.cohorts if c.id == cohort_id)
+        return self._cohorts[cohort_id]
 
     def company(self, company_id: str) -> Company:
-        return next(c for c in self.companies if c.id == company_id)
+        return self._companies[company_id]
+
+    @cached_property
+    def _cohorts(self) -> dict[str, Cohort]:
+        return {c.id: c for c in self.cohorts}
+
+    @cached_property
+    def _companies(self) -> dict[str, Company]:
+        return {c.id: c for c in self.companies}
 
     def apprentices_of(self, cohort_id: str) -> tuple[Apprentice, ...]:
-        return tuple(a for a in self.apprentices if a.cohort == cohort_id)
+        return self._by_cohort.get(cohort_id, ())
+
+    @cached_property
+    def _by_cohort(self) -> dict[str, tuple[Apprentice, ...]]:
+        """The apprentices of each cohort, in plan order: made once, asked for every day and page."""
+        found: dict[str, list[Apprentice]] = {}
+        for a in self.apprentices:
+            found.setdefault(a.cohort, []).append(a)
+        return {cohort: tuple(these) for cohort, these in found.items()}
 
 
 def age_on(birth: date, day: date) -> int:

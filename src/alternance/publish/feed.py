@@ -20,11 +20,25 @@ from icalendar.parser import Contentline
 
 from ..continuity import property_name
 
-# A TEXT value that icalendar writes as it is: printable ASCII without the characters TEXT
+# A TEXT value that icalendar writes as it is: printable characters without the ones TEXT
 # escapes (, ; \) and without ^, which icalendar's folding keeps off the end of a line.
-_PLAIN = re.compile(r"[ -+\--:<-\[\]_-~]*")
+_PLAIN = re.compile(r"[ -+\--:<-\[\]_-~\u00a0-\ud7ff\ue000-\U0010ffff]*")
 _FOLD_AT = 74  # icalendar folds a content line into pieces of 74 octets (a space starts the next)
 _END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
+def fold(text: bytes) -> bytes:
+    """icalendar's folding of a content line with nothing to escape: pieces of at most 74 octets,
+    a character never cut (a UTF-8 continuation octet, 0b10xxxxxx, never starts a piece)."""
+    pieces, start = [], 0
+    while len(text) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        while text[end] & 0xC0 == 0x80:
+            end -= 1
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return b"\r\n ".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -124,9 +138,7 @@ class FeedWriter:
         line = self._lines.get(key)
         if line is None:
             if isinstance(value, str) and self._is_text(name) and _PLAIN.fullmatch(value):
-                # Nothing to escape, one octet a character: icalendar's folding is plain slicing.
-                text = f"{name.upper()}:{value}".encode("ascii")
-                line = b"\r\n ".join(text[i : i + _FOLD_AT] for i in range(0, len(text), _FOLD_AT))
+                line = fold(f"{name.upper()}:{value}".encode())  # nothing to escape
             else:
                 holder = Event()
                 holder.add(name, value)

@@ -241,8 +241,10 @@ def _leave_days(company: Company, apprentices: Sequence[Apprentice]) -> list[tup
 
 def _wholly_on_leave(company: Company, apprentice: Apprentice, monday: date) -> bool:
     """Every weekday of the week under the apprentice's contract falls in a company closure."""
+    if not company.closures:
+        return False
     days = [d for d in (monday + timedelta(days=i) for i in range(5)) if apprentice.under_contract(d)]
-    return bool(days) and bool(company.closures) and all(company.closure_at(d) for d in days)
+    return bool(days) and all(company.closure_at(d) for d in days)
 
 
 def _revisions(plan: Plan, cohort: Cohort, days: Sequence[date], who: str = "", summary: str = REVISION) -> list[Part]:
