@@ -33,7 +33,7 @@ from alternance.schedule.lessons import (
 )
 from alternance.schedule.rhythm import broken_rules
 from alternance.solver import SolverSettings
-from alternance.solver.lessons import LessonSettings, _clashing_quotas, build_lessons, week_problem
+from alternance.solver.lessons import LessonSettings, _clashing_quotas, _Clock, build_lessons, week_problem
 from alternance.solver.quotas import spread_band
 from helpers import load, make_plan, problems
 
@@ -765,7 +765,7 @@ def test_a_refused_week_is_cut_down_to_the_quotas_that_clash(tmp_path: Path) -> 
     first = problem.cohorts[0].days[0]
     week = {(0, first.week, "maths"): 360, (0, first.week, "french"): 240}
     settings = LessonSettings()
-    cut = _clashing_quotas(problem, settings, time.monotonic(), week, monday_of(first.day))
+    cut = _clashing_quotas(problem, settings, _Clock(time.monotonic(), settings.time_limit), week, monday_of(first.day))
     assert cut == {(0, first.week, "maths"): 360}
 
     # The week as refused is indeed without a layout, and so is the cut alone; French alone is not.

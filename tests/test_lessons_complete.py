@@ -181,7 +181,10 @@ def test_time_running_out_says_so(monkeypatch) -> None:
     problem = _problem(7)
     monkeypatch.setattr(lessons_module, "_fast_search", _give_up)
     with pytest.raises(TimeoutError, match=r"no timetable found in .* s; try --time-limit"):
-        solve_lessons(problem, LessonSettings(time_limit=30, complete_deterministic_time=0.0001))
+        solve_lessons(
+            problem,
+            LessonSettings(time_limit=30, complete_deterministic_time=0.0001, spread_deterministic_time=0.0001),
+        )
 
 
 def test_a_week_whose_own_budget_runs_out_falls_back_to_the_whole_cycle() -> None:
@@ -190,3 +193,70 @@ def test_a_week_whose_own_budget_runs_out_falls_back_to_the_whole_cycle() -> Non
     problem = next(p for seed in SEEDS if (p := _problem(seed)) is not None)
     solution = solve_lessons(problem, LessonSettings(week_deterministic_time=1e-9))
     assert broken_lesson_rules(problem, solution) == []
+
+
+def test_a_fast_search_out_of_time_leaves_the_decision_to_the_whole_cycle() -> None:
+    # The quota level given almost no work cannot spread the hours: that used to end the build
+    # with "no spread of the subject hours found", the whole-cycle model never run (issue 9).
+    problem = _problem(7)
+    assert problem is not None and has_timetable(problem)
+    messages: list[str] = []
+    solution = solve_lessons(problem, LessonSettings(time_limit=30, quota_deterministic_time=1e-9), messages.append)
+    assert any("whole cycle" in m for m in messages)
+    assert broken_lesson_rules(problem, solution) == []
+
+
+def test_the_fast_search_stops_repairing_once_its_work_is_spent() -> None:
+    # Seed 7 needs about 25 repairs; with no work allowed the fast search stops after its first
+    # refused week instead of repairing until the time limit, and the whole cycle decides.
+    problem = _problem(7)
+    assert problem is not None
+    messages: list[str] = []
+    solution = solve_lessons(problem, LessonSettings(time_limit=30, fast_deterministic_time=0.0), messages.append)
+    refused = [m for m in messages if "cannot be laid out" in m]
+    assert len(refused) == 1, messages
+    assert any("whole cycle" in m for m in messages)
+    assert broken_lesson_rules(problem, solution) == []
+
+
+def _widest_drift(problem: LessonProblem, solution) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (cohort, subject): the furthest its taught minutes get from an even progress after a
+    CFA week, and one week of its teaching in minutes (recomputed here from SPEC's even spread:
+    in proportion to the time in which the subject can be taught)."""
+    found = {}
+    for cl in problem.cohorts:
+        mine = [x for x in solution.lessons if x.cohort == cl.cohort.id]
+        weeks = sorted({d.week for d in cl.days})
+        for s in cl.subjects:
+            before = not (s.exam == "written" and cl.cohort.written_exams)
+            open_days = [
+                d
+                for d in cl.days
+                if (before or d.day < cl.cohort.written_exams[0])
+                and problem.plan.trainer(cl.trainers[s.id]).available(d.day)
+            ]
+            last = max(d.week for d in cl.days if before or d.day < cl.cohort.written_exams[0])
+            total = sum(d.minutes for d in open_days) or 1
+            elapsed = done = widest = 0
+            for w in (w for w in weeks if w <= last):
+                elapsed += sum(d.minutes for d in open_days if d.week == w)
+                done += sum(
+                    x.minutes for x in mine if x.subject == s.id and x.day in {d.day for d in cl.days if d.week == w}
+                )
+                widest = max(widest, abs(done - s.minutes * elapsed // total))
+            found[cl.cohort.id, s.id] = (widest, round(s.minutes / (last + 1)))
+    return found
+
+
+def test_the_whole_cycle_keeps_an_even_spread(monkeypatch) -> None:
+    # When the whole-cycle model decides, the subjects are still spread: within the drift it
+    # reports (weeks of each subject's own teaching, plus one slot), checked here independently.
+    problem = _problem(7)
+    assert problem is not None
+    monkeypatch.setattr(lessons_module, "_fast_search", _give_up)
+    solution = solve_lessons(problem, SETTINGS)
+    assert broken_lesson_rules(problem, solution) == []
+    assert solution.spread_weeks is not None
+    longest_slot = max(s.minutes for s in problem.slots)
+    for key, (widest, per_week) in _widest_drift(problem, solution).items():
+        assert widest <= longest_slot + solution.spread_weeks * per_week + 1, key

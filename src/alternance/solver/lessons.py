@@ -8,11 +8,13 @@ bounded in deterministic time, so the same plan always gives the same timetable.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -26,9 +28,10 @@ from ..schedule.lessons import (
     LessonProblem,
     LessonSolution,
     half_day_pairs,
+    widest_deviation,
 )
 from .core import SUBJECT_DAY_LIMIT_PLACE, Guards, Rule, RuleKind, new_solver
-from .quotas import build_quotas, day_set_overflows
+from .quotas import build_quotas, day_set_overflows, spread_band
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
 # lessons moved comes first); a half-day split between two activities; a trainer day on site.
@@ -251,6 +254,17 @@ class LessonSettings:
     day_set_cuts: bool = True
     # The whole-cycle model, when the fast search gives up: a large budget, as it decides the plan.
     complete_deterministic_time: float = 200.0
+    # The fast search (quotas, layouts, repairs) stops repairing past this much work or this
+    # share of `time_limit`, so that the whole-cycle model gets the rest: a plan that has a
+    # timetable is not reported as a timeout while the complete model never ran. Without a
+    # refused week the share does not apply (the 10 x 25 plan's one round takes 64 s under
+    # load). The fast search does 3.6 of work on the seed, 7.2 on the 10 x 25 plan.
+    fast_share: float = 0.5
+    fast_deterministic_time: float = 15.0
+    # Once the whole-cycle model has a timetable: the work spent bringing each subject's weekly
+    # hours closer to an even progress (the fast search's spread goal) before the weeks are laid
+    # out again for whole half-days and compact trainer days.
+    spread_deterministic_time: float = 10.0
     time_limit: float = 120.0
     threads: int = 2  # weeks laid out at once (the machine's 2 cores); 1: one after the other
 
@@ -266,6 +280,41 @@ class LessonsInfeasible(Exception):
 
 def _solver(deterministic_time: float, seconds: float, workers: int) -> cp_model.CpSolver:
     return new_solver(workers, max(1.0, seconds), deterministic_time, seed=0)
+
+
+@dataclass
+class _Clock:
+    """A search's budget: `seconds` of wall clock from `started` for its solves, and the point
+    where the fast search gives up (checked between its repair rounds): after `work` of CP-SAT's
+    deterministic time summed over its solves (the same on every run, so that where it gives up
+    does not depend on the machine's load) or `share` seconds (the safety net)."""
+
+    started: float
+    seconds: float
+    work: float = float("inf")
+    share: float = float("inf")
+    spent: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def left(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def over(self) -> bool:
+        return self.spent >= self.work or self.elapsed() >= self.share
+
+    def solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
+        """Solve and count the work; past the wall clock, give up at once (a solve would get a
+        second of its own, and a repair round holds dozens of them)."""
+        if self.left() <= 0:
+            raise TimeoutError(f"no timetable found in {self.seconds:g} s")
+        status = solver.solve(model)
+        with self.lock:  # week layouts run on several threads
+            self.spent += solver.deterministic_time
+        return status
 
 
 def week_problem(problem: LessonProblem, monday: date, quotas: dict[tuple[str, str], int]) -> LessonProblem:
@@ -302,7 +351,7 @@ JOINT_COHORTS = 2
 def _spread_quotas(
     problem: LessonProblem,
     settings: LessonSettings,
-    started: float,
+    clock: _Clock,
     cuts: list[Quotas],
     first: int = 0,
     fixed: Quotas | None = None,
@@ -311,7 +360,7 @@ def _spread_quotas(
     CFA cohort by cohort, each one fitting the trainers' weeks the earlier ones left (one model of
     ten cohorts does not find a first answer in two minutes), and together only if that fails."""
     if len(problem.cohorts) <= JOINT_COHORTS:
-        return _spread_together(problem, settings, started, cuts, first, fixed)
+        return _spread_together(problem, settings, clock, cuts, first, fixed)
     quotas: Quotas = {}
     worst, proven = first, True
     try:
@@ -319,18 +368,18 @@ def _spread_quotas(
             sub = replace(problem, cohorts=problem.cohorts[: k + 1])
             pinned = {**quotas, **{key: v for key, v in (fixed or {}).items() if key[0] == k}}
             mine = [cut for cut in cuts if max(key[0] for key in cut) == k]
-            found, rung, sure = _spread_together(sub, settings, started, mine, first, pinned)
+            found, rung, sure = _spread_together(sub, settings, clock, mine, first, pinned)
             quotas.update({key: v for key, v in found.items() if key[0] == k})
             worst, proven = max(worst, rung), proven and sure
         return quotas, worst, proven
     except LessonsInfeasible:
-        return _spread_together(problem, settings, started, cuts, first, fixed)
+        return _spread_together(problem, settings, clock, cuts, first, fixed)
 
 
 def _spread_together(
     problem: LessonProblem,
     settings: LessonSettings,
-    started: float,
+    clock: _Clock,
     cuts: list[Quotas],
     first: int = 0,
     fixed: Quotas | None = None,
@@ -346,8 +395,8 @@ def _spread_together(
         budget = settings.quota_deterministic_time * (1 if weeks is not None else FEASIBILITY_FACTOR)
         for _ in range(DAY_SET_ROUNDS):
             q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed, day_sets=day_sets)
-            solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
-            status = solver.solve(q.model)
+            solver = _solver(budget, clock.left(), 1)
+            status = clock.solve(solver, q.model)
             broken = (
                 day_set_overflows(q, solver) - day_sets if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else set()
             )
@@ -371,7 +420,7 @@ REPAIR_WINDOWS = (14, 35, 91)  # days around a failing week whose hours a repair
 def _repair(
     problem: LessonProblem,
     settings: LessonSettings,
-    started: float,
+    clock: _Clock,
     cuts: list[Quotas],
     rung: int,
     quotas: Quotas,
@@ -382,11 +431,11 @@ def _repair(
     for days in REPAIR_WINDOWS:
         fixed = {k: v for k, v in quotas.items() if abs((_monday(problem, k) - failed).days) > days}
         try:
-            return _spread_quotas(problem, settings, started, cuts, rung, fixed)[0]
+            return _spread_quotas(problem, settings, clock, cuts, rung, fixed)[0]
         except LessonsInfeasible:
             continue
     try:
-        return _spread_quotas(problem, settings, started, cuts, rung)[0]
+        return _spread_quotas(problem, settings, clock, cuts, rung)[0]
     except LessonsInfeasible:
         # No weekly hours are left that this week could take: explain the week itself.
         raise LessonsInfeasible(failed, _by_week(problem, quotas)[failed]) from None
@@ -411,14 +460,14 @@ def _by_week(problem: LessonProblem, quotas: Quotas) -> dict[date, dict[tuple[st
     return found
 
 
-def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float, previous: dict | None = None):
+def _lay_out_week(sub: LessonProblem, settings: LessonSettings, clock: _Clock, previous: dict | None = None):
     """The week's best layout within a small budget; if that budget finds none, a plain
     feasibility solve with a larger one says whether the week has any layout at all."""
     for soft, budget in ((True, settings.week_deterministic_time), (False, 10 * settings.week_deterministic_time)):
         m = build_lessons(sub, soft=soft, previous=previous)
-        solver = _solver(budget, settings.time_limit - (time.monotonic() - started), 1)
+        solver = _solver(budget, clock.left(), 1)
         solver.parameters.linearization_level = settings.week_linearization_level
-        status = solver.solve(m.model)
+        status = clock.solve(solver, m.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             return m, solver, status if soft else cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
     return m, solver, status
@@ -427,7 +476,7 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, started: float, 
 def _lay_out_weeks(
     problem: LessonProblem,
     settings: LessonSettings,
-    started: float,
+    clock: _Clock,
     previous: dict | None,
     keys: list[tuple],
     layouts: dict[tuple, tuple],
@@ -438,7 +487,7 @@ def _lay_out_weeks(
 
     def one(key: tuple) -> tuple:
         monday, quotas = key
-        return _lay_out_week(week_problem(problem, monday, dict(quotas)), settings, started, previous)
+        return _lay_out_week(week_problem(problem, monday, dict(quotas)), settings, clock, previous)
 
     if settings.threads <= 1 or len(keys) <= 1:
         layouts.update((key, one(key)) for key in keys)
@@ -448,7 +497,7 @@ def _lay_out_weeks(
 
 
 def _clashing_quotas(
-    problem: LessonProblem, settings: LessonSettings, started: float, week: Quotas, monday: date
+    problem: LessonProblem, settings: LessonSettings, clock: _Clock, week: Quotas, monday: date
 ) -> Quotas:
     """The smallest part of a week's refused quotas that still has no layout, as the cut to add.
 
@@ -461,8 +510,8 @@ def _clashing_quotas(
     def no_layout(kept: Quotas) -> bool:
         by_subject = {(problem.cohorts[ci].cohort.id, sid): v for (ci, _, sid), v in kept.items()}
         m = build_lessons(week_problem(problem, monday, by_subject), soft=False)
-        solver = _solver(10 * settings.week_deterministic_time, settings.time_limit - (time.monotonic() - started), 1)
-        return solver.solve(m.model) == cp_model.INFEASIBLE  # undecided in time: keep the entry
+        solver = _solver(10 * settings.week_deterministic_time, clock.left(), 1)
+        return clock.solve(solver, m.model) == cp_model.INFEASIBLE  # undecided in time: keep the entry
 
     cut = {k: v for k, v in week.items() if v}
     for group in [{k for k in cut if k[0] == ci} for ci in sorted({k[0] for k in cut})] + [{k} for k in sorted(cut)]:
@@ -499,7 +548,7 @@ def _previous_quotas(problem: LessonProblem, previous: dict[tuple[str, date, int
 
 
 def _first_quotas(
-    problem: LessonProblem, settings: LessonSettings, started: float, previous: dict | None
+    problem: LessonProblem, settings: LessonSettings, clock: _Clock, previous: dict | None
 ) -> tuple[Quotas, int, bool]:
     """On a rebuild, keep the last build's weekly hours wherever the weeks allow it, moving hours
     only near the weeks that changed; on a first build (or when that fails), spread afresh."""
@@ -514,10 +563,10 @@ def _first_quotas(
         for days in (0, *REPAIR_WINDOWS):
             fixed = {k: v for k, v in kept.items() if all(abs((_monday(problem, k) - c).days) > days for c in changed)}
             try:
-                return _spread_quotas(problem, settings, started, [], 0, fixed)
+                return _spread_quotas(problem, settings, clock, [], 0, fixed)
             except LessonsInfeasible:
                 continue
-    return _spread_quotas(problem, settings, started, [])
+    return _spread_quotas(problem, settings, clock, [])
 
 
 def solve_lessons(
@@ -532,10 +581,13 @@ def solve_lessons(
     settings = settings or LessonSettings()
     started = time.monotonic()
     layouts: dict[tuple, tuple] = {}  # a week's quotas -> its layout, kept across repairs
+    fast = _Clock(
+        started, settings.time_limit, settings.fast_deterministic_time, settings.time_limit * settings.fast_share
+    )
     try:
-        return _fast_search(problem, settings, started, progress, previous, layouts)
-    except LessonsInfeasible:
-        return _complete_search(problem, settings, started, progress, layouts)
+        return _fast_search(problem, settings, fast, progress, previous, layouts)
+    except (LessonsInfeasible, TimeoutError):  # it gave up, or its share of the time ran out
+        return _complete_search(problem, settings, _Clock(started, settings.time_limit), progress, previous, layouts)
 
 
 def future_problem(problem: LessonProblem) -> LessonProblem:
@@ -572,36 +624,150 @@ def _hint_layouts(m: LessonModel, layouts: dict[tuple, tuple]) -> None:
 def _complete_search(
     problem: LessonProblem,
     settings: LessonSettings,
-    started: float,
+    clock: _Clock,
     progress: Callable[[str], None] | None,
+    previous: dict[tuple[str, date, int], str] | None,
     layouts: dict[tuple, tuple],
 ) -> LessonSolution:
-    """One slot-level model of the whole cycle holding every hard rule (no soft goal): a
-    timetable if there is one, LessonsInfeasible(None) only when none exists, else TimeoutError."""
+    """One slot-level model of the whole cycle holding every hard rule: a timetable if there is
+    one, LessonsInfeasible(None) only when none exists, else TimeoutError.
+
+    First the same model with the even spread of the fast search's ladder as a hard band,
+    narrowest first, within `spread_deterministic_time` of work (the band guides the search: on
+    a plan the fast search gave up on, 8 weeks took 3.7 of work, no band 9.0); a rung it proves
+    impossible is proven for every timetable. Then, if no rung answered, the model without a
+    band decides the plan. Each week found is laid out again for the week's soft goals."""
     if progress:
         progress(f"  {problem.plan.id} · lessons: the week-by-week search gave up; deciding the whole cycle at once")
-    m = build_lessons(future_problem(problem), soft=False)
-    _hint_layouts(m, layouts)
-    left = settings.time_limit - (time.monotonic() - started)
-    # One worker: CP-SAT 9.15's interleaved search (several deterministic workers) aborted the
-    # process ("heuristics.fixed_search != nullptr") on a hinted whole-cycle model in the bench.
-    solver = new_solver(1, max(1.0, left), settings.complete_deterministic_time, seed=0)
-    status = solver.solve(m.model)
-    if status == cp_model.MODEL_INVALID:
-        raise AssertionError(f"the whole-cycle lessons model is invalid: {m.model.validate()}")
-    if status == cp_model.INFEASIBLE:
-        raise LessonsInfeasible(None)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise TimeoutError(f"no timetable found in {settings.time_limit:g} s; try --time-limit")
-    lessons = _lessons_of(m, solver)
+    future = future_problem(problem)
+    budget, proven = settings.spread_deterministic_time, True
+    for weeks in SPREAD_LADDER:
+        if weeks is not None and (budget <= 0 or clock.left() <= 1.0):
+            continue
+        m = build_lessons(future, soft=False)
+        if weeks is not None:
+            _add_spread_band(m, problem, weeks)
+        _hint_layouts(m, layouts)
+        if weeks is None:
+            work, wall = settings.complete_deterministic_time, clock.left()
+        else:  # a rung may take the work left, and half the time left
+            work, wall = budget, clock.left() / 2
+        # One worker: CP-SAT 9.15's interleaved search (several deterministic workers) aborted the
+        # process ("heuristics.fixed_search != nullptr") on a hinted whole-cycle model in the bench.
+        solver = new_solver(1, max(1.0, wall), work, seed=0)
+        status = solver.solve(m.model)
+        if status == cp_model.MODEL_INVALID:
+            raise AssertionError(f"the whole-cycle lessons model is invalid: {m.model.validate()}")
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        if weeks is None:
+            if status == cp_model.INFEASIBLE:
+                raise LessonsInfeasible(None)
+            raise TimeoutError(f"no timetable found in {settings.time_limit:g} s; try --time-limit")
+        budget -= solver.deterministic_time
+        proven &= status == cp_model.INFEASIBLE
+    weeks_laid_out = _polish_weeks(problem, settings, clock, previous, _lessons_of(m, solver))
+    weeks_optimal = weeks_laid_out is not None and all(optimal for _, optimal in weeks_laid_out)
+    placed = [x for week, _ in weeks_laid_out for x in week] if weeks_laid_out is not None else _lessons_of(m, solver)
     for cl in problem.cohorts:  # the frozen past, as published
         for (day, k), (subject, trainer) in cl.past.items():
-            lessons.append(Lesson(cl.cohort.id, day, k, subject, trainer, problem.slots[k].minutes))
-    lessons.sort(key=lambda x: (x.cohort, x.day, x.slot))
-    seconds = time.monotonic() - started
+            placed.append(Lesson(cl.cohort.id, day, k, subject, trainer, problem.slots[k].minutes))
+    placed.sort(key=lambda x: (x.cohort, x.day, x.slot))
+    solution = LessonSolution(tuple(placed), weeks, proven and weeks is not None, weeks_optimal, clock.elapsed())
+    if weeks is None:  # decided without a band: say how even it happens to be
+        solution = replace(solution, spread_weeks=_spread_weeks(problem, solution))
     if progress:
-        progress(f"  {problem.plan.id} · lessons: whole cycle laid out (no even spread asked), {seconds:.1f} s")
-    return LessonSolution(tuple(lessons), None, False, False, seconds)
+        spread = (
+            f"spread within {solution.spread_weeks} week(s) of teaching"
+            if solution.spread_weeks is not None
+            else "hours placed without an even spread"
+        )
+        progress(f"  {problem.plan.id} · lessons: whole cycle laid out, {spread}, {solution.seconds:.1f} s")
+    return solution
+
+
+def _add_spread_band(m: LessonModel, problem: LessonProblem, weeks: int) -> None:
+    """On the whole-cycle model `m` (built on the days still to plan), the quota level's even
+    spread (`add_even_spread`): after every CFA week, each subject within `weeks` weeks of its
+    own teaching (plus one slot) of an even progress, the frozen past counted as published."""
+    week_terms: dict[tuple[int, int, str], list] = {}
+    for key, v in sorted(m.y.items()):
+        ci, di, _, act = key
+        if act != ACCOMPANIMENT:
+            week_terms.setdefault((ci, m.problem.cohorts[ci].days[di].week, act), []).append(m.minutes(key) * v)
+    for ci, cl in enumerate(problem.cohorts):
+        week_of = {d.day: d.week for d in cl.days}
+        past: dict[tuple[int, str], int] = {}
+        for (day, k), (subject, _) in cl.past.items():
+            past[week_of[day], subject] = past.get((week_of[day], subject), 0) + problem.slots[k].minutes
+        for s in cl.subjects:
+            band = spread_band(problem, ci, s.id, weeks)
+            done: Any = 0  # an int, then an IntVar
+            for w, target in enumerate(cl.targets(s)):
+                total = m.model.new_int_var(0, s.minutes, f"done[{cl.cohort.id},{s.id},{w}]")
+                m.model.add(total == done + past.get((w, s.id), 0) + sum(week_terms.get((ci, w, s.id), [])))
+                done = total
+                m.model.add(total - target <= band)
+                m.model.add(target - total <= band)
+
+
+def _polish_weeks(
+    problem: LessonProblem,
+    settings: LessonSettings,
+    clock: _Clock,
+    previous: dict[tuple[str, date, int], str] | None,
+    lessons: list[Lesson],
+) -> list[tuple[list[Lesson], bool]] | None:
+    """Each week of `lessons` laid out again for whole half-days and compact trainer days (and,
+    on a rebuild, fewest lessons moved), each subject keeping its minutes of that week and the
+    search starting from the week as it is: per week, its lessons and whether the layout is
+    proven optimal (a week not laid out in its budget stays as it was). None: no time left."""
+    weeks: dict[date, list[Lesson]] = {}
+    for x in lessons:
+        weeks.setdefault(monday_of(x.day), []).append(x)
+
+    def one(monday: date) -> tuple[list[Lesson], bool]:
+        given = weeks[monday]
+        quotas: dict[tuple[str, str], int] = {}
+        for x in given:
+            if x.subject != ACCOMPANIMENT:
+                quotas[x.cohort, x.subject] = quotas.get((x.cohort, x.subject), 0) + x.minutes
+        m = build_lessons(week_problem(problem, monday, quotas), previous=previous)
+        at = {(x.cohort, x.day, x.slot): x.subject for x in given}
+        m.model.clear_hints()  # the last build's hints give way to a timetable that holds
+        for (ci, di, k, act), v in sorted(m.y.items()):
+            cl = m.problem.cohorts[ci]
+            m.model.add_hint(v, at.get((cl.cohort.id, cl.days[di].day, k)) == act)
+        solver = _solver(settings.week_deterministic_time, clock.left(), 1)
+        solver.parameters.linearization_level = settings.week_linearization_level
+        status = solver.solve(m.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return given, False
+        return _lessons_of(m, solver), status == cp_model.OPTIMAL
+
+    if clock.left() <= 1.0:
+        return None
+    if settings.threads <= 1:
+        return [one(monday) for monday in sorted(weeks)]
+    with ThreadPoolExecutor(max_workers=settings.threads) as pool:
+        return list(pool.map(one, sorted(weeks)))
+
+
+def _spread_weeks(problem: LessonProblem, solution: LessonSolution) -> int | None:
+    """The narrowest drift on the ladder that every subject of the timetable keeps (None: none)."""
+    widest: dict[tuple[int, str], int] = {}
+    for ci, cl in enumerate(problem.cohorts):
+        week_of = {d.day: d.week for d in cl.days}
+        for s in cl.subjects:
+            per_week = [0] * cl.cfa_weeks
+            for x in solution.of(cl.cohort.id):
+                if x.subject == s.id:
+                    per_week[week_of[x.day]] += x.minutes
+            widest[ci, s.id] = widest_deviation(per_week, cl.targets(s))
+    for weeks in SPREAD_LADDER:
+        if weeks is not None and all(v <= spread_band(problem, ci, sid, weeks) for (ci, sid), v in widest.items()):
+            return weeks
+    return None
 
 
 def _lessons_of(m: LessonModel, solver: cp_model.CpSolver) -> list[Lesson]:
@@ -618,7 +784,7 @@ def _lessons_of(m: LessonModel, solver: cp_model.CpSolver) -> list[Lesson]:
 def _fast_search(
     problem: LessonProblem,
     settings: LessonSettings,
-    started: float,
+    clock: _Clock,
     progress: Callable[[str], None] | None,
     previous: dict[tuple[str, date, int], str] | None,
     layouts: dict[tuple, tuple],
@@ -626,7 +792,7 @@ def _fast_search(
     """Weekly quotas, then each week's layout, with a few repairs. Raises LessonsInfeasible when
     it gives up, which does not prove that the plan has no timetable."""
     cuts: list[Quotas] = []
-    quotas, rung, proven_first = _first_quotas(problem, settings, started, previous)
+    quotas, rung, proven_first = _first_quotas(problem, settings, clock, previous)
     if progress:
         sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
         spread = (
@@ -634,24 +800,25 @@ def _fast_search(
             if SPREAD_LADDER[rung] is not None
             else "hours placed without an even spread"
         )
-        progress(f"  {problem.plan.id} · lessons: {spread} ({sure}), {time.monotonic() - started:.1f} s")
+        progress(f"  {problem.plan.id} · lessons: {spread} ({sure}), {clock.elapsed():.1f} s")
     failed: date | None = None
     for _ in range(MAX_REPAIRS + 1):
+        if failed is not None and clock.over:  # its share spent: the whole-cycle model decides
+            raise LessonsInfeasible(failed)
         if failed is not None:  # the last round's week had no layout
-            quotas = _repair(problem, settings, started, cuts, rung, quotas, failed)
+            quotas = _repair(problem, settings, clock, cuts, rung, quotas, failed)
         by_week = _by_week(problem, quotas)
         failed = None
         keys = [(monday, tuple(sorted(week_quotas.items()))) for monday, week_quotas in sorted(by_week.items())]
-        _lay_out_weeks(problem, settings, started, previous, [key for key in keys if key not in layouts], layouts)
+        _lay_out_weeks(problem, settings, clock, previous, [key for key in keys if key not in layouts], layouts)
         for key in keys:
             monday, status = key[0], layouts[key][2]
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 failed = monday
                 break
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                if time.monotonic() - started >= settings.time_limit:
-                    raise TimeoutError(f"week {monday}: no layout found within the time limit")
-                # The week's own budget ran out, not the build's: the whole-cycle model decides.
+                # The week's own budget, or the fast search's share, ran out: the whole-cycle
+                # model decides.
                 raise LessonsInfeasible(monday, by_week[monday])
         if failed is None:
             break
@@ -659,7 +826,7 @@ def _fast_search(
         # forbid the part of them that clashes and spread the hours again.
         cuts.append(
             _clashing_quotas(
-                problem, settings, started, {k: v for k, v in quotas.items() if _monday(problem, k) == failed}, failed
+                problem, settings, clock, {k: v for k, v in quotas.items() if _monday(problem, k) == failed}, failed
             )
         )
         if progress:
@@ -678,7 +845,7 @@ def _fast_search(
         for (day, k), (subject, trainer) in cl.past.items():
             lessons.append(Lesson(cl.cohort.id, day, k, subject, trainer, problem.slots[k].minutes))
     lessons.sort(key=lambda x: (x.cohort, x.day, x.slot))
-    seconds = time.monotonic() - started
+    seconds = clock.elapsed()
     solution = LessonSolution(tuple(lessons), SPREAD_LADDER[rung], proven_first, weeks_optimal, seconds)
     if progress:
         progress(
