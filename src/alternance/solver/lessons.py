@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from ..domain import monday_of
 from ..facts.weeks import MINOR_DAY_MINUTES
+from ..i18n import _, number
 from ..schedule.lessons import (
     ACCOMPANIMENT,
     MAX_SUBJECT_DAY_MINUTES,
@@ -158,7 +159,7 @@ def add_trainer_week_max(m: LessonModel) -> None:
         if limit is None:
             continue
         weeks: dict[date, list] = {}
-        for (day, _), entries in by_time.items():
+        for (day, _slot), entries in by_time.items():
             weeks.setdefault(monday_of(day), []).extend(m.minutes(key) * v for key, v in entries)
         for monday, terms in sorted(weeks.items()):
             rule = Rule(RuleKind.TRAINER_MAX, f"trainer[{tid}].max_hours_per_week", trainer=tid, week=monday)
@@ -196,7 +197,7 @@ def _scattered_terms(m: LessonModel, ci: int, cl: CohortLessons) -> None:
 def _trainer_day_terms(m: LessonModel) -> None:
     for tid, by_time in sorted(_trainer_cells(m).items()):
         days: dict[date, list] = {}
-        for (day, _), entries in by_time.items():
+        for (day, _slot), entries in by_time.items():
             days.setdefault(day, []).extend(v for _, v in entries)
         for day, cells in sorted(days.items()):
             on_site = m.model.new_bool_var(f"on_site[{tid},{day}]")
@@ -228,7 +229,7 @@ def build_lessons(
 ) -> LessonModel:
     model = cp_model.CpModel()
     m = LessonModel(model, problem, _new_variables(model, problem, guarded), Guards(model, enabled=guarded))
-    for add_rule, _ in HARD_RULES:
+    for add_rule, _kinds in HARD_RULES:
         add_rule(m)
     if soft:
         if previous:
@@ -310,7 +311,7 @@ class _Clock:
         """Solve and count the work; past the wall clock, give up at once (a solve would get a
         second of its own, and a repair round holds dozens of them)."""
         if self.left() <= 0:
-            raise TimeoutError(f"no timetable found in {self.seconds:g} s")
+            raise TimeoutError(_("no timetable found in {seconds} s").format(seconds=f"{self.seconds:g}"))
         status = solver.solve(model)
         with self.lock:  # week layouts run on several threads
             self.spent += solver.deterministic_time
@@ -393,7 +394,7 @@ def _spread_together(
         weeks = SPREAD_LADDER[rung]
         # The last rung (no spread asked) is the one that must answer: it gets a larger budget.
         budget = settings.quota_deterministic_time * (1 if weeks is not None else FEASIBILITY_FACTOR)
-        for _ in range(DAY_SET_ROUNDS):
+        for _round in range(DAY_SET_ROUNDS):
             q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed, day_sets=day_sets)
             solver = _solver(budget, clock.left(), 1)
             status = clock.solve(solver, q.model)
@@ -408,7 +409,9 @@ def _spread_together(
         if weeks is None:
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or fixed is not None:
                 raise LessonsInfeasible(None)  # with `fixed`: a local repair failed, the caller widens it
-            raise TimeoutError(f"no spread of the subject hours found within {settings.time_limit:g} s")
+            raise TimeoutError(
+                _("no spread of the subject hours found within {seconds} s").format(seconds=f"{settings.time_limit:g}")
+            )
         proven &= status == cp_model.INFEASIBLE
     raise AssertionError("the ladder ends with None")
 
@@ -532,7 +535,7 @@ def _previous_quotas(problem: LessonProblem, previous: dict[tuple[str, date, int
             if d.day not in past_days:
                 days_of.setdefault(d.week, set()).add(d.day)
         published_days: dict[date, set[date]] = {}
-        for (cohort, day, _), _subject in previous.items():
+        for (cohort, day, _slot), _subject in previous.items():
             if cohort == cl.cohort.id:
                 published_days.setdefault(monday_of(day), set()).add(day)
         for w, days in days_of.items():
@@ -596,7 +599,7 @@ def future_problem(problem: LessonProblem) -> LessonProblem:
     for cl in problem.cohorts:
         past_days = {day for day, _ in cl.past}
         taught: dict[str, int] = {}
-        for (_, k), (subject, _) in cl.past.items():
+        for (_day, k), (subject, _trainer) in cl.past.items():
             taught[subject] = taught.get(subject, 0) + problem.slots[k].minutes
         days = tuple(d for d in cl.days if d.day not in past_days)
         subjects = tuple(replace(s, minutes=s.minutes - taught.get(s.id, 0)) for s in cl.subjects)
@@ -638,7 +641,12 @@ def _complete_search(
     impossible is proven for every timetable. Then, if no rung answered, the model without a
     band decides the plan. Each week found is laid out again for the week's soft goals."""
     if progress:
-        progress(f"  {problem.plan.id} · lessons: the week-by-week search gave up; deciding the whole cycle at once")
+        progress(
+            "  "
+            + _("{plan} · lessons: the week-by-week search gave up; deciding the whole cycle at once").format(
+                plan=problem.plan.id
+            )
+        )
     future = future_problem(problem)
     budget, proven = settings.spread_deterministic_time, True
     for weeks in SPREAD_LADDER:
@@ -663,7 +671,9 @@ def _complete_search(
         if weeks is None:
             if status == cp_model.INFEASIBLE:
                 raise LessonsInfeasible(None)
-            raise TimeoutError(f"no timetable found in {settings.time_limit:g} s; try --time-limit")
+            raise TimeoutError(
+                _("no timetable found in {seconds} s; try --time-limit").format(seconds=f"{settings.time_limit:g}")
+            )
         budget -= solver.deterministic_time
         proven &= status == cp_model.INFEASIBLE
     weeks_laid_out = _polish_weeks(problem, settings, clock, previous, _lessons_of(m, solver))
@@ -678,11 +688,16 @@ def _complete_search(
         solution = replace(solution, spread_weeks=_spread_weeks(problem, solution))
     if progress:
         spread = (
-            f"spread within {solution.spread_weeks} week(s) of teaching"
+            _("spread within {weeks} week(s) of teaching").format(weeks=solution.spread_weeks)
             if solution.spread_weeks is not None
-            else "hours placed without an even spread"
+            else _("hours placed without an even spread")
         )
-        progress(f"  {problem.plan.id} · lessons: whole cycle laid out, {spread}, {solution.seconds:.1f} s")
+        progress(
+            "  "
+            + _("{plan} · lessons: whole cycle laid out, {spread}, {seconds} s").format(
+                plan=problem.plan.id, spread=spread, seconds=number(solution.seconds, 1)
+            )
+        )
     return solution
 
 
@@ -794,15 +809,20 @@ def _fast_search(
     cuts: list[Quotas] = []
     quotas, rung, proven_first = _first_quotas(problem, settings, clock, previous)
     if progress:
-        sure = "narrowest on the ladder" if proven_first else "narrower ones not proven impossible"
+        sure = _("narrowest on the ladder") if proven_first else _("narrower ones not proven impossible")
         spread = (
-            f"spread within {SPREAD_LADDER[rung]} week(s) of teaching"
+            _("spread within {weeks} week(s) of teaching").format(weeks=SPREAD_LADDER[rung])
             if SPREAD_LADDER[rung] is not None
-            else "hours placed without an even spread"
+            else _("hours placed without an even spread")
         )
-        progress(f"  {problem.plan.id} · lessons: {spread} ({sure}), {clock.elapsed():.1f} s")
+        progress(
+            "  "
+            + _("{plan} · lessons: {spread} ({sure}), {seconds} s").format(
+                plan=problem.plan.id, spread=spread, sure=sure, seconds=number(clock.elapsed(), 1)
+            )
+        )
     failed: date | None = None
-    for _ in range(MAX_REPAIRS + 1):
+    for _round in range(MAX_REPAIRS + 1):
         if failed is not None and clock.over:  # its share spent: the whole-cycle model decides
             raise LessonsInfeasible(failed)
         if failed is not None:  # the last round's week had no layout
@@ -831,7 +851,10 @@ def _fast_search(
         )
         if progress:
             progress(
-                f"  {problem.plan.id} · lessons: week {failed} cannot be laid out with these hours; moving hours around it"
+                "  "
+                + _("{plan} · lessons: week {week} cannot be laid out with these hours; moving hours around it").format(
+                    plan=problem.plan.id, week=failed
+                )
             )
     else:
         raise LessonsInfeasible(failed, by_week[failed] if failed else None)
@@ -849,6 +872,12 @@ def _fast_search(
     solution = LessonSolution(tuple(lessons), SPREAD_LADDER[rung], proven_first, weeks_optimal, seconds)
     if progress:
         progress(
-            f"  {problem.plan.id} · lessons: {len(by_week)} weeks laid out ({'each optimal' if weeks_optimal else 'not all proven optimal'}), {seconds:.1f} s"
+            "  "
+            + _("{plan} · lessons: {weeks} weeks laid out ({sure}), {seconds} s").format(
+                plan=problem.plan.id,
+                weeks=len(by_week),
+                sure=_("each optimal") if weeks_optimal else _("not all proven optimal"),
+                seconds=number(seconds, 1),
+            )
         )
     return solution
