@@ -102,6 +102,6 @@ def test_hours_above_target_are_explained_by_the_day_length(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "pourquoi le calendrier est ainsi :" in result.stdout
     assert (
-        "c1 : 34 h au-delà de l'objectif, car aucun choix de ses semaines ouvertes ne donne exactement 141 h : "
+        "c1 : 34 h au-delà de l'objectif, car aucun choix de semaines ouvertes ne donne exactement 141 h : "
         "le plus proche au-dessus donne 175 h (semaines de 35 h, journées de CFA de 7 h)"
     ) in result.stdout
