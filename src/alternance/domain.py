@@ -136,7 +136,7 @@ class Cohort:
         if weekday not in self.cfa_days:
             return 0
         if not self.day_hours:
-            return self.week_minutes // len(self.cfa_days)
+            return self.day_minutes
         return dict(self.day_hours).get(weekday, self.day_minutes)
 
 

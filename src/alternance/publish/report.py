@@ -10,7 +10,7 @@ from ..errors import SolverDisagreement
 from ..i18n import _, day, ngettext, number
 from ..schedule.apprentices import planned_minutes, shortfalls_after
 from ..schedule.lessons import ACCOMPANIMENT, LessonProblem, LessonSolution, longest_gaps, subject_minutes
-from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS_IN_MINUTES, CohortWeeks, RhythmProblem, RhythmSolution, goals
+from ..schedule.rhythm import CFA, CohortWeeks, RhythmProblem, RhythmSolution, goals
 
 
 def _h(minutes: int) -> int | float:
@@ -212,14 +212,7 @@ def _goal_lines(problem: RhythmProblem, solution: RhythmSolution) -> list[str]:
             )
         if stage.goal == "changes" and first_build:
             continue  # nothing was published before: no week can have changed
-        show = hours if stage.goal in GOALS_IN_MINUTES else str
-        sure = _("optimal") if stage.optimal else _("not proven optimal, bound {bound}").format(bound=show(stage.bound))
-        lines.append(
-            "  "
-            + _("{goal}: {value} ({sure}, {seconds} s)").format(
-                goal=_(GOAL_LABELS[stage.goal]), value=show(stage.value), sure=sure, seconds=number(stage.seconds)
-            )
-        )
+        lines.append("  " + stage.said())
     return lines
 
 

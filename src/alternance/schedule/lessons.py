@@ -110,8 +110,8 @@ PastLessons = dict[str, dict[tuple[date, int], tuple[str, str | None]]]  # cohor
 
 def _cfa_day(plan: Plan, cohort: Cohort, day: date, week: int) -> CfaDay:
     """One CFA day to fill; a short day of `day_hours` takes the first slots that add up to it."""
-    minutes = cfa_day_minutes(plan, cohort, day)
-    if minutes != cohort.minutes_on(day.weekday()) or cohort.minutes_on(day.weekday()) == cohort.day_minutes:
+    minutes, own = cfa_day_minutes(plan, cohort, day), cohort.minutes_on(day.weekday())
+    if minutes != own or own == cohort.day_minutes:
         return CfaDay(day, week, minutes)  # a usual day, or cut to 8 h for a minor: any slots
     total = 0
     for k, slot in enumerate(plan.day_slots):

@@ -15,7 +15,7 @@ from ..continuity import Baseline
 from ..domain import Apprentice, Cohort, FixedWeeks, Plan, hours
 from ..errors import PlanError, Problem
 from ..facts.weeks import SiteCalendar, Week
-from ..i18n import N_, _
+from ..i18n import N_, _, number
 from .rules import RuleKind
 
 CFA = "cfa"
@@ -173,38 +173,22 @@ def _check_fixed_weeks(
         found = cohort.fixed_at(week.monday)
         if found is None or found[1].kind != "cfa":
             continue
-        place = f"cohort[{cohort.id}].fixed[{found[0]}]"
         if week.closed:
             why = ", ".join(week.reasons) or _("no open day")
-            problems.append(
-                Problem(
-                    str(plan.source),
-                    place,
-                    _("fixes week {week} at the CFA, which is closed ({why})").format(week=week.monday, why=why),
-                )
-            )
+            message = _("fixes week {week} at the CFA, which is closed ({why})").format(week=week.monday, why=why)
         elif blocked:
             peaks = ", ".join(f"company[{c}].peak" for c in blocked)
-            problems.append(
-                Problem(
-                    str(plan.source),
-                    place,
-                    _("fixes week {week} at the CFA, during a hard peak ({peaks})").format(
-                        week=week.monday, peaks=peaks
-                    ),
-                )
+            message = _("fixes week {week} at the CFA, during a hard peak ({peaks})").format(
+                week=week.monday, peaks=peaks
             )
         elif away:
             closures = ", ".join(f"company[{c}].closure[{n}]" for c, n in away)
-            problems.append(
-                Problem(
-                    str(plan.source),
-                    place,
-                    _("fixes week {week} at the CFA, while an apprentice's company is closed ({closures})").format(
-                        week=week.monday, closures=closures
-                    ),
-                )
+            message = _("fixes week {week} at the CFA, while an apprentice's company is closed ({closures})").format(
+                week=week.monday, closures=closures
             )
+        else:
+            continue
+        problems.append(Problem(str(plan.source), f"cohort[{cohort.id}].fixed[{found[0]}]", message))
     if problems:
         raise PlanError(problems)
 
@@ -319,6 +303,25 @@ class StageResult:
     bound: int
     optimal: bool
     seconds: float
+
+    def said(self) -> str:
+        """The stage for people: its goal, value, how sure, and how long it took."""
+        sure = (
+            _("optimal")
+            if self.optimal
+            else _("not proven optimal, bound {bound}").format(bound=goal_value(self.goal, self.bound))
+        )
+        return _("{goal}: {value} ({sure}, {seconds} s)").format(
+            goal=_(GOAL_LABELS[self.goal]),
+            value=goal_value(self.goal, self.value),
+            sure=sure,
+            seconds=number(self.seconds),
+        )
+
+
+def goal_value(goal: str, value: int) -> str:
+    """A goal's value for people: in hours for the goals counted in minutes."""
+    return hours(value) if goal in GOALS_IN_MINUTES else str(value)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from ..domain import hours
 from ..errors import Infeasible, SolverDisagreement, SolverTimeout
 from ..i18n import _, number
 from ..schedule.rhythm import (
@@ -16,12 +15,12 @@ from ..schedule.rhythm import (
     COMPANY,
     GOAL_LABELS,
     GOALS,
-    GOALS_IN_MINUTES,
     CohortPlan,
     RhythmProblem,
     RhythmSolution,
     StageResult,
     WeekPlan,
+    goal_value,
     goals,
 )
 from .core import new_solver
@@ -73,9 +72,9 @@ class SolverSettings:
 class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
     """Prints improving solutions of a long stage on stderr, at most every two seconds."""
 
-    def __init__(self, title: str, progress: Progress | None, show: Callable[[int], str] = str):
+    def __init__(self, goal: str, progress: Progress | None):
         super().__init__()
-        self.title, self.progress, self.show = title, progress, show
+        self.goal, self.progress = goal, progress
         self.start = self.last = time.monotonic()
 
     def on_solution_callback(self) -> None:
@@ -85,9 +84,9 @@ class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
             self.progress(
                 "  "
                 + _("{goal}: {value} (bound {bound}) after {seconds} s").format(
-                    goal=self.title,
-                    value=self.show(round(self.objective_value)),
-                    bound=self.show(round(self.best_objective_bound)),
+                    goal=_(GOAL_LABELS[self.goal]),
+                    value=goal_value(self.goal, round(self.objective_value)),
+                    bound=goal_value(self.goal, round(self.best_objective_bound)),
                     seconds=number(now - self.start, 1),
                 )
             )
@@ -192,8 +191,7 @@ def solve_rhythm(
         if values is not None:
             _hint(m, values)
         stage_start = time.monotonic()
-        show = hours if goal in GOALS_IN_MINUTES else str
-        callback = _ProgressPrinter(_(GOAL_LABELS[goal]), progress, show) if progress else None
+        callback = _ProgressPrinter(goal, progress) if progress else None
         found = _stage(m, settings, goal, budget, deadline, callback)
         if found.status == cp_model.UNKNOWN and values is None:
             first = _first_calendar(m, settings, budget / 2, (deadline - time.monotonic()) / 2)
@@ -232,21 +230,7 @@ def solve_rhythm(
         values = found.values
         stages.append(StageResult(goal, found.value, found.bound, found.status == cp_model.OPTIMAL, seconds))
         if progress:
-            state = (
-                _("optimal")
-                if found.status == cp_model.OPTIMAL
-                else _("not proven optimal, bound {bound}").format(bound=show(found.bound))
-            )
-            progress(
-                "  "
-                + _("{plan} · {goal}: {value} ({sure}, {seconds} s)").format(
-                    plan=problem.plan.id,
-                    goal=_(GOAL_LABELS[goal]),
-                    value=show(found.value),
-                    sure=state,
-                    seconds=number(seconds),
-                )
-            )
+            progress(f"  {problem.plan.id} · {stages[-1].said()}")
         m.model.add(expr <= found.value)
     if values is None:  # GOALS is never empty: every stage returned a calendar or raised
         raise SolverDisagreement("the rhythm search", ["no stage returned a calendar"])

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from functools import partial
 
 from ortools.sat.python import cp_model
 
 from ..domain import hours
 from ..i18n import _, ngettext
-from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS, GOALS_IN_MINUTES, RhythmProblem, RhythmSolution, goals
+from ..schedule.rhythm import CFA, GOAL_LABELS, GOALS, RhythmProblem, RhythmSolution, goal_value, goals
 from ..schedule.rules import describe
 from .core import Deadline, Rule, RuleKind
 from .rhythm import RhythmModel, build
@@ -167,7 +168,7 @@ def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) 
             lines.extend(found)
             if explained:
                 continue
-        show = hours if goal in GOALS_IN_MINUTES else str
+        show = partial(goal_value, goal)
         label = _(GOAL_LABELS[goal])
         m, minimum = _minimiser(problem, solution, goal)
         alone = minimum(set(), deadline)
