@@ -284,7 +284,7 @@ class Plan:
         return bool(self.day_slots)
 
     def trainer(self, trainer_id: str) -> Trainer:
-        return next(t for t in self.trainers if t.id == trainer_id)
+        return self._trainers[trainer_id]
 
     def trainer_of(self, cohort_id: str, subject_id: str) -> str:
         return dict(self.assignments)[cohort_id, subject_id]
@@ -305,6 +305,10 @@ class Plan:
     @cached_property
     def _companies(self) -> dict[str, Company]:
         return {c.id: c for c in self.companies}
+
+    @cached_property
+    def _trainers(self) -> dict[str, Trainer]:
+        return {t.id: t for t in self.trainers}
 
     def apprentices_of(self, cohort_id: str) -> tuple[Apprentice, ...]:
         return self._by_cohort.get(cohort_id, ())
