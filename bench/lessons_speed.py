@@ -1,12 +1,15 @@
-"""The lessons stage before and after a settings change, on the seed and a generated plan.
+"""The lessons stage before and after a settings change, on the seed and other plans.
 
-    python bench/lessons_speed.py [--plans seed,10x25] [--runs 1]
+    python bench/lessons_speed.py [--plans seed,10x25,path/to/plan.toml] [--runs 1]
 
-For each plan, the rhythm is solved once (`SolverSettings()`), then `solve_lessons` runs with
-the shipped `LessonSettings()` ("after") and with the earlier ones ("before": week layouts at
-CP-SAT's linearization_level 1 with 0.1 deterministic time, no day-set cuts). Printed per run:
-refused weeks, solves, CP-SAT's deterministic time (load-independent), wall seconds, the soft
-goals of `lesson_goals` and the count of broken hard rules (`broken_lesson_rules`, goal 0).
+A plan is `seed` (constraints/charmilles-agora.toml), `NxM` (`bench/generate.py N --trainers M
+--seed 0`) or a plan file. For each plan, the rhythm is solved once (`SolverSettings()`), then
+`solve_lessons` runs with the shipped `LessonSettings()` ("after") and with the earlier ones
+("before": the quota level searched by CP-SAT alone, without the built answer of
+`solver/trajectory.py`, and week layouts at 0.05 deterministic time with CP-SAT's full presolve).
+Printed per run: refused weeks, solves, CP-SAT's deterministic time (load-independent), wall
+seconds, the soft goals of `lesson_goals` and the count of broken hard rules
+(`broken_lesson_rules`, goal 0).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from generate import generate_plan
 
 SEED = Path(__file__).resolve().parents[1] / "constraints" / "charmilles-agora.toml"
 SETTINGS = {
-    "before": LessonSettings(week_deterministic_time=0.1, week_linearization_level=1, day_set_cuts=False),
+    "before": LessonSettings(built_quotas=False, week_deterministic_time=0.05, week_presolve_iterations=3),
     "after": LessonSettings(),
 }
 _work = {"dt": 0.0, "solves": 0}
@@ -54,6 +57,8 @@ cp_model.CpSolver.solve = _counted  # type: ignore[method-assign]
 def _plan(name: str, folder: Path) -> Path:
     if name == "seed":
         return SEED
+    if name.endswith(".toml"):  # a plan file of your own
+        return Path(name)
     cohorts, trainers = (int(x) for x in name.split("x"))
     path = folder / f"synth-{name}.toml"
     path.write_text(generate_plan(cohorts, 0, trainers), encoding="utf-8")

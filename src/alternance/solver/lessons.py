@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -33,6 +34,7 @@ from ..schedule.lessons import (
 )
 from .core import SUBJECT_DAY_LIMIT_PLACE, Guards, Rule, RuleKind, new_solver
 from .quotas import build_quotas, day_set_overflows, spread_band
+from .trajectory import built_answer
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
 # lessons moved comes first); a half-day split between two activities; a trainer day on site.
@@ -52,7 +54,18 @@ class LessonModel:
         return self.problem.slots[key[2]].minutes
 
     def cells(self, ci: int, di: int, k: int) -> list[cp_model.IntVar]:
-        return [v for (c, d, s, _), v in self.y.items() if (c, d, s) == (ci, di, k)]
+        return [v for _, v in self._cells.get((ci, di, k), [])]
+
+    def activities(self, ci: int, di: int, k: int) -> list[str]:
+        return [act for act, _ in self._cells.get((ci, di, k), [])]
+
+    @cached_property
+    def _cells(self) -> dict[tuple[int, int, int], list[tuple[str, cp_model.IntVar]]]:
+        """(cohort, day, slot) -> its (activity, variable)s, made once (`y` is not changed after)."""
+        found: dict[tuple[int, int, int], list[tuple[str, cp_model.IntVar]]] = {}
+        for (ci, di, k, act), v in self.y.items():
+            found.setdefault((ci, di, k), []).append((act, v))
+        return found
 
 
 def _new_variables(model: cp_model.CpModel, problem: LessonProblem, guarded: bool) -> dict[Key, cp_model.IntVar]:
@@ -188,7 +201,7 @@ def _scattered_terms(m: LessonModel, ci: int, cl: CohortLessons) -> None:
         for a, b in pairs:
             split = m.model.new_bool_var(f"split[{cl.cohort.id},{di},{a}]")
             second_busy = sum(m.cells(ci, di, b))
-            for act in sorted({key[3] for key in m.y if key[:3] == (ci, di, a)}):
+            for act in sorted(m.activities(ci, di, a)):
                 # Slot a holds `act` and slot b holds something else: the half-day is split.
                 m.model.add(split >= m.y[ci, di, a, act] + second_busy - m.y.get((ci, di, b, act), 0) - 1)
             m.terms.setdefault("scattered", []).append(split)
@@ -247,10 +260,16 @@ class LessonSettings:
     same plan gives the same timetable), plus a wall-clock safety limit. Measured with bench/."""
 
     quota_deterministic_time: float = 1.0
+    # The quota level's first answer built by `trajectory.py` (relaxation, rounding, closing)
+    # before CP-SAT searches it: the seed's quota level from 2.5 s to 0.4 s, spread more evenly.
+    built_quotas: bool = True
     # A week's layout: CP-SAT's linearization_level 0 (no LP relaxation) found better layouts in
     # half the work of its default 1 on the seed and the 10 x 25 plan (bench/results-lessons-speed.md).
-    week_deterministic_time: float = 0.05
+    # One presolve pass instead of CP-SAT's default of several: on the seed's 65 weeks, 0.035 of
+    # work with it lays out as well as 0.05 without it (summed week objectives 2165 and 2168).
+    week_deterministic_time: float = 0.035
     week_linearization_level: int = 0
+    week_presolve_iterations: int = 1
     # Re-solve a quota answer whose weeks overflow a day set, with those weeks' cuts (bench: off).
     day_set_cuts: bool = True
     # The whole-cycle model, when the fast search gives up: a large budget, as it decides the plan.
@@ -369,7 +388,9 @@ def _spread_quotas(
             sub = replace(problem, cohorts=problem.cohorts[: k + 1])
             pinned = {**quotas, **{key: v for key, v in (fixed or {}).items() if key[0] == k}}
             mine = [cut for cut in cuts if max(key[0] for key in cut) == k]
-            found, rung, sure = _spread_together(sub, settings, clock, mine, first, pinned)
+            # The earlier cohorts' hours hold only within their own rung's band (the model keeps
+            # their band too), so this cohort starts from the widest rung so far.
+            found, rung, sure = _spread_together(sub, settings, clock, mine, worst, pinned)
             quotas.update({key: v for key, v in found.items() if key[0] == k})
             worst, proven = max(worst, rung), proven and sure
         return quotas, worst, proven
@@ -390,21 +411,38 @@ def _spread_together(
     rung, and whether every narrower try was proven impossible."""
     proven = True
     day_sets: set[tuple[int, int]] = set()  # (cohort, CFA week)s whose day-set cuts an answer broke
+
+    def closing(model: cp_model.CpModel) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+        solver = _solver(settings.quota_deterministic_time, clock.left(), 1)
+        return solver, clock.solve(solver, model)
+
     for rung in range(first, len(SPREAD_LADDER)):
         weeks = SPREAD_LADDER[rung]
         # The last rung (no spread asked) is the one that must answer: it gets a larger budget.
         budget = settings.quota_deterministic_time * (1 if weeks is not None else FEASIBILITY_FACTOR)
         for _round in range(DAY_SET_ROUNDS):
-            q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed, day_sets=day_sets)
-            solver = _solver(budget, clock.left(), 1)
-            status = clock.solve(solver, q.model)
+            status, built, solver = (
+                built_answer(problem, weeks, cuts, fixed, day_sets, closing)
+                if settings.built_quotas
+                else (cp_model.UNKNOWN, None, None)
+            )
+            # The relaxation's "none" spares the narrow rungs their search; the last rung's
+            # "no timetable" is CP-SAT's proof on the quota model itself.
+            if built is not None and solver is not None:
+                q = built
+            elif status == cp_model.INFEASIBLE and weeks is not None:
+                break
+            else:
+                q = build_quotas(problem, weeks, cuts=cuts, fixed=fixed, day_sets=day_sets)
+                solver = _solver(budget, clock.left(), 1)
+                status = clock.solve(solver, q.model)
             broken = (
                 day_set_overflows(q, solver) - day_sets if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else set()
             )
             if not broken:
                 break
             day_sets |= broken  # those weeks could not be laid out: solve again with their cuts
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver is not None:
             return {(ci, w, sid): solver.value(q.week_minutes(ci, w, sid)) for ci, w, sid, _ in q.n}, rung, proven
         if weeks is None:
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or fixed is not None:
@@ -466,10 +504,14 @@ def _by_week(problem: LessonProblem, quotas: Quotas) -> dict[date, dict[tuple[st
 def _lay_out_week(sub: LessonProblem, settings: LessonSettings, clock: _Clock, previous: dict | None = None):
     """The week's best layout within a small budget; if that budget finds none, a plain
     feasibility solve with a larger one says whether the week has any layout at all."""
-    for soft, budget in ((True, settings.week_deterministic_time), (False, 10 * settings.week_deterministic_time)):
+    # A crowded week (many cohorts at the CFA) is a larger model: its budget grows with it.
+    work = settings.week_deterministic_time * max(1.0, len(sub.cohorts) / 2)
+    for soft, budget in ((True, work), (False, 10 * work)):
         m = build_lessons(sub, soft=soft, previous=previous)
         solver = _solver(budget, clock.left(), 1)
         solver.parameters.linearization_level = settings.week_linearization_level
+        if soft:  # the feasibility solve keeps CP-SAT's full presolve: it finds a crowded week's layout
+            solver.parameters.max_presolve_iterations = settings.week_presolve_iterations
         status = clock.solve(solver, m.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             return m, solver, status if soft else cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
@@ -755,6 +797,7 @@ def _polish_weeks(
             m.model.add_hint(v, at.get((cl.cohort.id, cl.days[di].day, k)) == act)
         solver = _solver(settings.week_deterministic_time, clock.left(), 1)
         solver.parameters.linearization_level = settings.week_linearization_level
+        solver.parameters.max_presolve_iterations = settings.week_presolve_iterations
         status = solver.solve(m.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return given, False

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -31,13 +32,19 @@ class QuotaModel:
     guards: Guards
     week_days: dict[tuple[int, int], list[int]]  # (cohort, CFA week) -> indices of its days
     frozen: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)  # past week -> subject minutes
+    _allowed: dict[tuple[int, int, str], list[date]] = field(default_factory=dict, repr=False)
+    _usable: dict[int, dict[int, int]] = field(default_factory=dict, repr=False)
 
     def allowed_days(self, ci: int, w: int, sid: str) -> list[date]:
-        cl = self.problem.cohorts[ci]
-        subject = next(s for s in cl.subjects if s.id == sid)
-        return [cl.days[i].day for i in self.week_days[ci, w] if self.problem.allowed(cl, subject, cl.days[i].day)]
+        found = self._allowed.get((ci, w, sid))
+        if found is None:
+            cl = self.problem.cohorts[ci]
+            subject = next(s for s in cl.subjects if s.id == sid)
+            found = [cl.days[i].day for i in self.week_days[ci, w] if self.problem.allowed(cl, subject, cl.days[i].day)]
+            self._allowed[ci, w, sid] = found
+        return found
 
-    @property
+    @cached_property
     def lengths(self) -> dict[int, int]:
         """Slot length -> how many slots of a day have it. Slots of one length are interchangeable
         here; which one a lesson takes is the week model's choice."""
@@ -49,6 +56,8 @@ class QuotaModel:
     def usable(self, day_minutes: int) -> dict[int, int]:
         """Slot length -> how many slots of that length a day filled to exactly `day_minutes` can
         use (a day cut to 8 h for an apprentice under 18 leaves some slots empty)."""
+        if day_minutes in self._usable:
+            return self._usable[day_minutes]
         slots = [s.minutes for s in self.problem.slots]
         best: dict[int, int] = {}
         for mask in range(1 << len(slots)):
@@ -56,6 +65,7 @@ class QuotaModel:
             if sum(chosen) == day_minutes:
                 for length in set(chosen):
                     best[length] = max(best.get(length, 0), chosen.count(length))
+        self._usable[day_minutes] = best
         return best
 
     @property
@@ -163,7 +173,7 @@ def _day_rule(m: QuotaModel, ci: int, w: int, sid: str) -> Rule:
     return Rule(RuleKind.UNAVAILABLE, f"trainer[{tid}].unavailable", trainer=tid)
 
 
-def _trainer_weeks(m: QuotaModel) -> dict[tuple[str, date], list[tuple[int, int, str]]]:
+def trainer_weeks(m: QuotaModel) -> dict[tuple[str, date], list[tuple[int, int, str]]]:
     """(trainer, Monday) -> the (cohort, CFA week, subject) quotas that trainer teaches."""
     found: dict[tuple[str, date], list] = {}
     for ci, cl in enumerate(m.problem.cohorts):
@@ -178,7 +188,7 @@ def add_trainer_week(m: QuotaModel) -> None:
     """A trainer's weekly maximum holds, and in each slot position they teach at most one class
     a day on the days they are there."""
     plan = m.problem.plan
-    for (tid, monday), quotas in sorted(_trainer_weeks(m).items()):
+    for (tid, monday), quotas in sorted(trainer_weeks(m).items()):
         trainer = plan.trainer(tid)
         if trainer.max_week_minutes is not None:
             rule = Rule(RuleKind.TRAINER_MAX, f"trainer[{tid}].max_hours_per_week", trainer=tid, week=monday)
@@ -309,6 +319,14 @@ def add_cuts(m: QuotaModel, cuts: list[dict[tuple[int, int, str], int]]) -> None
             m.model.add(m.week_minutes(ci, w, sid) != minutes).only_enforce_if(b)
             differs.append(b)
         m.model.add_bool_or(differs)
+
+
+def quota_variables(problem: LessonProblem) -> QuotaModel:
+    """The quota model's variables and what they stand for, without its rules: what the relaxation
+    and the rounding of `trajectory.py` read."""
+    m = QuotaModel(cp_model.CpModel(), problem, {}, Guards(cp_model.CpModel(), enabled=False), {})
+    _variables(m, False)
+    return m
 
 
 def build_quotas(
