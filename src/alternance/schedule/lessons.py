@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 from ..domain import Cohort, Plan, Slot, Subject, age_on, monday_of
 from ..facts.weeks import MINOR_DAY_MINUTES, cfa_day_minutes
@@ -53,7 +54,7 @@ class CohortLessons:
         past_days = {day for day, _ in self.past}
         return frozenset(d.week for d in self.days if d.day in past_days)
 
-    @property
+    @cached_property  # asked for in every loop over a cohort's weeks
     def cfa_weeks(self) -> int:
         return max((d.week for d in self.days), default=-1) + 1
 

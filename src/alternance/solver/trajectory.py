@@ -22,7 +22,7 @@ shortcut to an answer the quota model accepts, never a proof, except step 1's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ortools.linear_solver import pywraplp
@@ -43,43 +43,52 @@ def relaxation(m: QuotaModel, weeks: int | None, free: set[int], fixed: dict[Wee
     are never negative, only relaxes it)."""
     p = m.problem
     lp = pywraplp.Solver.CreateSolver("GLOP")
+    infinity = lp.infinity()
+
+    def row(low: float, high: float, terms: list[tuple[pywraplp.Variable, float]]) -> None:
+        constraint = lp.Constraint(low, high)  # rows by coefficient: the natural API is slow
+        for var, coefficient in terms:
+            constraint.SetCoefficient(var, coefficient)
+
     x: dict[Week, pywraplp.Variable] = {}
     for ci, w, sid, _ in m.n:
         if ci in free and (ci, w, sid) not in x:
             days = len(m.allowed_days(ci, w, sid))
             slots = sum(length * count for length, count in m.lengths.items()) * days
             x[ci, w, sid] = lp.NumVar(0, min(MAX_SUBJECT_DAY_MINUTES * days, slots), "")
-    drift = []
+    objective = lp.Objective()
     for ci in sorted(free):
         cl = p.cohorts[ci]
         for w in m.planned_weeks(ci):
             room = sum(cl.days[i].minutes for i in m.week_days[ci, w])
-            lp.Add(lp.Sum([x[ci, w, s.id] for s in cl.subjects if (ci, w, s.id) in x]) <= room)
+            row(-infinity, room, [(x[ci, w, s.id], 1) for s in cl.subjects if (ci, w, s.id) in x])
         for s in cl.subjects:
-            band = spread_band(p, ci, s.id, weeks) if weeks is not None else None
+            band = spread_band(p, ci, s.id, weeks) if weeks is not None else s.minutes
             targets = cl.targets(s)
-            done: pywraplp.LinearExpr | int = 0
+            done: pywraplp.Variable | None = None
             for w in range(cl.cfa_weeks):
-                minutes = x.get((ci, w, s.id))
-                if minutes is None:
-                    minutes = m.frozen.get((ci, w), {}).get(s.id, 0)
-                total = lp.NumVar(0, s.minutes, "")  # a running total, so that rows stay short
-                lp.Add(total == done + minutes)
+                last = w == cl.cfa_weeks - 1
+                # A running total, so that rows stay short; the last one is the subject's hours.
+                total = lp.NumVar(s.minutes if last else 0, s.minutes, "")
+                past = m.frozen.get((ci, w), {}).get(s.id, 0)
+                terms = [(total, 1.0)] + ([(done, -1.0)] if done is not None else [])
+                if (ci, w, s.id) in x:
+                    terms.append((x[ci, w, s.id], -1.0))
+                row(past, past, terms)
                 done = total
                 if w < len(targets):
-                    off = lp.NumVar(0, s.minutes, "")
-                    lp.Add(off >= total - targets[w])
-                    lp.Add(off >= targets[w] - total)
-                    drift.append(off)
-                    if band is not None:
-                        lp.Add(off <= band)
-            lp.Add(done == s.minutes)
+                    off = lp.NumVar(0, min(s.minutes, band), "")  # |total - target|, within the band
+                    row(-targets[w], infinity, [(off, 1), (total, -1)])
+                    row(targets[w], infinity, [(off, 1), (total, 1)])
+                    objective.SetCoefficient(off, 1)
+            if done is None and s.minutes:
+                return None  # no CFA week at all for a subject with hours
     for (tid, _monday), quotas in sorted(trainer_weeks(m).items()):
         most = p.plan.trainer(tid).max_week_minutes
         if most is not None:
             others = sum(fixed.get(k, 0) for k in quotas if k[0] not in free)
-            lp.Add(lp.Sum([x[k] for k in quotas if k in x]) <= most - others)
-    lp.Minimize(lp.Sum(drift))
+            row(-infinity, most - others, [(x[k], 1) for k in quotas if k in x])
+    objective.SetMinimization()
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return {key: var.solution_value() for key, var in x.items()}
@@ -106,9 +115,15 @@ class _Week:
     allowed: dict[str, int]  # subject -> days it may be taught
     target: dict[str, int]  # subject -> even progress at the end of the week
     band: dict[str, int]  # subject -> how far it may drift from it
+    taught: dict[str, int] = field(default_factory=dict)  # subject -> minutes given
+    slots: dict[str, int] = field(default_factory=dict)  # subject -> slots given
 
-    def taught(self, sid: str) -> int:
-        return sum(length * count for length, count in self.given[sid].items())
+    def give(self, sid: str, length: int) -> None:
+        self.given[sid][length] += 1
+        self.room[length] -= 1
+        self.minutes -= length
+        self.taught[sid] = self.taught.get(sid, 0) + length
+        self.slots[sid] = self.slots.get(sid, 0) + 1
 
 
 class _Rounding:
@@ -125,6 +140,10 @@ class _Rounding:
             for s in cohorts[ci].subjects:
                 self.done[ci, s.id] = sum(v.get(s.id, 0) for (c, _), v in m.frozen.items() if c == ci)
         self.goal: dict[tuple[int, str], float] = dict(self.done)
+        self.per_day = m.slots_per_subject_day
+        self.minutes = {(ci, s.id): s.minutes for ci in free for s in cohorts[ci].subjects}
+        self.trainer = {(ci, s.id): cohorts[ci].trainers[s.id] for ci in free for s in cohorts[ci].subjects}
+        self.week_most = {key: m.problem.plan.trainer(tid).max_week_minutes for key, tid in self.trainer.items()}
         self.taught: dict[tuple[str, date], int] = {}  # minutes per (trainer, Monday)
         self.by_length: dict[tuple[str, date, int], int] = {}  # slots per (trainer, Monday, length)
         self.shared: dict[tuple[str, date], int] = {}  # (trainer, Monday) of several cohorts -> days
@@ -138,20 +157,18 @@ class _Rounding:
         """Whether one more slot of this length for this subject keeps every weekly rule, stays in
         its band, and leaves a rest that whole slots can finish."""
         m, key = self.m, (week.ci, week.w, sid, length)
-        cl = m.problem.cohorts[week.ci]
-        subject = next(s for s in cl.subjects if s.id == sid)
-        tid = cl.trainers[sid]
-        now = week.taught(sid)
+        tid, week_most = self.trainer[week.ci, sid], self.week_most[week.ci, sid]
+        now = week.taught.get(sid, 0)
         after = self.done[week.ci, sid] + now
-        week_most = m.problem.plan.trainer(tid).max_week_minutes
+        left = self.minutes[week.ci, sid] - after - length
         return (
             key in self.most
             and week.room[length] > 0
             and week.minutes >= length
             and week.given[sid][length] < self.most[key]
-            and subject.minutes - after >= length
-            and self.sums[subject.minutes - after - length]
-            and sum(week.given[sid].values()) < m.slots_per_subject_day * week.allowed[sid]
+            and left >= 0
+            and self.sums[left]
+            and week.slots.get(sid, 0) < self.per_day * week.allowed[sid]
             and now + length <= MAX_SUBJECT_DAY_MINUTES * week.allowed[sid]
             and after + length - week.target[sid] <= week.band[sid]
             and (week_most is None or self.taught.get((tid, week.monday), 0) + length <= week_most)
@@ -168,7 +185,7 @@ class _Rounding:
         while True:
             best: tuple | None = None
             for s in cl.subjects:
-                after = self.done[week.ci, s.id] + week.taught(s.id)
+                after = self.done[week.ci, s.id] + week.taught.get(s.id, 0)
                 for length in week.room:
                     if self.fits(week, s.id, length):
                         falling = after < week.target[s.id] - week.band[s.id] + length
@@ -180,9 +197,7 @@ class _Rounding:
                 return
             _, sid, length = best
             tid = cl.trainers[sid]
-            week.given[sid][length] += 1
-            week.room[length] -= 1
-            week.minutes -= length
+            week.give(sid, length)
             self.taught[tid, week.monday] = self.taught.get((tid, week.monday), 0) + length
             self.by_length[tid, week.monday, length] = self.by_length.get((tid, week.monday, length), 0) + 1
 
@@ -220,7 +235,7 @@ def rounded(
             for length, count in slots.items():
                 if (ci, w, sid, length) in counts:
                     counts[ci, w, sid, length] = count
-            state.done[ci, sid] += week.taught(sid)
+            state.done[ci, sid] += week.taught.get(sid, 0)
     return counts
 
 
