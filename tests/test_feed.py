@@ -161,3 +161,20 @@ def test_the_fast_fold_is_icalendars_on_any_plain_text() -> None:
         assert _PLAIN.fullmatch(value)
         line = f"SUMMARY:{value}"
         assert fold(line.encode("utf-8")) == _foldline(line).encode("utf-8"), value
+
+
+def test_the_fast_fold_is_icalendars_on_escaped_lines() -> None:
+    """Content lines with TEXT escapes (\\, \\; \\n \\\\) and ^ escapes of parameters, which
+    icalendar keeps from ending a piece: the same bytes, wherever they fall."""
+    import random
+
+    from icalendar.parser.string import _foldline
+
+    from alternance.publish.feed import fold
+
+    rng = random.Random(17)
+    alphabet = ["a", "Z", " ", "é", "中", "🙂", "\\,", "\\;", "\\n", "\\\\", "^^", "^n", "\\", "^"]
+    for _case in range(3000):
+        value = "".join(rng.choice(alphabet) for _c in range(rng.randint(0, 200)))
+        line = f"DESCRIPTION:{value}"
+        assert fold(line.encode("utf-8")) == _foldline(line).encode("utf-8"), value

@@ -115,3 +115,64 @@ def test_a_bare_build_uses_every_core(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr("os.cpu_count", lambda: 7)
     result = CliRunner().invoke(main, ["build", str(small_plan(tmp_path, 1)), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and seen == {"jobs": 7}
+
+
+def two_cohort_plan(folder: Path) -> Path:
+    """One plan of two cohorts with lessons, three apprentices and two companies."""
+    return make_plan(
+        folder,
+        {"id": "shared", "day_slots": SLOTS},
+        name="shared.toml",
+        cohorts=[{"id": "c1"}, {"id": "c2"}],
+        companies=[{"id": "co1", "name": "Entreprise 1"}, {"id": "co2", "name": "Entreprise 2"}],
+        apprentices=[
+            {"id": "a-1", "cohort": "c1", "company": "co1"},
+            {"id": "a-2", "cohort": "c2", "company": "co1"},
+            {"id": "a-3", "cohort": "c2", "company": "co2"},
+        ],
+        extra=TRAINER.format(n=1),
+    )
+
+
+def test_one_plan_shared_out_between_processes_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large plan's files are made by forked processes, cohort by cohort: the same tree as one
+    process (the threshold is lowered so that this small plan is shared out too)."""
+    import alternance.publish.render as render_module
+
+    plan = two_cohort_plan(tmp_path)
+    one = build([plan], tmp_path / "one", 1)
+    forks: list[int] = []
+    fork = render_module.os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(render_module, "FORK_UNITS", 1)
+    monkeypatch.setattr(render_module.os, "fork", counted)
+    two = build([plan], tmp_path / "two", 2)
+    assert one.exit_code == two.exit_code == 0, (one.output, two.output)
+    assert len(forks) == 1
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert any(path.startswith("trainers/") for path in tree(tmp_path / "two"))
+
+
+def test_a_share_whose_process_fails_is_made_by_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child's files never arrive (it cannot send them): the parent makes them itself."""
+    import alternance.publish.render as render_module
+
+    plan = two_cohort_plan(tmp_path)
+    assert build([plan], tmp_path / "one", 1).exit_code == 0
+
+    def broken(*args, **kwargs):
+        raise OSError("the pipe is gone")
+
+    monkeypatch.setattr(render_module, "FORK_UNITS", 1)
+    monkeypatch.setattr(render_module.pickle, "dump", broken)  # only the child sends
+    two = build([plan], tmp_path / "two", 2)
+    assert two.exit_code == 0, two.output
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")

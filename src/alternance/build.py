@@ -162,7 +162,7 @@ def _solve_and_render(
     order) that fails raises its error, as it would alone."""
     if jobs <= 1 or len(plans) <= 1:
         builds = [solve_plan(p, settings, progress, lesson_settings, continuity, verbose) for p in plans]
-        return builds, render(builds, continuity)
+        return builds, render(builds, continuity, jobs)  # one plan: its files made by `jobs` processes
     # forkserver: workers fork from one clean process that has imported the solver once.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])

@@ -25,15 +25,19 @@ from ..continuity import property_name
 _PLAIN = re.compile(r"[ -+\--:<-\[\]_-~\u00a0-\ud7ff\ue000-\U0010ffff]*")
 _FOLD_AT = 74  # icalendar folds a content line into pieces of 74 octets (a space starts the next)
 _END_CALENDAR = b"END:VCALENDAR\r\n"
+_ESCAPES = b"\\^"
 
 
 def fold(text: bytes) -> bytes:
-    """icalendar's folding of a content line with nothing to escape: pieces of at most 74 octets,
-    a character never cut (a UTF-8 continuation octet, 0b10xxxxxx, never starts a piece)."""
+    """icalendar's folding of a content line: pieces of at most 74 octets, a character never cut
+    (a UTF-8 continuation octet, 0b10xxxxxx, never starts a piece), and a piece never ending in
+    the \\ or ^ that starts an escape (icalendar moves it to the next piece)."""
     pieces, start = [], 0
     while len(text) - start > _FOLD_AT:
         end = start + _FOLD_AT
         while text[end] & 0xC0 == 0x80:
+            end -= 1
+        if text[end - 1] in _ESCAPES and end - 1 > start:
             end -= 1
         pieces.append(text[start:end])
         start = end
@@ -89,7 +93,7 @@ class FeedWriter:
 
     def __init__(self, plan: Any):
         self.plan = plan
-        self._templates: dict[tuple, tuple[list[bytes], dict[str, int]]] = {}
+        self._templates: dict[tuple, tuple[list[bytes], list[int]]] = {}
         self._lines: dict[tuple, bytes] = {}
         self._folded: dict[str, bytes] = {}
         self._text: dict[str, bool] = {}  # property name -> whether icalendar types it TEXT
@@ -106,7 +110,8 @@ class FeedWriter:
         return b"".join(parts)
 
     def _block(self, part: Part) -> bytes:
-        key = (part.build, part.fixed, tuple(name for name, _ in part.values))
+        names = tuple(name for name, _ in part.values)
+        key = (part.build, part.fixed, names)
         template = self._templates.get(key)
         if template is None:
             # What Component.to_ical() does, with each distinct content line folded once.
@@ -115,18 +120,27 @@ class FeedWriter:
             for name, value in part.values:  # the lines put in later copies are these very lines
                 if lines[slots[name.upper()]] != self._line(name, value):
                     raise ValueError(f"{part.build.__name__}{part.fixed}: {name} is not written as icalendar does")
-            self._templates[key] = lines, slots
-            return b"\r\n".join(lines) + b"\r\n"
-        lines, slots = template
-        lines = list(lines)
-        for name, value in part.values:
-            lines[slots[name.upper()]] = self._line(name, value)
-        return b"\r\n".join(lines) + b"\r\n"
+            # The block cut around the value lines: chunks[0], value, chunks[1], value, ...
+            positions = [slots[name.upper()] for name in names]
+            order = sorted(range(len(names)), key=positions.__getitem__)
+            chunks, start = [], 0
+            for i in order:
+                chunks.append(b"".join(line + b"\r\n" for line in lines[start : positions[i]]))
+                start = positions[i] + 1
+            chunks.append(b"".join(line + b"\r\n" for line in lines[start:]))
+            self._templates[key] = chunks, order
+            return b"".join(line + b"\r\n" for line in lines)
+        chunks, order = template
+        pieces = [chunks[0]]
+        for k, i in enumerate(order):
+            name, value = part.values[i]
+            pieces += (self._line(name, value), b"\r\n", chunks[k + 1])
+        return b"".join(pieces)
 
     def _fold(self, line: Contentline) -> bytes:
         folded = self._folded.get(line)
         if folded is None:
-            folded = self._folded[line] = line.to_ical()
+            folded = self._folded[line] = fold(line.encode())  # what line.to_ical() gives
         return folded
 
     def _line(self, name: str, value: Any) -> bytes:
@@ -143,7 +157,8 @@ class FeedWriter:
                 holder = Event()
                 holder.add(name, value)
                 line = holder.content_line(name.upper(), holder[name]).to_ical()
-            self._lines[key] = line
+            if name != "uid":  # one per event: kept, it would only fill the memory
+                self._lines[key] = line
         return line
 
     def _is_text(self, name: str) -> bool:
