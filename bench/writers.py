@@ -111,8 +111,11 @@ def timed(names: tuple[str, ...], seconds: dict[str, float]) -> Iterator[None]:
             setattr(build_module, name, fn)
 
 
-def writing(plan_path: Path, runs: int, time_limit: float, work: Path) -> tuple[Row, Row, set[str], dict[str, bytes]]:
-    """Solve once, then build `runs` times with that answer: render, and render + write."""
+def writing(
+    plan_path: Path, runs: int, time_limit: float, work: Path, jobs: int = 1
+) -> tuple[Row, Row, set[str], dict[str, bytes]]:
+    """Solve once, then build `runs` times with that answer (`jobs` processes): render, and
+    render + write."""
     settings, lessons = SolverSettings(time_limit=time_limit), LessonSettings(time_limit=2 * time_limit)
     plans = load_plans([plan_path])
     started = time.perf_counter()
@@ -125,11 +128,11 @@ def writing(plan_path: Path, runs: int, time_limit: float, work: Path) -> tuple[
     build_module.solve_plan = lambda plan, *args, **kwargs: solved[plan.id]  # type: ignore[assignment]
     try:
         for run in range(runs):
-            out = work / f"{plan_path.stem}-{run}"
+            out = work / f"{plan_path.stem}-{jobs}-{run}"
             seconds: dict[str, float] = {}
             with timed(("render", "public_tree", "publish"), seconds):
                 result = build_module.build(
-                    [plan_path], out, settings, lesson_settings=lessons, today=date.fromisoformat(TODAY)
+                    [plan_path], out, settings, lesson_settings=lessons, today=date.fromisoformat(TODAY), jobs=jobs
                 )
             render.seconds.append(seconds["render"])
             write.seconds.append(sum(seconds.values()))
@@ -218,13 +221,21 @@ def main(argv: list[str] | None = None) -> None:
         if not args.skip_big:
             print("200 cohorts", file=sys.stderr)
             big = write_plan(200, work)
-            render, write, digests, files = writing(big, args.big_runs, args.time_limit, work)
-            render.what, write.what = "200 cohorts: render", "200 cohorts: render + write (public tree, publish)"
-            render.note = f"{len(files)} files; " + (
-                "same bytes every run" if len(digests) == 1 else "**bytes differ between runs**"
-            )
-            write.note += render.note
-            rows += [render.cells(), write.cells()]
+            seen: set[str] = set()
+            for jobs in (1, 2):  # one plan: --jobs 2 shares its files out between two processes
+                render, write, digests, files = writing(big, args.big_runs, args.time_limit, work, jobs)
+                seen |= {digest({k: v for k, v in files.items() if not k.startswith("public/")})}
+                render.what = f"200 cohorts: render, --jobs {jobs}"
+                write.what = f"200 cohorts: render + write (public tree, publish), --jobs {jobs}"
+                render.note = f"{len(files)} files; " + (
+                    "same bytes every run" if len(digests) == 1 else "**bytes differ between runs**"
+                )
+                if jobs == 2:
+                    render.note += "; " + (
+                        "the files of --jobs 1" if len(seen) == 1 else "**not the files of --jobs 1**"
+                    )
+                write.note += render.note
+                rows += [render.cells(), write.cells()]
             row, _ = command(
                 ["build", str(big), "--time-limit", f"{args.time_limit:g}"], 1, work, "200 cohorts: whole build"
             )
