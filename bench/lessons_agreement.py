@@ -56,6 +56,8 @@ def main(plans: int = 200, first: int = 0) -> None:
         f"| {first}-{first + plans - 1} | {len(results)} | {said.count('timetable')} | {said.count('none')} "
         f"| {said.count('timeout')} | {len(wrong)} | {statistics.median(seconds):.2f} | {max(seconds):.2f} |"
     )
+    slowest = sorted(results, key=lambda seed: -results[seed][1])[:3]
+    print("\nSlowest: " + ", ".join(f"seed {seed} ({results[seed][0]}, {results[seed][1]:.1f} s)" for seed in slowest))
     if wrong:
         print("\nDisagreeing seeds: " + ", ".join(map(str, wrong)))
 

@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -62,16 +63,26 @@ def timed_builds(plan: Path, runs: int, work: Path) -> tuple[list[float], set[st
         out = work / f"{plan.stem}-{i}"
         started = time.perf_counter()
         done = subprocess.run(
-            [command, "build", str(plan), "--out", str(out)], check=False, capture_output=True, text=True
+            [command, "build", str(plan), "--out", str(out), "--lang", "en", "--verbose"],
+            check=False,
+            capture_output=True,
+            text=True,
         )
         walls.append(time.perf_counter() - started)
         if done.returncode != 0:
             raise SystemExit(f"alternance build {plan} exited {done.returncode}:\n{done.stderr}")
         digests.add(tree_digest(out))
-        last = next(
-            (line for line in done.stdout.splitlines() if "rhythm proven" in line or "rhythm not proven" in line), ""
-        )
+        last = _goal_lines(done.stdout)
     return walls, digests, last
+
+
+def _goal_lines(summary: str) -> str:
+    """The verbose summary's rhythm goal lines ("  <goal>: <value> (optimal, 0.06 s)"), after its
+    "the best calendar ..." line, joined by "; "."""
+    lines = summary.splitlines()
+    start = next((i for i, line in enumerate(lines) if ": the best calendar" in line), len(lines))
+    goals = [line.strip() for line in lines[start + 1 :] if re.match(r"^  \S.*: .* \(.*, [\d.]+ s\)$", line)]
+    return "; ".join(goals)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -109,8 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for label, runs, low, mid, high, same, status in rows:
-        goals = status.split(" — ", 1)[-1].split("; ")
-        proven = sum(goal.endswith("(optimal)") for goal in goals)
+        goals = [goal for goal in status.split("; ") if goal]
+        proven = sum("(optimal," in goal for goal in goals)
         same_cell = "–" if runs == 1 else "yes" if same else "**no**"
         lines.append(
             f"| {label} | {runs} | {low:.2f} | {mid:.2f} | {high:.2f} | {same_cell} | {proven} of {len(goals)} goals proven optimal |"
