@@ -261,7 +261,7 @@ class LessonSettings:
 
     quota_deterministic_time: float = 1.0
     # The quota level's first answer built by `trajectory.py` (relaxation, rounding, closing)
-    # before CP-SAT searches it: the seed's quota level from 2.5 s to 0.4 s, spread more evenly.
+    # before CP-SAT searches it: the seed's quota level from 2.5 s to 0.7 s, spread more evenly.
     built_quotas: bool = True
     # A week's layout: CP-SAT's linearization_level 0 (no LP relaxation) found better layouts in
     # half the work of its default 1 on the seed and the 10 x 25 plan (bench/results-lessons-speed.md).
@@ -510,7 +510,9 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, clock: _Clock, p
         m = build_lessons(sub, soft=soft, previous=previous)
         solver = _solver(budget, clock.left(), 1)
         solver.parameters.linearization_level = settings.week_linearization_level
-        if soft:  # the feasibility solve keeps CP-SAT's full presolve: it finds a crowded week's layout
+        # One presolve pass for the layout search; the feasibility solve keeps CP-SAT's full
+        # presolve, which finds a crowded week's layout at once where one pass did not.
+        if soft:
             solver.parameters.max_presolve_iterations = settings.week_presolve_iterations
         status = clock.solve(solver, m.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
