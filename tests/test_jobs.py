@@ -176,3 +176,16 @@ def test_a_share_whose_process_fails_is_made_by_the_parent(tmp_path: Path, monke
     two = build([plan], tmp_path / "two", 2)
     assert two.exit_code == 0, two.output
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_plan_without_lessons_says_why_alone_and_in_a_worker(tmp_path: Path) -> None:
+    """The "why" of a rhythm-only plan, built alone and in a worker of --jobs 2: its lines are in
+    the summary, the same either way."""
+    plan = small_plan(tmp_path, 1, programme={"total_hours": 141})  # 141 h: 5 weeks of 35 h, 34 h above
+    other = small_plan(tmp_path, 3)
+    alone = build([plan], tmp_path / "alone", 1)
+    both = build([plan, other], tmp_path / "both", 2)
+    assert alone.exit_code == both.exit_code == 0, (alone.output, both.output)
+    why = [line for line in alone.stdout.splitlines() if "gives exactly 141 h" in line]
+    assert why and "141 h" in why[0] and "175 h" in why[0], alone.stdout
+    assert why[0] in both.stdout
