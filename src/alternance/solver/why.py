@@ -44,14 +44,11 @@ TRIED = {
 }
 
 
-def _minimiser(
-    problem: RhythmProblem, solution: RhythmSolution, goal: str
-) -> tuple[RhythmModel, Callable[[set[str], Deadline], int | None]]:
-    """A model of every hard rule, guarded, minimising `goal`; and a function that gives its
-    proven minimum with the rules of some keys switched off (None when not proven in time).
-    Each solve starts from the calendar built, which meets every rule: a bound from the start."""
+def _guarded(problem: RhythmProblem, solution: RhythmSolution) -> RhythmModel:
+    """A model of every hard rule, guarded, with the penalties of every goal, made once for all
+    goals (on 200 cohorts one takes a second to build). Each solve starts from the calendar
+    built, which meets every rule: a bound from the start."""
     m = build(problem, guarded=True, soft=True)
-    m.model.minimize(m.goal(goal))
     chosen = {
         (ci, wi): wp.kind == CFA
         for ci, cw in enumerate(problem.cohorts)
@@ -59,12 +56,20 @@ def _minimiser(
     }
     for key, var in m.x.items():
         m.model.add_hint(var, chosen[key])
+    return m
+
+
+def _minimiser(m: RhythmModel, goal: str) -> Callable[[set[str], Deadline], int | None]:
+    """A function that gives the proven minimum of `goal` under the rules of `m` with the rules
+    of some keys switched off (None when not proven in time)."""
+    minimising = m.model.clone()  # the same variables, by index: the goal's expression holds
+    minimising.minimize(m.goal(goal))
     subsolvers = ("max_lp",) if goal == "peak_days" else ("pseudo_costs",)
 
     def minimum(off: set[str], deadline: Deadline) -> int | None:
         if deadline.passed:
             return None
-        model = m.model.clone()
+        model = minimising.clone()
         for key, lit in m.guards.literals.items():
             value = 0 if key in off else 1
             domain = model.proto.variables[lit.index].domain  # a boolean's [0, 1]
@@ -73,7 +78,7 @@ def _minimiser(
         status = solver.solve(model)
         return round(solver.objective_value) if status == cp_model.OPTIMAL else None
 
-    return m, minimum
+    return minimum
 
 
 def _places(rules: dict[str, Rule], kinds: tuple[RuleKind, ...]) -> dict[str, list[str]]:
@@ -159,6 +164,7 @@ def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) 
     deadline = Deadline.after(seconds)
     values = goals(problem, solution)
     lines = []
+    m: RhythmModel | None = None  # made when a goal first needs it
     for goal in EXPLAINED:
         value = values[goal]
         if value <= 0 or deadline.passed:
@@ -170,7 +176,9 @@ def why_lines(problem: RhythmProblem, solution: RhythmSolution, seconds: float) 
                 continue
         show = partial(goal_value, goal)
         label = _(GOAL_LABELS[goal])
-        m, minimum = _minimiser(problem, solution, goal)
+        if m is None:
+            m = _guarded(problem, solution)
+        minimum = _minimiser(m, goal)
         alone = minimum(set(), deadline)
         if alone is None:
             continue
