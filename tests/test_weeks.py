@@ -199,3 +199,24 @@ def test_the_fast_school_holiday_reader_gives_the_library_data() -> None:
     assert len(ours.data) > 5000
     assert ours.data == theirs.data
     assert (ours.min_year, ours.max_year) == (theirs.min_year, theirs.max_year)
+
+
+def test_a_peak_meets_a_week_exactly_when_it_covers_one_of_its_days() -> None:
+    """`Peak.meets`, which spares make_problem the day-by-day look-up of most weeks, against the
+    day-by-day answer: fixed and yearly peaks (over New Year too), weeks all through the year."""
+    import random
+
+    from alternance.domain import Peak
+
+    rng = random.Random(5)
+    for _case in range(3000):
+        if rng.random() < 0.5:
+            start = date(2025, 1, 1) + timedelta(days=rng.randint(0, 700))
+            peak = Peak(start=start, end=start + timedelta(days=rng.randint(0, 60)))
+        else:
+            first = date(2024, 1, 1) + timedelta(days=rng.randint(0, 365))
+            last = first + timedelta(days=rng.randint(0, 120))
+            peak = Peak(every_year=True, start_md=(first.month, first.day), end_md=(last.month, last.day))
+        monday = date(2024, 12, 30) + timedelta(weeks=rng.randint(0, 110))
+        days = [monday + timedelta(days=i) for i in range(7)]
+        assert peak.meets(days[0], days[-1]) == any(peak.covers(d) for d in days), (peak, monday)

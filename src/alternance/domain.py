@@ -162,6 +162,18 @@ class Peak:
             return self.start_md <= md <= self.end_md
         return md >= self.start_md or md <= self.end_md  # wraps over 31 December
 
+    def meets(self, first: date, last: date) -> bool:
+        """Whether the peak covers a day from `first` to `last` (a week: less than a year apart).
+        Two spans of days meet where the later of their starts lies in both."""
+        if not self.every_year:
+            assert self.start is not None and self.end is not None
+            return self.start <= last and self.end >= first
+        assert self.start_md is not None
+        if self.covers(first):
+            return True
+        a, b, s = (first.month, first.day), (last.month, last.day), self.start_md
+        return a <= s <= b if a <= b else (s >= a or s <= b)
+
     def label(self) -> str:
         if self.every_year:
             assert self.start_md and self.end_md

@@ -228,8 +228,11 @@ def make_problem(
                     if days:
                         away.append((cid, n))
                         covered.update(days)
-                weighted = [(d, w) for d in week.open_days if (w := company.peak_weight(d))]
-                hard_days = [d for d in weekdays if company.hard_peak(d)]
+                if any(p.meets(week.monday, week.monday + timedelta(days=6)) for p in company.peaks):
+                    weighted = [(d, w) for d in week.open_days if (w := company.peak_weight(d))]
+                    hard_days = [d for d in weekdays if company.hard_peak(d)]
+                else:  # most weeks of most companies: no day to look up
+                    weighted, hard_days = [], []
                 cost = sum(w for a in apprentices for d, w in weighted if a.under_contract(d))
                 if cost:
                     costs[cid] = cost
