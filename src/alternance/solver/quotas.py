@@ -321,11 +321,12 @@ def add_cuts(m: QuotaModel, cuts: list[dict[tuple[int, int, str], int]]) -> None
         m.model.add_bool_or(differs)
 
 
-def quota_variables(problem: LessonProblem) -> QuotaModel:
+def quota_variables(problem: LessonProblem, guarded: bool = False) -> QuotaModel:
     """The quota model's variables and what they stand for, without its rules: what the relaxation
-    and the rounding of `trajectory.py` read."""
-    m = QuotaModel(cp_model.CpModel(), problem, {}, Guards(cp_model.CpModel(), enabled=False), {})
-    _variables(m, False)
+    and the rounding of `trajectory.py` read, and what `build_quotas` adds the rules to."""
+    model = cp_model.CpModel()
+    m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})
+    _variables(m, guarded)
     return m
 
 
@@ -339,9 +340,7 @@ def build_quotas(
 ) -> QuotaModel:
     """The quota model; `fixed` pins the weekly minutes of the weeks it lists (for a local repair);
     `day_sets` lists the (cohort, CFA week)s that get the day-set cuts."""
-    model = cp_model.CpModel()
-    m = QuotaModel(model, problem, {}, Guards(model, enabled=guarded), {})
-    _variables(m, guarded)
+    m = quota_variables(problem, guarded)
     for add_rule, _ in HARD_RULES:
         add_rule(m)
     if band_weeks is not None:

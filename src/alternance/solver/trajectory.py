@@ -12,8 +12,9 @@ is built in three steps:
    when it has no solution, neither has the rung.
 2. **Rounded to whole slots** week after week in calendar order, following the relaxation's
    running totals, never leaving the band, and filling a week's slot lengths evenly.
-3. **Closed by CP-SAT**: the last weeks of each subject stay open and the real quota model
-   (with its hard rules, cuts and day sets) makes the totals exact, the rounding as its hint.
+3. **Closed by CP-SAT**: every subject's weeks from a few weeks before the first subject's
+   last one (the written exams) stay open, and the real quota model (with its hard rules, cuts
+   and day sets) makes the totals exact, the rounding as its hint.
 
 When step 3 finds nothing, the caller searches the whole quota model as before. This is a
 shortcut to an answer the quota model accepts, never a proof, except step 1's.
@@ -210,6 +211,9 @@ def rounded(
     p = m.problem
     state = _Rounding(m, free, fixed)
     counts = {key: 0 for key in m.n if key[0] in free}
+    targets = {(ci, s.id): p.cohorts[ci].targets(s) for ci in free for s in p.cohorts[ci].subjects}
+    # A subject's band is the same every week: made once, not once a week (no band: its hours).
+    bands = {key: spread_band(p, key[0], key[1], weeks) for key in targets} if weeks is not None else {}
     order = sorted((p.cohorts[ci].days[m.week_days[ci, w][0]].day, ci, w) for ci in free for w in m.planned_weeks(ci))
     for first_day, ci, w in order:
         cl = p.cohorts[ci]
@@ -225,8 +229,8 @@ def rounded(
             sum(cl.days[i].minutes for i in days),
             {s.id: dict.fromkeys(m.lengths, 0) for s in cl.subjects},
             {s.id: len(m.allowed_days(ci, w, s.id)) for s in cl.subjects},
-            {s.id: cl.targets(s)[w] if w < len(cl.targets(s)) else s.minutes for s in cl.subjects},
-            {s.id: spread_band(p, ci, s.id, weeks) if weeks is not None else s.minutes for s in cl.subjects},
+            {s.id: targets[ci, s.id][w] if w < len(targets[ci, s.id]) else s.minutes for s in cl.subjects},
+            {s.id: bands.get((ci, s.id), s.minutes) for s in cl.subjects},
         )
         for s in cl.subjects:
             state.goal[ci, s.id] += relaxed.get((ci, w, s.id), 0.0)
@@ -239,7 +243,7 @@ def rounded(
     return counts
 
 
-# Each subject's last teachable CFA weeks that CP-SAT closes (step 3), the fewest first.
+# CFA weeks before a cohort's first last-teaching week from which CP-SAT closes it (step 3), fewest first.
 CLOSING_WEEKS = (8, 16)
 
 Solve = Callable[[cp_model.CpModel], tuple[cp_model.CpSolver, cp_model.CpSolverStatus]]
