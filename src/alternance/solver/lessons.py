@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -33,7 +32,7 @@ from ..schedule.lessons import (
     widest_deviation,
 )
 from .core import SUBJECT_DAY_LIMIT_PLACE, Guards, Rule, RuleKind, new_solver
-from .quotas import build_quotas, day_set_overflows, spread_band
+from .quotas import add_running_band, build_quotas, day_set_overflows, spread_band
 from .trajectory import built_answer
 
 # Weights of the week's soft goals: on a rebuild, a slot changed from the last build (fewest
@@ -501,6 +500,18 @@ def _by_week(problem: LessonProblem, quotas: Quotas) -> dict[date, dict[tuple[st
     return found
 
 
+def _week_solver(
+    settings: LessonSettings, budget: float, clock: _Clock, presolve_once: bool = True
+) -> cp_model.CpSolver:
+    """A solver of one week's layout: `budget` of work, CP-SAT's LP relaxation as the settings
+    say, and one presolve pass unless `presolve_once` is False."""
+    solver = _solver(budget, clock.left(), 1)
+    solver.parameters.linearization_level = settings.week_linearization_level
+    if presolve_once:
+        solver.parameters.max_presolve_iterations = settings.week_presolve_iterations
+    return solver
+
+
 def _lay_out_week(sub: LessonProblem, settings: LessonSettings, clock: _Clock, previous: dict | None = None):
     """The week's best layout within a small budget; if that budget finds none, a plain
     feasibility solve with a larger one says whether the week has any layout at all."""
@@ -508,12 +519,9 @@ def _lay_out_week(sub: LessonProblem, settings: LessonSettings, clock: _Clock, p
     work = settings.week_deterministic_time * max(1.0, len(sub.cohorts) / 2)
     for soft, budget in ((True, work), (False, 10 * work)):
         m = build_lessons(sub, soft=soft, previous=previous)
-        solver = _solver(budget, clock.left(), 1)
-        solver.parameters.linearization_level = settings.week_linearization_level
         # One presolve pass for the layout search; the feasibility solve keeps CP-SAT's full
         # presolve, which finds a crowded week's layout at once where one pass did not.
-        if soft:
-            solver.parameters.max_presolve_iterations = settings.week_presolve_iterations
+        solver = _week_solver(settings, budget, clock, presolve_once=soft)
         status = clock.solve(solver, m.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             return m, solver, status if soft else cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
@@ -731,11 +739,7 @@ def _complete_search(
     if weeks is None:  # decided without a band: say how even it happens to be
         solution = replace(solution, spread_weeks=_spread_weeks(problem, solution))
     if progress:
-        spread = (
-            _("spread within {weeks} week(s) of teaching").format(weeks=solution.spread_weeks)
-            if solution.spread_weeks is not None
-            else _("hours placed without an even spread")
-        )
+        spread = _spread_said(solution.spread_weeks)
         progress(
             "  "
             + _("{plan} · lessons: whole cycle laid out, {spread}, {seconds} s").format(
@@ -760,14 +764,11 @@ def _add_spread_band(m: LessonModel, problem: LessonProblem, weeks: int) -> None
         for (day, k), (subject, _) in cl.past.items():
             past[week_of[day], subject] = past.get((week_of[day], subject), 0) + problem.slots[k].minutes
         for s in cl.subjects:
-            band = spread_band(problem, ci, s.id, weeks)
-            done: Any = 0  # an int, then an IntVar
-            for w, target in enumerate(cl.targets(s)):
-                total = m.model.new_int_var(0, s.minutes, f"done[{cl.cohort.id},{s.id},{w}]")
-                m.model.add(total == done + past.get((w, s.id), 0) + sum(week_terms.get((ci, w, s.id), [])))
-                done = total
-                m.model.add(total - target <= band)
-                m.model.add(target - total <= band)
+            targets = cl.targets(s)
+            weekly = [past.get((w, s.id), 0) + sum(week_terms.get((ci, w, s.id), [])) for w in range(len(targets))]
+            add_running_band(
+                m.model, f"{cl.cohort.id},{s.id}", weekly, targets, spread_band(problem, ci, s.id, weeks), s.minutes
+            )
 
 
 def _polish_weeks(
@@ -797,9 +798,7 @@ def _polish_weeks(
         for (ci, di, k, act), v in sorted(m.y.items()):
             cl = m.problem.cohorts[ci]
             m.model.add_hint(v, at.get((cl.cohort.id, cl.days[di].day, k)) == act)
-        solver = _solver(settings.week_deterministic_time, clock.left(), 1)
-        solver.parameters.linearization_level = settings.week_linearization_level
-        solver.parameters.max_presolve_iterations = settings.week_presolve_iterations
+        solver = _week_solver(settings, settings.week_deterministic_time, clock)
         status = solver.solve(m.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return given, False
@@ -811,6 +810,13 @@ def _polish_weeks(
         return [one(monday) for monday in sorted(weeks)]
     with ThreadPoolExecutor(max_workers=settings.threads) as pool:
         return list(pool.map(one, sorted(weeks)))
+
+
+def _spread_said(weeks: int | None) -> str:
+    """How even a timetable's hours are, for the progress lines."""
+    if weeks is None:
+        return _("hours placed without an even spread")
+    return _("spread within {weeks} week(s) of teaching").format(weeks=weeks)
 
 
 def _spread_weeks(problem: LessonProblem, solution: LessonSolution) -> int | None:
@@ -855,11 +861,7 @@ def _fast_search(
     quotas, rung, proven_first = _first_quotas(problem, settings, clock, previous)
     if progress:
         sure = _("narrowest on the ladder") if proven_first else _("narrower ones not proven impossible")
-        spread = (
-            _("spread within {weeks} week(s) of teaching").format(weeks=SPREAD_LADDER[rung])
-            if SPREAD_LADDER[rung] is not None
-            else _("hours placed without an even spread")
-        )
+        spread = _spread_said(SPREAD_LADDER[rung])
         progress(
             "  "
             + _("{plan} · lessons: {spread} ({sure}), {seconds} s").format(

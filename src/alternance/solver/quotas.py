@@ -285,20 +285,35 @@ def spread_band(problem: LessonProblem, cl_index: int, subject_id: str, weeks: i
     return max(s.minutes for s in problem.slots) + round(weeks * per_week)
 
 
+def add_running_band(
+    model: cp_model.CpModel,
+    name: str,
+    weekly: Sequence[cp_model.LinearExprT],
+    targets: Sequence[int],
+    band: int,
+    most: int,
+) -> None:
+    """After every CFA week w, the running total of `weekly` stays within `band` of `targets[w]`:
+    the even spread of the quota model and of the whole-cycle lessons model alike."""
+    done: Any = 0  # an int, then an IntVar (OR-Tools' stubs do not add a LinearExprT to one)
+    for w, target in enumerate(targets):
+        # One variable per running total keeps each constraint short (not all weeks so far).
+        total = model.new_int_var(0, most, f"done[{name},{w}]")
+        model.add(total == done + weekly[w])
+        done = total
+        model.add(total - target <= band)
+        model.add(target - total <= band)
+
+
 def add_even_spread(m: QuotaModel, weeks: int) -> None:
     """After every CFA week, each subject is within `weeks` weeks of its own teaching (plus one
     slot) of an even progress: no long wait, no bunching. The driver searches the smallest `weeks`."""
     for ci, cl in enumerate(m.problem.cohorts):
         for s in cl.subjects:
+            targets = cl.targets(s)
+            weekly = [m.week_minutes(ci, w, s.id) for w in range(len(targets))]
             band = spread_band(m.problem, ci, s.id, weeks)
-            done: Any = 0  # an int, then an IntVar (OR-Tools' stubs do not add a LinearExprT to one)
-            for w, target in enumerate(cl.targets(s)):
-                # One variable per running total keeps each constraint short (not all weeks so far).
-                total = m.model.new_int_var(0, s.minutes, f"done[{cl.cohort.id},{s.id},{w}]")
-                m.model.add(total == done + m.week_minutes(ci, w, s.id))
-                done = total
-                m.model.add(done - target <= band)
-                m.model.add(target - done <= band)
+            add_running_band(m.model, f"{cl.cohort.id},{s.id}", weekly, targets, band, s.minutes)
 
 
 # The weekly relaxation of the lessons' hard rules, with the kinds of schedule/rules.py each holds.
